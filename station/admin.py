@@ -1,0 +1,482 @@
+from datetime import date
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.http import Http404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from import_export.admin import ImportExportMixin
+
+from . import idnumbers, selectors, services
+from .models import (
+    Activity,
+    Attendance,
+    AuditEvent,
+    Community,
+    Designation,
+    Evidence,
+    Notification,
+    Person,
+    StaffProfile,
+    Station,
+)
+from .resources import PersonResource
+from .roles import profile_of
+
+
+class ScopedAdminMixin:
+    """Admin pages read through a selector; an object out of scope is a 404, never a hint."""
+
+    def scope(self, request, queryset):
+        raise NotImplementedError
+
+    def get_queryset(self, request):
+        return self.scope(request, super().get_queryset(request))
+
+    def _require_in_scope(self, request, object_id):
+        if object_id is not None:
+            try:
+                found = self.get_queryset(request).filter(pk=object_id).exists()
+            except (ValueError, ValidationError):
+                found = False
+            if not found:
+                raise Http404(_("No such record."))
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        self._require_in_scope(request, object_id)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        self._require_in_scope(request, object_id)
+        return super().delete_view(request, object_id, extra_context)
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._require_in_scope(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+
+def scoped_formfield(db_field, request, kwargs):
+    """Limit foreign-key choices to what the user may see."""
+    model = db_field.related_model
+    if model is Community:
+        kwargs["queryset"] = selectors.community_list_visible_to(request.user)
+    elif model is Station:
+        kwargs["queryset"] = selectors.station_list_visible_to(request.user)
+    elif model is Person:
+        kwargs["queryset"] = selectors.person_list_visible_to(request.user)
+    return kwargs
+
+
+class ScopedFormfieldsMixin:
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        return super().formfield_for_foreignkey(
+            db_field, request, **scoped_formfield(db_field, request, kwargs)
+        )
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        return super().formfield_for_manytomany(
+            db_field, request, **scoped_formfield(db_field, request, kwargs)
+        )
+
+
+@admin.register(Station)
+class StationAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ["name", "street", "district", "opened_on"]
+    search_fields = ["name", "street", "district"]
+
+    def scope(self, request, queryset):
+        ids = selectors.station_ids_for(request.user)
+        return queryset if ids is None else queryset.filter(pk__in=ids)
+
+    def has_add_permission(self, request):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+
+@admin.register(Community)
+class CommunityAdmin(ScopedAdminMixin, ScopedFormfieldsMixin, admin.ModelAdmin):
+    list_display = ["name", "kind", "station", "population", "households"]
+    list_filter = ["kind"]
+    list_select_related = ["station"]
+    search_fields = ["name"]
+
+    def scope(self, request, queryset):
+        return queryset.filter(pk__in=selectors.community_list_visible_to(request.user).values("pk"))
+
+
+class AgeBandFilter(admin.SimpleListFilter):
+    title = gettext_lazy("age band")
+    parameter_name = "age"
+    BANDS = [
+        ("0-17", (0, 17)),
+        ("18-59", (18, 59)),
+        ("60-69", (60, 69)),
+        ("70-79", (70, 79)),
+        ("80+", (80, 150)),
+    ]
+
+    def lookups(self, request, model_admin):
+        return [(key, key) for key, _band in self.BANDS]
+
+    def queryset(self, request, queryset):
+        bands = dict(self.BANDS)
+        if self.value() not in bands:
+            return queryset
+        low, high = bands[self.value()]
+        today = timezone.localdate()
+        youngest_birth = _years_before(today, low)
+        oldest_birth = _years_before(today, high + 1)
+        return queryset.filter(birth_date__lte=youngest_birth, birth_date__gt=oldest_birth)
+
+
+def _years_before(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+class DesignationFilter(admin.SimpleListFilter):
+    title = gettext_lazy("current designation")
+    parameter_name = "designation"
+
+    def lookups(self, request, model_admin):
+        return Designation.Kind.choices
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        today = timezone.localdate()
+        current = Designation.objects.filter(kind=self.value(), start_date__lte=today).filter(
+            Q(end_date__isnull=True) | Q(end_date__gte=today)
+        )
+        return queryset.filter(pk__in=current.values("person_id"))
+
+
+class ScopedCommunityFilter(admin.RelatedFieldListFilter):
+    def field_choices(self, field, request, model_admin):
+        return [(c.pk, str(c)) for c in selectors.community_list_visible_to(request.user)]
+
+
+class DesignationInline(admin.TabularInline):
+    model = Designation
+    extra = 0
+    fields = ["kind", "start_date", "end_date", "note", "confirmed_by"]
+    readonly_fields = ["confirmed_by"]
+
+
+class PersonAdminForm(forms.ModelForm):
+    """Never puts the full ID number in the page: the field is for typing a new one only."""
+
+    id_number = forms.CharField(
+        label=gettext_lazy("ID number"),
+        required=False,
+        max_length=20,
+        help_text=gettext_lazy("Type the 18-character number. Leave empty to keep the number on file."),
+    )
+
+    class Meta:
+        model = Person
+        fields = ["name", "gender", "birth_date", "phone", "community", "address", "residency", "id_number"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial["id_number"] = ""
+        if self.instance.pk and self.instance.id_number:
+            self.fields["id_number"].help_text = _(
+                "On file: %(masked)s. Type a new number to replace it."
+            ) % {"masked": self.instance.masked_id_number}
+
+    def clean_id_number(self):
+        typed = idnumbers.normalize(self.cleaned_data.get("id_number"))
+        if not typed and self.instance.pk:
+            return Person.objects.get(pk=self.instance.pk).id_number
+        return typed
+
+
+@admin.register(Person)
+class PersonAdmin(ScopedAdminMixin, ScopedFormfieldsMixin, ImportExportMixin, admin.ModelAdmin):
+    form = PersonAdminForm
+    resource_classes = [PersonResource]
+    list_display = ["name", "gender", "age", "community", "residency", "phone", "masked_id", "page_link"]
+    list_filter = [
+        ("community", ScopedCommunityFilter),
+        "residency",
+        DesignationFilter,
+        AgeBandFilter,
+        "gender",
+    ]
+    list_select_related = ["community"]
+    search_fields = ["name", "phone"]
+    search_help_text = gettext_lazy("Name, phone, or a full ID number")
+    readonly_fields = ["masked_id"]
+    inlines = [DesignationInline]
+    list_per_page = 50
+
+    def scope(self, request, queryset):
+        return selectors.person_list_visible_to(request.user, queryset)
+
+    @admin.display(description=gettext_lazy("ID number"))
+    def masked_id(self, obj):
+        return obj.masked_id_number
+
+    @admin.display(description=gettext_lazy("age"))
+    def age(self, obj):
+        return obj.age_on(timezone.localdate())
+
+    @admin.display(description=gettext_lazy("journey"))
+    def page_link(self, obj):
+        return format_html('<a href="{}">{}</a>', reverse("station:person_detail", args=[obj.pk]), _("open"))
+
+    def get_search_results(self, request, queryset, search_term):
+        term = idnumbers.normalize(search_term)
+        if len(term) == 18:
+            digest = idnumbers.keyed_hash(term)
+            return queryset.filter(id_number_hash=digest), False
+        return super().get_search_results(request, queryset, search_term)
+
+    def save_model(self, request, obj, form, change):
+        before = services.person_snapshot(Person.objects.get(pk=obj.pk)) if change else None
+        services.person_save(person=obj, actor=request.user, before=before)
+
+    def save_formset(self, request, form, formset, change):
+        instances = formset.save(commit=False)
+        for instance in instances:
+            if isinstance(instance, Designation) and instance.confirmed_by_id is None:
+                instance.confirmed_by = request.user
+            instance.save()
+        for obj in formset.deleted_objects:
+            obj.delete()
+        formset.save_m2m()
+
+    def delete_model(self, request, obj):
+        services.audit_record(actor=request.user, action=AuditEvent.Action.DELETE, target=obj)
+        super().delete_model(request, obj)
+
+    # Import and export: scoped to the user's station, logged, IDs masked on the way out.
+    def get_import_resource_kwargs(self, request, **kwargs):
+        profile = profile_of(request.user)
+        return {
+            **super().get_import_resource_kwargs(request, **kwargs),
+            "station": profile.station if profile else None,
+            "user": request.user,
+        }
+
+    def get_export_resource_kwargs(self, request, **kwargs):
+        return {**super().get_export_resource_kwargs(request, **kwargs), "user": request.user}
+
+    def has_import_permission(self, request):
+        return self.has_add_permission(request) and profile_of(request.user) is not None
+
+    def has_export_permission(self, request):
+        return self.has_view_permission(request)
+
+    def get_export_queryset(self, request):
+        return self.scope(request, super().get_export_queryset(request))
+
+    def get_export_data(self, file_format, request, queryset, **kwargs):
+        data = super().get_export_data(file_format, request, queryset, **kwargs)
+        services.audit_record(
+            actor=request.user,
+            action=AuditEvent.Action.EXPORT,
+            target=Person._meta.label,
+            reason=_("%(n)d people exported") % {"n": queryset.count()},
+        )
+        return data
+
+    # Revealing a full ID number: a permission, a reason, a log row.
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/reveal-id/",
+                self.admin_site.admin_view(self.reveal_view),
+                name="station_person_reveal",
+            ),
+            *super().get_urls(),
+        ]
+
+    def reveal_view(self, request, object_id):
+        self._require_in_scope(request, object_id)
+        person = self.get_queryset(request).get(pk=object_id)
+        if not request.user.has_perm("station.reveal_id_number"):
+            raise PermissionDenied
+        number = None
+        reason = request.POST.get("reason", "")
+        if request.method == "POST":
+            try:
+                number = services.person_reveal_id_number(person=person, actor=request.user, reason=reason)
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Reveal ID number"),
+            "person": person,
+            "number": number,
+            "reason": reason,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/station/person/reveal_id.html", context)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "can_reveal": request.user.has_perm("station.reveal_id_number"),
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+
+@admin.register(StaffProfile)
+class StaffProfileAdmin(ScopedAdminMixin, ScopedFormfieldsMixin, admin.ModelAdmin):
+    list_display = ["user", "role", "employment", "station", "district"]
+    list_filter = ["role", "employment"]
+    list_select_related = ["user", "station"]
+    search_fields = ["user__username", "user__first_name", "user__last_name"]
+    autocomplete_fields = ["person"]
+    filter_horizontal = ["communities"]
+
+    def scope(self, request, queryset):
+        ids = selectors.station_ids_for(request.user)
+        return queryset if ids is None else queryset.filter(station_id__in=ids)
+
+
+class AttendanceInline(admin.TabularInline):
+    model = Attendance
+    extra = 0
+    autocomplete_fields = ["person"]
+
+
+class EvidenceForm(forms.ModelForm):
+    class Meta:
+        model = Evidence
+        fields = ["file", "caption"]
+
+    def clean_file(self):
+        from .files import sniff_evidence
+
+        upload = self.cleaned_data["file"]
+        if upload and hasattr(upload, "content_type"):
+            self.instance.content_type, self.instance.size = sniff_evidence(upload)
+        return upload
+
+
+class EvidenceInline(admin.TabularInline):
+    model = Evidence
+    form = EvidenceForm
+    extra = 0
+    fields = ["file", "caption", "download"]
+    readonly_fields = ["download"]
+
+    @admin.display(description=gettext_lazy("download"))
+    def download(self, obj):
+        if not obj.pk:
+            return ""
+        return format_html(
+            '<a href="{}">{}</a>', reverse("station:evidence_download", args=[obj.pk]), _("download")
+        )
+
+
+@admin.register(Activity)
+class ActivityAdmin(ScopedAdminMixin, ScopedFormfieldsMixin, admin.ModelAdmin):
+    list_display = ["title", "platform", "kind", "community", "starts_at", "headcount", "attendee_count"]
+    list_filter = ["platform", ("community", ScopedCommunityFilter), "starts_at"]
+    list_select_related = ["community"]
+    search_fields = ["title", "place", "partners"]
+    date_hierarchy = "starts_at"
+    inlines = [AttendanceInline, EvidenceInline]
+    exclude = ["organiser"]
+
+    def scope(self, request, queryset):
+        return queryset.filter(pk__in=selectors.activity_list_visible_to(request.user).values("pk"))
+
+    @admin.display(description=gettext_lazy("named attendees"))
+    def attendee_count(self, obj):
+        return obj.attendee_count
+
+    def get_queryset(self, request):
+        from django.db.models import Count
+
+        return super().get_queryset(request).annotate(attendee_count=Count("attendances"))
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        profile = profile_of(request.user)
+        if profile and profile.station_id:
+            initial.setdefault("station", profile.station_id)
+        return initial
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.organiser = request.user
+        super().save_model(request, obj, form, change)
+
+    def save_formset(self, request, form, formset, change):
+        instances = formset.save(commit=False)
+        for instance in instances:
+            if isinstance(instance, Evidence) and not instance.uploaded_by_id:
+                instance.uploaded_by = request.user
+            instance.save()
+        for obj in formset.deleted_objects:
+            obj.delete()
+        formset.save_m2m()
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ["title", "created_at", "read_at", "email_sent_at"]
+    list_filter = ["read_at"]
+    readonly_fields = ["recipient", "key", "title", "body", "url", "created_at", "read_at", "email_sent_at"]
+    actions = ["mark_read"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(recipient=request.user)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_staff
+
+    def has_module_permission(self, request):
+        return self.has_view_permission(request)
+
+    @admin.action(description=gettext_lazy("Mark as read"))
+    def mark_read(self, request, queryset):
+        services.notification_mark_read(
+            user=request.user, notification_ids=list(queryset.values_list("pk", flat=True))
+        )
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    list_display = ["at", "actor", "action", "target_type", "target_repr", "reason"]
+    list_filter = ["action", "target_type"]
+    search_fields = ["target_repr", "reason", "actor__username"]
+    date_hierarchy = "at"
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request).select_related("actor")
+        ids = selectors.station_ids_for(request.user)
+        return qs if ids is None else qs.filter(actor__staff_profile__station_id__in=ids)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields]

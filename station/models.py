@@ -1,0 +1,522 @@
+from datetime import date
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from encrypted_fields.fields import EncryptedCharField
+
+from . import idnumbers
+
+
+class Station(models.Model):
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    street = models.CharField(_("street"), max_length=100)
+    district = models.CharField(_("district"), max_length=100)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    opened_on = models.DateField(_("opened on"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("station")
+        verbose_name_plural = _("stations")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Community(models.Model):
+    class Kind(models.TextChoices):
+        VILLAGE = "village", _("village")
+        COMMUNITY = "community", _("community")
+
+    station = models.ForeignKey(
+        Station, on_delete=models.PROTECT, related_name="communities", verbose_name=_("station")
+    )
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.COMMUNITY)
+    population = models.PositiveIntegerField(_("population"), default=0)
+    households = models.PositiveIntegerField(_("households"), default=0)
+
+    class Meta:
+        verbose_name = _("village or community")
+        verbose_name_plural = _("villages and communities")
+        ordering = ["station", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["station", "name"], name="community_unique_name_in_station")
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class PersonQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        from .selectors import person_list_visible_to
+
+        return person_list_visible_to(user, queryset=self)
+
+
+class Person(models.Model):
+    class Gender(models.TextChoices):
+        MALE = "M", _("male")
+        FEMALE = "F", _("female")
+
+    class Residency(models.TextChoices):
+        RESETTLED = "resettled", _("resettled villager")
+        TENANT = "tenant", _("tenant")
+        OTHER = "other", _("other")
+
+    name = models.CharField(_("name"), max_length=50)
+    gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices, blank=True)
+    birth_date = models.DateField(_("birth date"), null=True, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True, db_index=True)
+    community = models.ForeignKey(
+        Community, on_delete=models.PROTECT, related_name="people", verbose_name=_("community")
+    )
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    residency = models.CharField(
+        _("residency"), max_length=20, choices=Residency.choices, default=Residency.OTHER
+    )
+    id_number = EncryptedCharField(_("ID number"), max_length=18, blank=True)
+    id_number_hash = models.CharField(max_length=64, blank=True, editable=False, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PersonQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+        ordering = ["name", "pk"]
+        permissions = [("reveal_id_number", _("Can reveal full ID numbers"))]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["id_number_hash"], condition=~Q(id_number_hash=""), name="person_unique_id_number"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.id_number_hash = idnumbers.keyed_hash(self.id_number)
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        errors = {}
+        if self.id_number:
+            try:
+                self.id_number = idnumbers.validate_id_number(self.id_number, self.birth_date)
+            except ValidationError as exc:
+                errors["id_number"] = exc.messages
+            else:
+                if self.birth_date is None:
+                    self.birth_date = idnumbers.birth_date_of(self.id_number)
+                digest = idnumbers.keyed_hash(self.id_number)
+                clash = Person.objects.filter(id_number_hash=digest).exclude(pk=self.pk)
+                if clash.exists():
+                    errors["id_number"] = [_("A person with this ID number is already registered.")]
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def masked_id_number(self):
+        return idnumbers.mask(self.id_number)
+
+    # Derived questions the rules ask, for any day.
+    def age_on(self, day: date) -> int | None:
+        if not self.birth_date:
+            return None
+        born = self.birth_date
+        return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+    def is_low_age_elderly_on(self, day: date) -> bool:
+        age = self.age_on(day)
+        low, high = settings.LOW_AGE_ELDERLY_AGES
+        return age is not None and low <= age <= high
+
+    def designations_on(self, day: date):
+        return [d for d in self.designations.all() if d.is_active_on(day)]
+
+    def is_in_difficulty_on(self, day: date) -> bool:
+        counted = set(settings.DIFFICULTY_DESIGNATIONS)
+        return any(d.kind in counted for d in self.designations_on(day))
+
+
+class Designation(models.Model):
+    class Kind(models.TextChoices):
+        LIVING_ALONE_ELDERLY = "living_alone_elderly", _("elderly living alone")
+        DISABLED = "disabled", _("disabled")
+        LOW_INCOME = "low_income", _("low-income (dibao)")
+        EXTREME_POVERTY = "extreme_poverty", _("extreme poverty (tekun)")
+        LEFT_BEHIND_CHILD = "left_behind_child", _("left-behind child")
+        ORPHAN = "orphan", _("orphan or de facto unsupported child")
+        SERIOUS_ILLNESS = "serious_illness", _("serious illness")
+        EMPTY_NEST = "empty_nest", _("empty-nest elderly")
+
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="designations", verbose_name=_("person")
+    )
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(_("end date"), null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        verbose_name=_("confirmed by"),
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("designation")
+        verbose_name_plural = _("designations")
+        ordering = ["person", "kind", "start_date"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+                name="designation_end_after_start",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} ({self.start_date}–{self.end_date or ''})"
+
+    def is_active_on(self, day: date) -> bool:
+        return self.start_date <= day and (self.end_date is None or day <= self.end_date)
+
+
+class StaffProfile(models.Model):
+    class Role(models.TextChoices):
+        STATION_HEAD = "station_head", _("station head")
+        SOCIAL_WORKER = "social_worker", _("social worker")
+        SUPERVISOR = "supervisor", _("supervisor")
+        CADRE = "cadre", _("community cadre")
+        DISTRICT_VIEWER = "district_viewer", _("district viewer")
+
+    class Employment(models.TextChoices):
+        FULL_TIME = "full_time", _("full-time")
+        PART_TIME = "part_time", _("part-time")
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="staff_profile",
+        verbose_name=_("user"),
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    employment = models.CharField(_("employment"), max_length=20, choices=Employment.choices, blank=True)
+    station = models.ForeignKey(
+        Station,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="staff",
+        verbose_name=_("station"),
+    )
+    communities = models.ManyToManyField(
+        Community, blank=True, related_name="cadres", verbose_name=_("communities")
+    )
+    district = models.CharField(
+        _("district"), max_length=100, blank=True, help_text=_("For district viewers.")
+    )
+    person = models.OneToOneField(
+        Person,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="staff_profile",
+        verbose_name=_("person"),
+    )
+
+    class Meta:
+        verbose_name = _("staff profile")
+        verbose_name_plural = _("staff profiles")
+
+    def __str__(self):
+        return f"{self.user} ({self.get_role_display()})"
+
+    def clean(self):
+        if self.role == self.Role.DISTRICT_VIEWER:
+            if not self.district:
+                raise ValidationError({"district": _("A district viewer needs a district.")})
+        elif not self.station_id:
+            raise ValidationError({"station": _("This role needs a station.")})
+
+
+class Activity(models.Model):
+    """The station's service ledger (服务台账): every event delivered, on any platform."""
+
+    class Platform(models.TextChoices):
+        CASEWORK = "casework", _("casework")
+        PARTYBUILD = "partybuild", _("party-mass co-building")
+        PROJECTS = "projects", _("charity projects")
+        VOLUNTEERS = "volunteers", _("volunteer service")
+        ORGS = "orgs", _("organisation incubation")
+        TALENT = "talent", _("social worker talent")
+        STATION = "station", _("station")
+
+    station = models.ForeignKey(
+        Station, on_delete=models.PROTECT, related_name="activities", verbose_name=_("station")
+    )
+    platform = models.CharField(_("platform"), max_length=20, choices=Platform.choices, db_index=True)
+    kind = models.CharField(_("kind"), max_length=50, blank=True)
+    title = models.CharField(_("title"), max_length=200)
+    community = models.ForeignKey(
+        Community,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="activities",
+        verbose_name=_("community"),
+        help_text=_("Leave empty for a station-wide event."),
+    )
+    starts_at = models.DateTimeField(_("starts at"), db_index=True)
+    ends_at = models.DateTimeField(_("ends at"))
+    place = models.CharField(_("place"), max_length=200, blank=True)
+    organiser = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="organised_activities",
+        verbose_name=_("organiser"),
+    )
+    partners = models.CharField(_("cooperating organisations"), max_length=300, blank=True)
+    headcount = models.PositiveIntegerField(
+        _("anonymous head-count"), default=0, help_text=_("People who came but were not recorded by name.")
+    )
+    attendees = models.ManyToManyField(
+        Person,
+        through="Attendance",
+        related_name="activities_attended",
+        blank=True,
+        verbose_name=_("attendees"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("activity")
+        verbose_name_plural = _("activities (service ledger)")
+        ordering = ["-starts_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gte=models.F("starts_at")), name="activity_ends_after_start"
+            ),
+        ]
+        indexes = [models.Index(fields=["station", "starts_at"])]
+
+    def __str__(self):
+        return self.title
+
+    def clean(self):
+        if self.starts_at and self.ends_at and self.ends_at < self.starts_at:
+            raise ValidationError({"ends_at": _("An activity cannot end before it starts.")})
+        if self.community_id and self.station_id and self.community.station_id != self.station_id:
+            raise ValidationError({"community": _("This community belongs to another station.")})
+
+    @property
+    def person_times(self) -> int:
+        """人次: named attendance plus the anonymous head-count."""
+        return self.attendances.count() + self.headcount
+
+
+class Attendance(models.Model):
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="attendances")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="attendances")
+
+    class Meta:
+        verbose_name = _("attendance")
+        verbose_name_plural = _("attendance")
+        constraints = [
+            models.UniqueConstraint(fields=["activity", "person"], name="attendance_once_per_activity")
+        ]
+
+    def __str__(self):
+        return f"{self.person} @ {self.activity}"
+
+
+def evidence_path(instance, filename):
+    return f"evidence/{timezone.now():%Y/%m}/{instance.activity_id}-{filename}"
+
+
+class Evidence(models.Model):
+    activity = models.ForeignKey(
+        Activity, on_delete=models.CASCADE, related_name="evidence", verbose_name=_("activity")
+    )
+    file = models.FileField(_("file"), upload_to=evidence_path)
+    content_type = models.CharField(max_length=100, editable=False)
+    size = models.PositiveIntegerField(editable=False, default=0)
+    caption = models.CharField(_("caption"), max_length=200, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, editable=False
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("evidence file")
+        verbose_name_plural = _("evidence files")
+
+    def __str__(self):
+        return self.caption or self.file.name
+
+    def clean(self):
+        from .files import sniff_evidence
+
+        if self.file and not self.content_type:
+            self.content_type, self.size = sniff_evidence(self.file)
+
+
+class Notification(models.Model):
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        verbose_name=_("recipient"),
+    )
+    key = models.CharField(
+        _("key"), max_length=200, unique=True, help_text=_("Makes a reminder exist only once.")
+    )
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("body"), blank=True)
+    url = models.CharField(_("link"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    email_sent_at = models.DateTimeField(_("email sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["recipient", "read_at"])]
+
+    def __str__(self):
+        return self.title
+
+
+class AuditEvent(models.Model):
+    """Append-only trail: changes to people; every reveal, export and view of sensitive data."""
+
+    class Action(models.TextChoices):
+        CREATE = "create", _("create")
+        UPDATE = "update", _("update")
+        DELETE = "delete", _("delete")
+        REVEAL = "reveal", _("reveal")
+        EXPORT = "export", _("export")
+        IMPORT = "import", _("import")
+        VIEW = "view", _("view")
+
+    at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("actor")
+    )
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
+    target_type = models.CharField(_("record type"), max_length=100)
+    target_id = models.CharField(_("record id"), max_length=50, blank=True)
+    target_repr = models.CharField(_("record"), max_length=200, blank=True)
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    changes = models.JSONField(_("changes"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit trail")
+        ordering = ["-at"]
+        indexes = [models.Index(fields=["target_type", "target_id"])]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.target_repr}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValidationError(_("Audit events cannot be changed."))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError(_("Audit events cannot be deleted."))
+
+
+class Need(models.Model):
+    """The residents' difficulty list (群众困难清单): any platform may take an item from it."""
+
+    class Category(models.TextChoices):
+        DAILY_CARE = "daily_care", _("daily care")
+        HEALTH = "health", _("health and medical")
+        INCOME = "income", _("income and assistance")
+        HOUSING = "housing", _("housing and repairs")
+        CHILD = "child", _("children and study")
+        PSYCHOLOGICAL = "psychological", _("emotional support")
+        LEGAL = "legal", _("legal and policy")
+        EMPLOYMENT = "employment", _("employment")
+        OTHER = "other", _("other")
+
+    class Urgency(models.TextChoices):
+        LOW = "low", _("low")
+        NORMAL = "normal", _("normal")
+        HIGH = "high", _("high")
+        URGENT = "urgent", _("urgent")
+
+    class Source(models.TextChoices):
+        VISIT = "visit", _("visit")
+        CASE = "case", _("case")
+        CADRE = "cadre", _("community cadre")
+        RESIDENT = "resident", _("the resident")
+        OTHER = "other", _("other")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("open")
+        TAKEN = "taken", _("taken")
+        MET = "met", _("met")
+        CLOSED = "closed", _("closed without meeting")
+
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="needs", verbose_name=_("person")
+    )
+    household_note = models.CharField(_("household"), max_length=200, blank=True)
+    category = models.CharField(_("category"), max_length=20, choices=Category.choices)
+    description = models.TextField(_("what is needed"))
+    urgency = models.CharField(_("urgency"), max_length=10, choices=Urgency.choices, default=Urgency.NORMAL)
+    source = models.CharField(_("source"), max_length=20, choices=Source.choices)
+    source_ref = models.CharField(_("source reference"), max_length=100, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.OPEN, db_index=True
+    )
+    raised_at = models.DateTimeField(_("raised at"), default=timezone.now)
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="needs_raised",
+        verbose_name=_("raised by"),
+    )
+    # The taker, general: a worker now; a party member, volunteer or organisation once their platforms exist.
+    taker_type = models.ForeignKey(
+        "contenttypes.ContentType",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        verbose_name=_("taker type"),
+    )
+    taker_id = models.PositiveBigIntegerField(_("taker id"), null=True, blank=True)
+    taker_name = models.CharField(_("taken by"), max_length=100, blank=True)
+    taken_at = models.DateTimeField(_("taken at"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    outcome = models.TextField(_("what was done"), blank=True)
+
+    class Meta:
+        verbose_name = _("need")
+        verbose_name_plural = _("residents' needs list")
+        ordering = ["-raised_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="open") | Q(taker_name__gt=""),
+                name="need_taken_has_taker",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.person}: {self.get_category_display()}"

@@ -1,0 +1,95 @@
+"""Django permissions granted by a staff member's role.
+
+Each role maps to permission patterns (``app_label.codename`` with shell wildcards). Platform apps add
+their own patterns by extending ROLE_PERMISSIONS in their AppConfig.ready(). A superuser keeps every
+permission; everyone else gets exactly what the role allows, so there are no groups to drift.
+"""
+
+from fnmatch import fnmatchcase
+
+from django.contrib.auth.backends import ModelBackend
+
+from .roles import Role, profile_of
+
+ROLE_PERMISSIONS: dict[str, set[str]] = {
+    Role.STATION_HEAD: {
+        "station.view_*",
+        "station.add_*",
+        "station.change_*",
+        "station.delete_designation",
+        "station.delete_evidence",
+        "station.delete_attendance",
+        "station.reveal_id_number",
+    },
+    Role.SUPERVISOR: {
+        "station.view_*",
+        "station.add_person",
+        "station.change_person",
+        "station.add_designation",
+        "station.change_designation",
+        "station.add_activity",
+        "station.change_activity",
+        "station.add_attendance",
+        "station.add_evidence",
+        "station.reveal_id_number",
+    },
+    Role.SOCIAL_WORKER: {
+        "station.view_person",
+        "station.add_person",
+        "station.change_person",
+        "station.view_designation",
+        "station.add_designation",
+        "station.change_designation",
+        "station.view_community",
+        "station.view_activity",
+        "station.add_activity",
+        "station.change_activity",
+        "station.view_attendance",
+        "station.add_attendance",
+        "station.delete_attendance",
+        "station.view_evidence",
+        "station.add_evidence",
+        "station.view_notification",
+    },
+    Role.CADRE: {
+        "station.view_person",
+        "station.view_designation",
+        "station.view_community",
+        "station.view_activity",
+        "station.view_notification",
+    },
+    Role.DISTRICT_VIEWER: set(),
+}
+
+# Never granted by role: the audit trail and the staff profiles belong to the station head and superusers.
+NEVER = {"station.change_auditevent", "station.delete_auditevent", "station.add_auditevent"}
+
+
+def role_grants(role: str | None, perm: str) -> bool:
+    if not role or perm in NEVER:
+        return False
+    return any(fnmatchcase(perm, pattern) for pattern in ROLE_PERMISSIONS.get(role, ()))
+
+
+class RoleBackend(ModelBackend):
+    """Password sign-in as usual, permissions from the role (plus any granted directly)."""
+
+    def has_perm(self, user_obj, perm, obj=None):
+        if not user_obj.is_active:
+            return False
+        if user_obj.is_superuser:
+            return perm not in NEVER
+        profile = profile_of(user_obj)
+        if profile and role_grants(profile.role, perm):
+            return True
+        return super().has_perm(user_obj, perm, obj)
+
+    def has_module_perms(self, user_obj, app_label):
+        if not user_obj.is_active:
+            return False
+        if user_obj.is_superuser:
+            return True
+        profile = profile_of(user_obj)
+        if profile and any(p.startswith(app_label + ".") for p in ROLE_PERMISSIONS.get(profile.role, ())):
+            return True
+        return super().has_module_perms(user_obj, app_label)

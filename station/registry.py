@@ -1,0 +1,32 @@
+"""Hooks through which platform apps add to shared pages without station importing them.
+
+An app registers, in its AppConfig.ready(), a function that builds its section of a person's page:
+
+    person_sections.register("volunteers", order=30)(my_function)
+
+The function receives (person, user) and returns None (nothing to show) or a dict with
+``title``, ``template`` and ``context``.
+"""
+
+
+class SectionRegistry:
+    def __init__(self):
+        self._items: dict[str, tuple[int, object]] = {}
+
+    def register(self, name: str, order: int = 100):
+        def decorator(func):
+            self._items[name] = (order, func)
+            return func
+
+        return decorator
+
+    def build(self, *args) -> list[dict]:
+        sections = []
+        for name, (_order, func) in sorted(self._items.items(), key=lambda item: item[1][0]):
+            section = func(*args)
+            if section:
+                sections.append({"name": name, **section})
+        return sections
+
+
+person_sections = SectionRegistry()

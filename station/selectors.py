@@ -1,0 +1,91 @@
+"""What each user may read. Every view and admin page loads through these functions."""
+
+from django.db.models import Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from .models import Activity, Community, Person, Station
+from .roles import STATION_STAFF_ROLES, Role, profile_of
+
+
+def station_ids_for(user) -> list[int] | None:
+    """Stations whose records the user may read; None means every station (superuser)."""
+    if getattr(user, "is_superuser", False) and user.is_active:
+        return None
+    profile = profile_of(user)
+    if profile is None:
+        return []
+    if profile.role == Role.DISTRICT_VIEWER:
+        return list(Station.objects.filter(district=profile.district).values_list("pk", flat=True))
+    return [profile.station_id] if profile.station_id else []
+
+
+def community_filter_for(user, field: str = "community") -> Q | None:
+    """A Q limiting rows to the communities the user may read, or None for no limit.
+
+    ``field`` names the path from the queried model to ``Community``.
+    """
+    if getattr(user, "is_superuser", False) and user.is_active:
+        return None
+    profile = profile_of(user)
+    if profile is None:
+        return Q(pk__in=[])
+    if profile.role in STATION_STAFF_ROLES:
+        return Q(**{f"{field}__station_id": profile.station_id})
+    if profile.role == Role.CADRE:
+        return Q(**{f"{field}__in": profile.communities.all()})
+    if profile.role == Role.DISTRICT_VIEWER:
+        return Q(**{f"{field}__station__district": profile.district})
+    return Q(pk__in=[])
+
+
+def station_list_visible_to(user) -> QuerySet[Station]:
+    ids = station_ids_for(user)
+    qs = Station.objects.all()
+    return qs if ids is None else qs.filter(pk__in=ids)
+
+
+def community_list_visible_to(user) -> QuerySet[Community]:
+    qs = Community.objects.select_related("station")
+    if getattr(user, "is_superuser", False) and user.is_active:
+        return qs
+    profile = profile_of(user)
+    if profile is None:
+        return qs.none()
+    if profile.role in STATION_STAFF_ROLES:
+        return qs.filter(station_id=profile.station_id)
+    if profile.role == Role.CADRE:
+        return qs.filter(pk__in=profile.communities.values("pk"))
+    if profile.role == Role.DISTRICT_VIEWER:
+        return qs.filter(station__district=profile.district)
+    return qs.none()
+
+
+def person_list_visible_to(user, queryset: QuerySet[Person] | None = None) -> QuerySet[Person]:
+    """People a user may read. District viewers read figures only, never people."""
+    qs = Person.objects.all() if queryset is None else queryset
+    profile = profile_of(user)
+    if profile is not None and profile.role == Role.DISTRICT_VIEWER:
+        return qs.none()
+    q = community_filter_for(user)
+    return qs if q is None else qs.filter(q)
+
+
+def person_get_for_user(user, pk) -> Person:
+    """The person, or 404 when out of the user's scope."""
+    return get_object_or_404(person_list_visible_to(user).select_related("community__station"), pk=pk)
+
+
+def activity_list_visible_to(user) -> QuerySet[Activity]:
+    """Activities of the user's stations; a cadre sees those in their communities and station-wide ones."""
+    qs = Activity.objects.all()
+    if getattr(user, "is_superuser", False) and user.is_active:
+        return qs
+    profile = profile_of(user)
+    if profile is None or profile.role == Role.DISTRICT_VIEWER:
+        return qs.none()
+    if profile.role == Role.CADRE:
+        mine = profile.communities.all()
+        return qs.filter(
+            Q(community__in=mine) | Q(community__isnull=True, station_id__in=mine.values("station_id"))
+        )
+    return qs.filter(station_id=profile.station_id)

@@ -1,0 +1,19 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from . import views
+
+station_patterns = [
+    path("people/<int:pk>/", views.person_detail, name="person_detail"),
+    path("notifications/", views.notification_list, name="notifications"),
+    path("notifications/read/", views.notification_read, name="notifications_read"),
+    path("evidence/<int:pk>/", views.evidence_download, name="evidence_download"),
+]
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include((station_patterns, "station"))),
+]

@@ -1,0 +1,123 @@
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from . import selectors, services
+from .models import AuditEvent, Evidence
+from .registry import person_sections
+from .roles import is_station_staff, profile_of
+
+# The platforms a person's page always lists; each platform app fills its own section.
+JOURNEY = [
+    ("cases", "casework"),
+    ("partybuild", "party-mass co-building"),
+    ("projects", "charity projects"),
+    ("volunteers", "volunteer service"),
+    ("orgs", "organisation incubation"),
+    ("talent", "social worker talent"),
+]
+
+
+@never_cache
+def healthz(request):
+    checks = {}
+    status = 200
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        checks["database"] = "ok"
+    except Exception as exc:  # report, never raise: this is what the load balancer reads
+        checks["database"] = f"error: {exc.__class__.__name__}"
+        status = 503
+    if settings.CELERY_BROKER_URL:
+        from .celery import app
+
+        try:
+            with app.connection_for_write() as conn:
+                conn.ensure_connection(max_retries=1, timeout=2)
+            checks["broker"] = "ok"
+        except Exception as exc:
+            checks["broker"] = f"error: {exc.__class__.__name__}"
+            status = 503
+    else:
+        checks["broker"] = "eager (no broker configured)"
+    return JsonResponse({"status": "ok" if status == 200 else "error", "checks": checks}, status=status)
+
+
+def home(request):
+    if not request.user.is_authenticated:
+        return redirect("admin:login")
+    profile = profile_of(request.user)
+    if profile and profile.role in ("cadre", "district_viewer") and "dashboard" in settings.HOME_ROUTES:
+        return redirect(settings.HOME_ROUTES["dashboard"])
+    if request.user.is_staff:
+        return redirect("admin:index")
+    for route in settings.HOME_ROUTES.values():
+        return redirect(route)
+    raise Http404
+
+
+@login_required
+def person_detail(request, pk):
+    person = selectors.person_get_for_user(request.user, pk)
+    today = timezone.localdate()
+    designations = list(person.designations.all())
+    sections = {s["name"]: s for s in person_sections.build(person, request.user)}
+    journey = [(name, label, sections.get(name)) for name, label in JOURNEY]
+    activities = (
+        selectors.activity_list_visible_to(request.user)
+        .filter(attendances__person=person)
+        .select_related("community")
+        .order_by("-starts_at")[:20]
+    )
+    services.audit_record(actor=request.user, action=AuditEvent.Action.VIEW, target=person)
+    return render(
+        request,
+        "station/person_detail.html",
+        {
+            "person": person,
+            "age": person.age_on(today),
+            "designations": designations,
+            "current": [d for d in designations if d.is_active_on(today)],
+            "low_age_elderly": person.is_low_age_elderly_on(today),
+            "in_difficulty": person.is_in_difficulty_on(today),
+            "journey": journey,
+            "activities": activities,
+            "can_edit": is_station_staff(request.user) and request.user.has_perm("station.change_person"),
+        },
+    )
+
+
+@login_required
+def notification_list(request):
+    notifications = request.user.notifications.all()[:100]
+    return render(request, "station/notifications.html", {"notifications": notifications})
+
+
+@login_required
+@require_POST
+def notification_read(request):
+    ids = request.POST.getlist("id") or None
+    services.notification_mark_read(user=request.user, notification_ids=ids)
+    return redirect("station:notifications")
+
+
+@login_required
+def evidence_download(request, pk):
+    evidence = get_object_or_404(
+        Evidence.objects.filter(activity__in=selectors.activity_list_visible_to(request.user)), pk=pk
+    )
+    if evidence.content_type not in settings.EVIDENCE_TYPES:
+        raise Http404
+    inline = evidence.content_type.startswith("image/") or evidence.content_type == "application/pdf"
+    response = FileResponse(
+        evidence.file.open("rb"), content_type=evidence.content_type, as_attachment=not inline
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
+    return response

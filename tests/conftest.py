@@ -1,0 +1,95 @@
+"""Named personas every test can ask for.
+
+Station 高桥 has communities A (丰京苑社区) and B (韩南村); another station has its own community.
+"""
+
+import pytest
+from django.test import Client
+
+from station.models import StaffProfile
+
+from .factories import CommunityFactory, PersonFactory, StationFactory, make_staff
+
+Role = StaffProfile.Role
+
+
+@pytest.fixture
+def station(db):
+    return StationFactory(name="高桥街道社会工作服务站", street="高桥街道", district="鄠邑区")
+
+
+@pytest.fixture
+def community_a(station):
+    return CommunityFactory(station=station, name="丰京苑社区", population=6400, households=2537)
+
+
+@pytest.fixture
+def community_b(station):
+    return CommunityFactory(station=station, name="韩南村")
+
+
+@pytest.fixture
+def other_station(db):
+    return StationFactory(name="另一个街道社会工作服务站", district="长安区")
+
+
+@pytest.fixture
+def other_community(other_station):
+    return CommunityFactory(station=other_station, name="别处社区")
+
+
+@pytest.fixture
+def person_a(community_a):
+    return PersonFactory(community=community_a, name="张桂兰")
+
+
+@pytest.fixture
+def person_b(community_b):
+    return PersonFactory(community=community_b, name="李建国")
+
+
+@pytest.fixture
+def other_person(other_community):
+    return PersonFactory(community=other_community, name="王外站")
+
+
+@pytest.fixture
+def head(station):
+    return make_staff(Role.STATION_HEAD, station=station, username="head")
+
+
+@pytest.fixture
+def worker(station):
+    return make_staff(Role.SOCIAL_WORKER, station=station, username="worker")
+
+
+@pytest.fixture
+def supervisor(station):
+    return make_staff(Role.SUPERVISOR, station=station, username="supervisor")
+
+
+@pytest.fixture
+def other_worker(other_station):
+    return make_staff(Role.SOCIAL_WORKER, station=other_station, username="other_worker")
+
+
+@pytest.fixture
+def cadre_a(station, community_a):
+    return make_staff(Role.CADRE, station=station, communities=[community_a], username="cadre_a")
+
+
+@pytest.fixture
+def district_viewer(station):
+    return make_staff(Role.DISTRICT_VIEWER, district=station.district, username="district")
+
+
+def client_for(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def as_user():
+    """as_user(user) -> a test client signed in as that user."""
+    return client_for
