@@ -6,7 +6,7 @@ COPY pyproject.toml ./
 RUN pip install --upgrade pip && pip install .
 COPY . .
 RUN for dir in locale */locale; do \
-      if [ -d "$dir" ]; then pybabel compile --use-fuzzy -q -D django -d "$dir"; fi; \
+      if [ -d "$dir" ]; then pybabel compile --use-fuzzy --statistics -D django -d "$dir"; fi; \
     done \
  && DJANGO_SECRET_KEY=build-only FIELD_ENCRYPTION_KEY=build-only python manage.py collectstatic --noinput \
  && useradd --create-home app && mkdir -p /app/media && chown app /app/media

@@ -21,7 +21,7 @@ install: $(STAMP)
 messages: install
 	@for dir in locale */locale; do \
 		if ls $$dir/*/LC_MESSAGES/django.po >/dev/null 2>&1; then \
-			$(BIN)/pybabel compile --use-fuzzy -q -D django -d $$dir || exit 1; \
+			$(BIN)/pybabel compile --use-fuzzy --statistics -D django -d $$dir || exit 1; \
 		fi; \
 	done
 

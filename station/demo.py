@@ -40,8 +40,50 @@ COMMUNITIES = [
 ]
 
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段漕钱汤尹黎易常武乔贺赖龚文"
-GIVEN_F = ["桂兰", "秀英", "玉兰", "淑珍", "凤英", "丽娟", "春梅", "海燕", "雪梅", "晓红", "佳怡", "梓涵", "欣怡", "雨桐", "静", "敏", "艳", "芳", "娜", "婷"]
-GIVEN_M = ["建国", "建军", "志强", "国庆", "卫东", "德胜", "永红", "长生", "海涛", "明", "伟", "强", "磊", "军", "浩然", "子轩", "宇航", "俊杰", "博文", "天佑"]
+GIVEN_F = [
+    "桂兰",
+    "秀英",
+    "玉兰",
+    "淑珍",
+    "凤英",
+    "丽娟",
+    "春梅",
+    "海燕",
+    "雪梅",
+    "晓红",
+    "佳怡",
+    "梓涵",
+    "欣怡",
+    "雨桐",
+    "静",
+    "敏",
+    "艳",
+    "芳",
+    "娜",
+    "婷",
+]
+GIVEN_M = [
+    "建国",
+    "建军",
+    "志强",
+    "国庆",
+    "卫东",
+    "德胜",
+    "永红",
+    "长生",
+    "海涛",
+    "明",
+    "伟",
+    "强",
+    "磊",
+    "军",
+    "浩然",
+    "子轩",
+    "宇航",
+    "俊杰",
+    "博文",
+    "天佑",
+]
 
 STAFF = [
     ("zhanzhang", "郭站长", StaffProfile.Role.STATION_HEAD, ""),
@@ -66,8 +108,16 @@ def _person_rows(rng: random.Random, count: int, today: date):
     for i in range(count):
         gender = rng.choice("MF")
         given = rng.choice(GIVEN_M if gender == "M" else GIVEN_F)
-        age = rng.choice([rng.randint(6, 17), rng.randint(18, 59), rng.randint(18, 59), rng.randint(60, 69),
-                          rng.randint(60, 69), rng.randint(70, 92)])
+        age = rng.choice(
+            [
+                rng.randint(6, 17),
+                rng.randint(18, 59),
+                rng.randint(18, 59),
+                rng.randint(60, 69),
+                rng.randint(60, 69),
+                rng.randint(70, 92),
+            ]
+        )
         born = date(today.year - age, rng.randint(1, 12), rng.randint(1, 28))
         community_index = 0 if rng.random() < 0.45 else rng.randint(1, len(COMMUNITIES) - 1)
         residency = rng.choices(["resettled", "tenant", "other"], weights=[6, 3, 1])[0]
@@ -93,13 +143,17 @@ def seed_demo(people: int = 300) -> dict:
     communities = []
     for name, kind, population, households in COMMUNITIES:
         community, _ = Community.objects.update_or_create(
-            station=station, name=name, defaults={"kind": kind, "population": population, "households": households}
+            station=station,
+            name=name,
+            defaults={"kind": kind, "population": population, "households": households},
         )
         communities.append(community)
 
     User = get_user_model()
     logins = []
-    admin, created = User.objects.get_or_create(username="admin", defaults={"is_staff": True, "is_superuser": True})
+    admin, created = User.objects.get_or_create(
+        username="admin", defaults={"is_staff": True, "is_superuser": True}
+    )
     if created:
         admin.set_password(DEMO_PASSWORD)
         admin.save()
@@ -107,7 +161,8 @@ def seed_demo(people: int = 300) -> dict:
     worker = None
     for username, display, role, employment in STAFF:
         user, created = User.objects.get_or_create(
-            username=username, defaults={"first_name": display, "is_staff": True, "email": f"{username}@example.org"}
+            username=username,
+            defaults={"first_name": display, "is_staff": True, "email": f"{username}@example.org"},
         )
         if created:
             user.set_password(DEMO_PASSWORD)

@@ -1,6 +1,5 @@
 """Excel import and export of people (django-import-export)."""
 
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export import fields, resources, widgets
@@ -58,7 +57,7 @@ class StationCommunityWidget(widgets.ForeignKeyWidget):
 
 
 class PersonResource(StrictResource):
-    name = fields.Field(attribute="name", column_name=gettext_lazy("name"))
+    name = fields.Field(attribute="name", widget=widgets.CharWidget(), column_name=gettext_lazy("name"))
     gender = fields.Field(
         attribute="gender",
         column_name=gettext_lazy("gender"),
@@ -67,15 +66,19 @@ class PersonResource(StrictResource):
     birth_date = fields.Field(
         attribute="birth_date", column_name=gettext_lazy("birth date"), widget=widgets.DateWidget()
     )
-    phone = fields.Field(attribute="phone", column_name=gettext_lazy("phone"))
+    phone = fields.Field(attribute="phone", widget=widgets.CharWidget(), column_name=gettext_lazy("phone"))
     community = fields.Field(attribute="community", column_name=gettext_lazy("community"))
-    address = fields.Field(attribute="address", column_name=gettext_lazy("address"))
+    address = fields.Field(
+        attribute="address", widget=widgets.CharWidget(), column_name=gettext_lazy("address")
+    )
     residency = fields.Field(
         attribute="residency",
         column_name=gettext_lazy("residency"),
         widget=ChoiceLabelWidget(Person.Residency.choices),
     )
-    id_number = fields.Field(attribute="id_number", column_name=gettext_lazy("ID number"))
+    id_number = fields.Field(
+        attribute="id_number", widget=widgets.CharWidget(), column_name=gettext_lazy("ID number")
+    )
 
     class Meta:
         model = Person
@@ -101,10 +104,8 @@ class PersonResource(StrictResource):
 
     def import_instance(self, instance, row, **kwargs):
         super().import_instance(instance, row, **kwargs)
-        if instance.id_number and not idnumbers.normalize(instance.id_number):
-            raise ValidationError({"id_number": _("The ID number is empty.")})
-        if instance.phone is not None:
-            instance.phone = str(instance.phone).strip()
+        instance.id_number = idnumbers.normalize(instance.id_number)
+        instance.phone = (instance.phone or "").strip().removesuffix(".0")
 
     def after_save_instance(self, instance, row, **kwargs):
         if not kwargs.get("dry_run"):

@@ -11,7 +11,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, people, **options):
         result = seed_demo(people=people)
-        self.stdout.write(self.style.SUCCESS(f"Demo station: {result['station']} (new people: {result['new_people']})"))
+        self.stdout.write(
+            self.style.SUCCESS(f"Demo station: {result['station']} (new people: {result['new_people']})")
+        )
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for username, role in result["logins"]:
             self.stdout.write(f"  {username:<12} {role}")

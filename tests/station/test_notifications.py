@@ -1,0 +1,55 @@
+import pytest
+from django.core import mail
+
+from station.models import Notification
+from station.services import notification_create, notification_send_email
+from station.tasks import send_pending_notifications
+
+
+def test_the_same_reminder_made_twice_exists_once(worker, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        first = notification_create(recipient=worker, key="case-followup:7:2026-11-28", title="个案跟进到期")
+        second = notification_create(recipient=worker, key="case-followup:7:2026-11-28", title="个案跟进到期")
+    assert first is not None and second is None
+    assert Notification.objects.count() == 1
+    assert len(mail.outbox) == 1
+
+
+def test_sending_twice_delivers_once(worker):
+    note = Notification.objects.create(recipient=worker, key="k1", title="提醒")
+    assert notification_send_email(notification_id=note.pk) is True
+    assert notification_send_email(notification_id=note.pk) is False
+    assert send_pending_notifications() == 0
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == [worker.email]
+
+
+def test_pending_task_catches_up_on_lost_sends(worker):
+    Notification.objects.create(recipient=worker, key="a", title="甲")
+    Notification.objects.create(recipient=worker, key="b", title="乙")
+    assert send_pending_notifications() == 2
+    assert send_pending_notifications() == 0
+    assert sorted(m.subject for m in mail.outbox) == ["乙", "甲"]
+
+
+def test_bell_shows_unread_count_and_reading_clears_it(worker, as_user):
+    Notification.objects.create(recipient=worker, key="x", title="入户探访逾期")
+    client = as_user(worker)
+    page = client.get("/notifications/").content.decode()
+    assert "入户探访逾期" in page
+    assert 'data-testid="unread-count">1<' in page
+    client.post("/notifications/read/")
+    assert 'data-testid="unread-count"' not in client.get("/notifications/").content.decode()
+
+
+def test_admin_header_shows_station_name_and_bell(worker, station, as_user):
+    Notification.objects.create(recipient=worker, key="y", title="t")
+    page = as_user(worker).get("/admin/").content.decode()
+    assert station.name in page
+    assert "通知" in page and "(1)" in page
+
+
+@pytest.mark.django_db
+def test_someone_elses_notifications_are_not_listed(worker, head, as_user):
+    Notification.objects.create(recipient=head, key="z", title="站长专属")
+    assert "站长专属" not in as_user(worker).get("/notifications/").content.decode()

@@ -1,0 +1,151 @@
+import io
+from datetime import date
+
+import openpyxl
+
+from station import idnumbers
+from station.models import AuditEvent, Person
+
+from ..factories import valid_id_number
+
+
+def xlsx(rows):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["姓名", "性别", "出生日期", "电话", "社区", "住址", "居住身份", "身份证号"])
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    buffer.seek(0)
+    buffer.name = "people.xlsx"
+    return buffer
+
+
+def test_admin_list_and_person_page_show_masked_id_only(head, person_a, as_user):
+    client = as_user(head)
+    for url in (
+        "/admin/station/person/",
+        f"/people/{person_a.pk}/",
+        f"/admin/station/person/{person_a.pk}/change/",
+    ):
+        body = client.get(url).content.decode()
+        assert person_a.masked_id_number in body, url
+        assert person_a.id_number not in body, url
+
+
+def test_search_by_full_id_number_finds_the_person(worker, person_a, person_b, as_user):
+    body = as_user(worker).get("/admin/station/person/", {"q": person_a.id_number}).content.decode()
+    assert person_a.name in body
+    assert person_b.name not in body
+
+
+def test_excel_export_masks_ids_and_is_logged(head, person_a, as_user):
+    response = as_user(head).post(
+        "/admin/station/person/export/",
+        {
+            "format": "0",
+            "resource": "0",
+            **{f"personresource_{f}": "on" for f in ["name", "community", "id_number"]},
+        },
+    )
+    assert response.status_code == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    values = [cell for row in sheet.iter_rows(values_only=True) for cell in row]
+    assert person_a.masked_id_number in values
+    assert person_a.id_number not in values
+    assert AuditEvent.objects.filter(action="export", actor=head).count() == 1
+
+
+def test_reveal_needs_a_reason_and_is_logged(head, person_a, as_user):
+    client = as_user(head)
+    url = f"/admin/station/person/{person_a.pk}/reveal-id/"
+    refused = client.post(url, {"reason": ""})
+    assert person_a.id_number not in refused.content.decode()
+    assert not AuditEvent.objects.filter(action="reveal").exists()
+    shown = client.post(url, {"reason": "办理低保复核"})
+    assert person_a.id_number in shown.content.decode()
+    event = AuditEvent.objects.get(action="reveal")
+    assert (event.actor, event.target_id, event.reason) == (head, str(person_a.pk), "办理低保复核")
+
+
+def test_reveal_is_forbidden_without_the_permission(worker, person_a, as_user):
+    response = as_user(worker).post(f"/admin/station/person/{person_a.pk}/reveal-id/", {"reason": "想看看"})
+    assert response.status_code == 403
+    assert not AuditEvent.objects.filter(action="reveal").exists()
+
+
+def test_editing_a_person_keeps_the_id_and_writes_the_audit_trail(head, person_a, as_user):
+    data = {
+        "name": "张桂兰",
+        "gender": "F",
+        "birth_date": person_a.birth_date.isoformat(),
+        "phone": "13800000001",
+        "community": person_a.community_id,
+        "address": "3号楼",
+        "residency": "tenant",
+        "id_number": "",
+        "designations-TOTAL_FORMS": "0",
+        "designations-INITIAL_FORMS": "0",
+    }
+    response = as_user(head).post(f"/admin/station/person/{person_a.pk}/change/", data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    person = Person.objects.get(pk=person_a.pk)
+    assert person.id_number == person_a.id_number
+    assert person.residency == "tenant"
+    event = AuditEvent.objects.get(action="update", target_id=str(person_a.pk))
+    assert event.changes["residency"] == ["other" if False else "resettled", "tenant"]
+    assert person_a.id_number not in str(event.changes)
+
+
+def test_import_dry_run_shows_each_row_and_saves_nothing(head, community_a, as_user):
+    good = valid_id_number(date(1950, 1, 2))
+    upload = xlsx(
+        [["赵大爷", "男", "1950-01-02", "13911112222", community_a.name, "1号楼", "回迁村民", good]]
+    )
+    response = as_user(head).post(
+        "/admin/station/person/import/", {"import_file": upload, "format": "0", "resource": "0"}
+    )
+    assert response.status_code == 200
+    assert "赵大爷" in response.content.decode()
+    assert not Person.objects.filter(name="赵大爷").exists()
+
+
+def test_import_with_one_bad_row_saves_nothing_and_names_the_row(head, community_a, as_user):
+    good1 = valid_id_number(date(1950, 1, 2))
+    good2 = valid_id_number(date(1962, 4, 5))
+    bad = good2[:17] + ("1" if good2[17] != "1" else "2")
+    upload = xlsx(
+        [
+            ["赵大爷", "男", "1950-01-02", "13911112222", community_a.name, "", "回迁村民", good1],
+            ["钱阿姨", "女", "1962-04-05", "13911113333", community_a.name, "", "租户", bad],
+            ["孙叔", "男", "1962-04-05", "13911114444", "不存在的村", "", "其他", ""],
+            ["赵大爷", "男", "1950-01-02", "13911112222", community_a.name, "", "回迁村民", good1],
+        ]
+    )
+    response = as_user(head).post(
+        "/admin/station/person/import/", {"import_file": upload, "format": "0", "resource": "0"}
+    )
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert Person.objects.count() == 0
+    assert "校验码" in body  # the check-digit message, in Chinese
+    assert "不存在的村" in body
+    assert "已登记" in body  # the duplicate in row 4
+
+
+def test_resource_import_reports_row_numbers(head, community_a, station):
+    from tablib import Dataset
+
+    from station.resources import PersonResource
+
+    bad = valid_id_number(date(1970, 1, 1))[:17] + "Y"
+    data = Dataset(headers=["姓名", "性别", "出生日期", "电话", "社区", "住址", "居住身份", "身份证号"])
+    data.append(
+        ["一", "男", "1950-01-02", "", community_a.name, "", "回迁村民", valid_id_number(date(1950, 1, 2))]
+    )
+    data.append(["二", "女", "1970-01-01", "", community_a.name, "", "回迁村民", bad])
+    result = PersonResource(station=station, user=head).import_data(data, dry_run=False)
+    assert [row.number for row in result.invalid_rows] == [2]
+    assert Person.objects.count() == 0
+    assert idnumbers.mask(bad) not in ""  # masked form exists for any input
