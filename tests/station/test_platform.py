@@ -184,3 +184,14 @@ def test_postgresql_refuses_the_same_id_number_from_two_concurrent_sessions(comm
         thread.join()
     assert sorted(outcomes) == ["refused", "saved"]
     assert Person.objects.filter(name__in=["甲", "乙"]).count() == 1
+
+
+def test_interface_is_chinese_even_for_an_english_browser(db):
+    page = Client(HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").get("/admin/login/").content.decode()
+    assert "登录" in page
+
+
+def test_english_is_available_by_choice(db):
+    client = Client()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/admin/login/"})
+    assert "Log in" in client.get("/admin/login/").content.decode()
