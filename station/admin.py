@@ -217,7 +217,6 @@ class PersonAdmin(ScopedAdminMixin, ScopedFormfieldsMixin, ImportExportMixin, ad
     list_select_related = ["community"]
     search_fields = ["name", "phone"]
     search_help_text = gettext_lazy("Name, phone, or a full ID number")
-    readonly_fields = ["masked_id"]
     inlines = [DesignationInline]
     list_per_page = 50
 
@@ -250,10 +249,27 @@ class PersonAdmin(ScopedAdminMixin, ScopedFormfieldsMixin, ImportExportMixin, ad
     def save_formset(self, request, form, formset, change):
         instances = formset.save(commit=False)
         for instance in instances:
-            if isinstance(instance, Designation) and instance.confirmed_by_id is None:
-                instance.confirmed_by = request.user
-            instance.save()
+            if isinstance(instance, Designation):
+                if instance.confirmed_by_id is None:
+                    instance.confirmed_by = request.user
+                action = AuditEvent.Action.UPDATE if instance.pk else AuditEvent.Action.CREATE
+                instance.save()
+                services.audit_record(
+                    actor=request.user,
+                    action=action,
+                    target=instance.person,
+                    changes={"designation": [instance.kind, str(instance.start_date), str(instance.end_date or "")]},
+                )
+            else:
+                instance.save()
         for obj in formset.deleted_objects:
+            if isinstance(obj, Designation):
+                services.audit_record(
+                    actor=request.user,
+                    action=AuditEvent.Action.DELETE,
+                    target=obj.person,
+                    changes={"designation": [obj.kind, str(obj.start_date), str(obj.end_date or "")]},
+                )
             obj.delete()
         formset.save_m2m()
 
