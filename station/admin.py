@@ -258,7 +258,9 @@ class PersonAdmin(ScopedAdminMixin, ScopedFormfieldsMixin, ImportExportMixin, ad
                     actor=request.user,
                     action=action,
                     target=instance.person,
-                    changes={"designation": [instance.kind, str(instance.start_date), str(instance.end_date or "")]},
+                    changes={
+                        "designation": [instance.kind, str(instance.start_date), str(instance.end_date or "")]
+                    },
                 )
             else:
                 instance.save()

@@ -10,6 +10,7 @@ from django.db import transaction
 
 from . import idnumbers
 from .models import Activity, Attendance, Community, Designation, Person, StaffProfile, Station
+from .registry import demo_seeders
 
 DEMO_PASSWORD = "demo-pass-2026"
 
@@ -218,6 +219,7 @@ def seed_demo(people: int = 300) -> dict:
     if not Activity.objects.filter(station=station, platform=Activity.Platform.STATION).exists():
         _seed_activities(station, communities, worker, rng, today)
 
+    logins.extend(demo_seeders.run(station, random.Random(2020)))
     return {"station": station, "logins": logins, "new_people": len(people_made)}
 
 

@@ -30,3 +30,30 @@ class SectionRegistry:
 
 
 person_sections = SectionRegistry()
+
+
+class DemoRegistry:
+    """Platform apps add demo data to ``seed_demo``: ``demo_seeders.register("volunteers", order=30)(func)``.
+
+    The function receives ``(station, rng)`` and must be idempotent; it may return extra
+    ``(username, role)`` logins to print.
+    """
+
+    def __init__(self):
+        self._items: dict[str, tuple[int, object]] = {}
+
+    def register(self, name: str, order: int = 100):
+        def decorator(func):
+            self._items[name] = (order, func)
+            return func
+
+        return decorator
+
+    def run(self, station, rng) -> list[tuple[str, str]]:
+        logins = []
+        for _name, (_order, func) in sorted(self._items.items(), key=lambda item: item[1][0]):
+            logins.extend(func(station, rng) or [])
+        return logins
+
+
+demo_seeders = DemoRegistry()
