@@ -3,7 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import pgettext_lazy
 from import_export import fields, widgets
 
 from station import idnumbers
@@ -68,30 +68,42 @@ class UserScopedResource(StrictResource):
 
 
 class VisitResource(UserScopedResource):
-    person = fields.Field(attribute="person", column_name=gettext_lazy("name"))
-    phone = fields.Field(attribute="person__phone", column_name=gettext_lazy("phone"), readonly=True)
+    person = fields.Field(attribute="person", column_name=pgettext_lazy("excel column", "name"))
+    phone = fields.Field(
+        attribute="person__phone", column_name=pgettext_lazy("excel column", "phone"), readonly=True
+    )
     community = fields.Field(
-        attribute="person__community__name", column_name=gettext_lazy("community"), readonly=True
+        attribute="person__community__name",
+        column_name=pgettext_lazy("excel column", "community"),
+        readonly=True,
     )
     kind = fields.Field(
-        attribute="kind", column_name=gettext_lazy("kind"), widget=ChoiceLabelWidget(Visit.Kind.choices)
+        attribute="kind",
+        column_name=pgettext_lazy("excel column", "kind of visit"),
+        widget=ChoiceLabelWidget(Visit.Kind.choices),
     )
     visited_on = fields.Field(
-        attribute="visited_on", column_name=gettext_lazy("date"), widget=StrictDateWidget()
+        attribute="visited_on", column_name=pgettext_lazy("excel column", "date"), widget=StrictDateWidget()
     )
     duration_minutes = fields.Field(
         attribute="duration_minutes",
-        column_name=gettext_lazy("duration (minutes)"),
+        column_name=pgettext_lazy("excel column", "duration (minutes)"),
         widget=widgets.IntegerWidget(),
     )
-    findings = fields.Field(attribute="findings", column_name=gettext_lazy("what was found"))
+    findings = fields.Field(attribute="findings", column_name=pgettext_lazy("excel column", "what was found"))
     risk = fields.Field(
-        attribute="risk", column_name=gettext_lazy("risk judgement"), widget=ChoiceLabelWidget(Risk.choices)
+        attribute="risk",
+        column_name=pgettext_lazy("excel column", "risk judgement"),
+        widget=ChoiceLabelWidget(Risk.choices),
     )
     follow_up_on = fields.Field(
-        attribute="follow_up_on", column_name=gettext_lazy("follow up by"), widget=StrictDateWidget()
+        attribute="follow_up_on",
+        column_name=pgettext_lazy("excel column", "follow up by"),
+        widget=StrictDateWidget(),
     )
-    worker = fields.Field(attribute="worker__username", column_name=gettext_lazy("worker"), readonly=True)
+    worker = fields.Field(
+        attribute="worker__username", column_name=pgettext_lazy("excel column", "worker"), readonly=True
+    )
 
     class Meta:
         model = Visit
@@ -130,34 +142,46 @@ class VisitResource(UserScopedResource):
 
 
 class NeedResource(UserScopedResource):
-    person = fields.Field(attribute="person", column_name=gettext_lazy("name"))
-    phone = fields.Field(attribute="person__phone", column_name=gettext_lazy("phone"), readonly=True)
+    person = fields.Field(attribute="person", column_name=pgettext_lazy("excel column", "name"))
+    phone = fields.Field(
+        attribute="person__phone", column_name=pgettext_lazy("excel column", "phone"), readonly=True
+    )
     community = fields.Field(
-        attribute="person__community__name", column_name=gettext_lazy("community"), readonly=True
+        attribute="person__community__name",
+        column_name=pgettext_lazy("excel column", "community"),
+        readonly=True,
     )
     category = fields.Field(
         attribute="category",
-        column_name=gettext_lazy("category"),
+        column_name=pgettext_lazy("excel column", "category"),
         widget=ChoiceLabelWidget(Need.Category.choices),
     )
-    description = fields.Field(attribute="description", column_name=gettext_lazy("what is needed"))
+    description = fields.Field(
+        attribute="description", column_name=pgettext_lazy("excel column", "what is needed")
+    )
     urgency = fields.Field(
         attribute="urgency",
-        column_name=gettext_lazy("urgency"),
+        column_name=pgettext_lazy("excel column", "urgency"),
         widget=ChoiceLabelWidget(Need.Urgency.choices),
     )
     source = fields.Field(
-        attribute="source", column_name=gettext_lazy("source"), widget=ChoiceLabelWidget(Need.Source.choices)
+        attribute="source",
+        column_name=pgettext_lazy("excel column", "source"),
+        widget=ChoiceLabelWidget(Need.Source.choices),
     )
     status = fields.Field(
-        attribute="status", column_name=gettext_lazy("status"), widget=ChoiceLabelWidget(Need.Status.choices),
+        attribute="status", column_name=pgettext_lazy("excel column", "status"), widget=ChoiceLabelWidget(Need.Status.choices),
         readonly=True,
     )  # fmt: skip
-    taker_name = fields.Field(attribute="taker_name", column_name=gettext_lazy("taken by"), readonly=True)
-    outcome = fields.Field(attribute="outcome", column_name=gettext_lazy("what was done"), readonly=True)
+    taker_name = fields.Field(
+        attribute="taker_name", column_name=pgettext_lazy("excel column", "taken by"), readonly=True
+    )
+    outcome = fields.Field(
+        attribute="outcome", column_name=pgettext_lazy("excel column", "what was done"), readonly=True
+    )
     raised_at = fields.Field(
         attribute="raised_at",
-        column_name=gettext_lazy("raised at"),
+        column_name=pgettext_lazy("excel column", "raised at"),
         widget=widgets.DateTimeWidget(),
         readonly=True,
     )
@@ -193,26 +217,30 @@ class NeedResource(UserScopedResource):
 class CaseExportResource(StrictResource):
     """Cases for reporting: no notes, no assessment text, ID numbers masked."""
 
-    number = fields.Field(column_name=gettext_lazy("case number"), readonly=True)
-    person = fields.Field(attribute="person__name", column_name=gettext_lazy("client"), readonly=True)
-    id_number = fields.Field(column_name=gettext_lazy("ID number"), readonly=True)
-    community = fields.Field(
-        attribute="person__community__name", column_name=gettext_lazy("community"), readonly=True
+    number = fields.Field(column_name=pgettext_lazy("excel column", "case number"), readonly=True)
+    person = fields.Field(
+        attribute="person__name", column_name=pgettext_lazy("excel column", "client"), readonly=True
     )
-    worker = fields.Field(column_name=gettext_lazy("assigned worker"), readonly=True)
-    supervisor = fields.Field(column_name=gettext_lazy("supervisor"), readonly=True)
-    source = fields.Field(attribute="source", column_name=gettext_lazy("source"), readonly=True,
+    id_number = fields.Field(column_name=pgettext_lazy("excel column", "ID number"), readonly=True)
+    community = fields.Field(
+        attribute="person__community__name",
+        column_name=pgettext_lazy("excel column", "community"),
+        readonly=True,
+    )
+    worker = fields.Field(column_name=pgettext_lazy("excel column", "assigned worker"), readonly=True)
+    supervisor = fields.Field(column_name=pgettext_lazy("excel column", "supervisor"), readonly=True)
+    source = fields.Field(attribute="source", column_name=pgettext_lazy("excel column", "source"), readonly=True,
                           widget=ChoiceLabelWidget(Case.Source.choices))  # fmt: skip
-    problem_areas = fields.Field(column_name=gettext_lazy("problem areas"), readonly=True)
-    risk_level = fields.Field(attribute="risk_level", column_name=gettext_lazy("risk level"), readonly=True,
+    problem_areas = fields.Field(column_name=pgettext_lazy("excel column", "problem areas"), readonly=True)
+    risk_level = fields.Field(attribute="risk_level", column_name=pgettext_lazy("excel column", "risk level"), readonly=True,
                               widget=ChoiceLabelWidget(Risk.choices))  # fmt: skip
-    stage = fields.Field(attribute="stage", column_name=gettext_lazy("stage"), readonly=True,
+    stage = fields.Field(attribute="stage", column_name=pgettext_lazy("excel column", "stage"), readonly=True,
                          widget=ChoiceLabelWidget(Case.Stage.choices))  # fmt: skip
-    opened_on = fields.Field(attribute="opened_on", column_name=gettext_lazy("opened on"), readonly=True,
+    opened_on = fields.Field(attribute="opened_on", column_name=pgettext_lazy("excel column", "opened on"), readonly=True,
                              widget=widgets.DateWidget())  # fmt: skip
-    closed_on = fields.Field(attribute="closed_on", column_name=gettext_lazy("closed on"), readonly=True,
+    closed_on = fields.Field(attribute="closed_on", column_name=pgettext_lazy("excel column", "closed on"), readonly=True,
                              widget=widgets.DateWidget())  # fmt: skip
-    outcome = fields.Field(attribute="outcome", column_name=gettext_lazy("outcome"), readonly=True,
+    outcome = fields.Field(attribute="outcome", column_name=pgettext_lazy("excel column", "outcome"), readonly=True,
                            widget=ChoiceLabelWidget(Case.Outcome.choices))  # fmt: skip
 
     class Meta:
