@@ -497,7 +497,10 @@ class GroupAdmin(ScopedAdminMixin, StaffFormfieldsMixin, admin.ModelAdmin):
 
     @admin.display(description=gettext_lazy("sessions held"))
     def session_count(self, obj):
-        return obj.session_total
+        return format_html(
+            '<a href="{}">{} / {}</a>', reverse("cases:group_detail", args=[obj.pk]), obj.session_total,
+            obj.planned_sessions,
+        )  # fmt: skip
 
     def get_changeform_initial_data(self, request):
         profile = profile_of(request.user)

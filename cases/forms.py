@@ -96,3 +96,22 @@ class NoteForm(forms.Form):
 
 class MonthForm(forms.Form):
     month = forms.RegexField(regex=r"^\d{4}-(0[1-9]|1[0-2])$", required=False)
+
+
+class GroupSessionForm(forms.Form):
+    starts_at = forms.DateTimeField(
+        label=_("starts at"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    duration_minutes = forms.IntegerField(
+        label=_("duration (minutes)"), min_value=1, max_value=600, initial=90
+    )
+    place = forms.CharField(label=_("place"), max_length=200, required=False)
+    attendees = forms.ModelMultipleChoiceField(
+        label=_("members present"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    headcount = forms.IntegerField(label=_("anonymous head-count"), min_value=0, initial=0)
+
+    def __init__(self, *args, group, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["attendees"].queryset = group.members.select_related("community")

@@ -11,4 +11,5 @@ urlpatterns = [
     path("visit/new/", views.visit_new, name="visit_new"),
     path("overdue/", views.overdue, name="overdue"),
     path("coverage/", views.coverage, name="coverage"),
+    path("groups/<int:pk>/", views.group_detail, name="group_detail"),
 ]

@@ -1,4 +1,5 @@
 from collections import defaultdict
+from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -19,6 +20,7 @@ from .forms import (
     CaseFieldsForm,
     CaseSessionForm,
     GoalForm,
+    GroupSessionForm,
     MonthForm,
     NeedLineFormSet,
     NoteForm,
@@ -220,4 +222,42 @@ def coverage(request):
             "watched": watched_total,
             "percent": plan.coverage_percent(covered_total, watched_total),
         },
+    )
+
+
+@login_required
+def group_detail(request, pk):
+    """A group's sessions and its four counts; a worker records a session here."""
+    _require_station_staff(request.user)
+    group = (
+        selectors.group_list_visible_to(request.user)
+        .select_related("community", "worker")
+        .filter(pk=pk)
+        .first()
+    )
+    if group is None:
+        raise Http404
+    form = GroupSessionForm(request.POST or None, group=group)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.group_session_record(
+                group=group,
+                actor=request.user,
+                starts_at=data["starts_at"],
+                ends_at=data["starts_at"] + timedelta(minutes=data["duration_minutes"]),
+                attendees=data["attendees"],
+                headcount=data["headcount"],
+                place=data["place"],
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, _errors(exc))
+        else:
+            messages.success(request, _("Session recorded."))
+            return redirect("cases:group_detail", pk=group.pk)
+    sessions = group.sessions.select_related("activity").annotate(named=Count("activity__attendances"))
+    return render(
+        request,
+        "cases/group_detail.html",
+        {"group": group, "counts": services.group_counts(group), "sessions": sessions, "form": form},
     )
