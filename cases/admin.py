@@ -301,6 +301,7 @@ class CaseAdmin(ScopedAdminMixin, StaffFormfieldsMixin, ImportScopedMixin, Expor
     list_select_related = ["person", "worker", "supervisor"]
     search_fields = ["person__name", "person__phone"]
     autocomplete_fields = ["person"]
+    raw_id_fields = ["source_visit"]
     readonly_fields = ["stage", "pending_gate", "closed_on", "reopened_count", "file_link"]
     inlines = [GoalInline, CaseSessionInline, CaseNoteInline, CaseApprovalInline]
 

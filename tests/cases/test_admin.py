@@ -118,3 +118,47 @@ def test_the_person_page_shows_a_cadre_only_a_count_of_cases(case, cadre_a, work
     assert "另有 1 个在案个案" in text and case.number not in text
     text = as_user(worker).get(f"/people/{case.person.pk}/").content.decode()
     assert case.number in text
+
+
+def test_the_supervisor_approves_from_the_case_list(case, worker, supervisor, as_user):
+    from cases import services
+
+    Case.objects.filter(pk=case.pk).update(stage="assessment", assessment="评估")
+    services.case_submit(case=Case.objects.get(pk=case.pk), actor=worker)
+    as_user(worker).post("/admin/cases/case/", {"action": "approve_selected", "_selected_action": [case.pk]})
+    case.refresh_from_db()
+    assert case.stage == "assessment"  # the worker's click approves nothing
+    as_user(supervisor).post(
+        "/admin/cases/case/", {"action": "approve_selected", "_selected_action": [case.pk]}
+    )
+    case.refresh_from_db()
+    assert case.stage == "plan" and not case.is_waiting
+
+
+def test_the_case_file_page_walks_the_lifecycle(case, worker, supervisor, as_user):
+    client = as_user(worker)
+    client.post(f"/cases/{case.pk}/act/", {"action": "advance", "to": "assessment"})
+    client.post(f"/cases/{case.pk}/act/", {"action": "fields", "assessment": "独居，需要陪伴", "outcome": ""})
+    client.post(f"/cases/{case.pk}/act/", {"action": "submit"})
+    page = client.get(f"/cases/{case.pk}/").content.decode()
+    assert "等待督导审批评估" in page
+    response = as_user(supervisor).post(
+        f"/cases/{case.pk}/act/", {"action": "send_back", "comment": ""}, follow=True
+    )
+    assert "退回时请写明" in response.content.decode()
+    as_user(supervisor).post(f"/cases/{case.pk}/act/", {"action": "approve", "comment": "同意"})
+    case.refresh_from_db()
+    assert case.stage == "plan"
+    response = client.post(f"/cases/{case.pk}/act/", {"action": "advance", "to": "closed"}, follow=True)
+    assert "按顺序" in response.content.decode() or "督导" in response.content.decode()
+    case.refresh_from_db()
+    assert case.stage == "plan"
+
+
+def test_a_colleague_cannot_act_on_the_case(case, colleague, as_user):
+    assert (
+        as_user(colleague)
+        .post(f"/cases/{case.pk}/act/", {"action": "advance", "to": "assessment"})
+        .status_code
+        == 404
+    )
