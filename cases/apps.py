@@ -8,10 +8,16 @@ class CasesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from station import registry
         from station.permissions import ROLE_PERMISSIONS
         from station.roles import Role
 
         from . import sections  # noqa: F401  (registers the person-page section)
+
+        if hasattr(registry, "demo_seeders"):  # the demo registry arrives with the station's demo data
+            from .demo import seed_casework
+
+            registry.demo_seeders.register("cases", order=10)(seed_casework)
 
         ROLE_PERMISSIONS[Role.STATION_HEAD] |= {
             "cases.view_*",
