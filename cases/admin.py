@@ -11,7 +11,7 @@ from import_export.admin import ExportMixin, ImportExportMixin
 
 from station import selectors as station_selectors
 from station.admin import NeedAdmin, ScopedAdminMixin, ScopedCommunityFilter, ScopedFormfieldsMixin
-from station.models import AuditEvent
+from station.models import AuditEvent, Need
 from station.roles import STATION_STAFF_ROLES, Role, profile_of
 from station.services import audit_record
 
@@ -91,10 +91,37 @@ class ImportScopedMixin:
 # ---------------------------------------------------------------- visits and the visit plan
 
 
+class VisitAdminForm(forms.ModelForm):
+    """A visit, and a need found on it, in one form."""
+
+    need_category = forms.ChoiceField(
+        label=gettext_lazy("need found"), choices=[("", "—"), *Need.Category.choices], required=False
+    )
+    need_description = forms.CharField(label=gettext_lazy("what is needed"), max_length=500, required=False)
+    need_urgency = forms.ChoiceField(
+        label=gettext_lazy("urgency"),
+        choices=Need.Urgency.choices,
+        initial=Need.Urgency.NORMAL,
+        required=False,
+    )
+
+    class Meta:
+        model = Visit
+        fields = ["person", "household", "kind", "worker", "visited_on", "duration_minutes", "findings", "risk",
+                  "follow_up_on"]  # fmt: skip
+
+    def clean(self):
+        data = super().clean()
+        if bool(data.get("need_category")) != bool((data.get("need_description") or "").strip()):
+            raise ValidationError(_("To raise a need, choose its category and say what is needed."))
+        return data
+
+
 @admin.register(Visit)
 class VisitAdmin(
     ScopedAdminMixin, StaffFormfieldsMixin, ImportScopedMixin, ImportExportMixin, admin.ModelAdmin
 ):
+    form = VisitAdminForm
     resource_classes = [VisitResource]
     list_display = ["visited_on", "person", "community", "kind", "worker", "risk", "follow_up_on"]
     list_filter = [
@@ -108,8 +135,10 @@ class VisitAdmin(
     search_fields = ["person__name", "person__phone", "findings"]
     autocomplete_fields = ["person"]
     date_hierarchy = "visited_on"
-    fields = ["person", "household", "kind", "worker", "visited_on", "duration_minutes", "findings", "risk",
-              "follow_up_on"]  # fmt: skip
+
+    def get_fields(self, request, obj=None):
+        fields = list(VisitAdminForm.Meta.fields)
+        return fields if obj is not None else [*fields, "need_category", "need_description", "need_urgency"]
 
     def scope(self, request, queryset):
         return selectors.visit_list_visible_to(request.user, queryset)
@@ -138,6 +167,15 @@ class VisitAdmin(
             risk=obj.risk,
             follow_up_on=obj.follow_up_on,
             household=obj.household,
+            needs=[
+                {
+                    "category": form.cleaned_data["need_category"],
+                    "description": form.cleaned_data["need_description"],
+                    "urgency": form.cleaned_data.get("need_urgency") or Need.Urgency.NORMAL,
+                }
+            ]
+            if form.cleaned_data.get("need_category")
+            else [],
         )
         obj.pk = visit.pk
 

@@ -78,6 +78,15 @@ def test_recording_a_visit_and_a_watch_in_the_admin(person_a, worker, as_user):
     assert response.status_code == 302
     assert Visit.objects.get().kind == "home"
     response = client.post(
+        "/admin/cases/visit/add/",
+        {"person": person_a.pk, "kind": "phone", "worker": worker.pk, "visited_on": "2026-03-03",
+         "duration_minutes": "10", "findings": "咳嗽", "risk": "low", "follow_up_on": "",
+         "need_category": "health", "need_description": "需要陪同去社区医院", "need_urgency": "high"},
+    )  # fmt: skip
+    assert response.status_code == 302
+    need = Need.objects.get()
+    assert (need.description, need.urgency, need.source) == ("需要陪同去社区医院", "high", "visit")
+    response = client.post(
         "/admin/cases/watchentry/add/",
         {
             "person": person_a.pk,
