@@ -142,6 +142,8 @@ def visit_new(request):
     term = request.GET.get("q", "").strip()
     person = None
     person_id = request.GET.get("person") or request.POST.get("person")
+    if person_id and not str(person_id).isdigit():
+        raise Http404
     if person_id:
         person = person_list_visible_to(request.user).select_related("community").filter(pk=person_id).first()
         if person is None:

@@ -171,3 +171,15 @@ def test_a_colleague_cannot_act_on_the_case(case, colleague, as_user):
         .status_code
         == 404
     )
+
+
+def test_nonsense_input_never_500s(case, worker, as_user):
+    client = as_user(worker)
+    assert client.get("/admin/cases/case/abc/change/").status_code in (302, 404)
+    response = client.post(f"/cases/{case.pk}/act/", {"action": "advance", "to": "nowhere"}, follow=True)
+    assert response.status_code == 200
+    response = client.post(
+        f"/cases/{case.pk}/act/", {"action": "session", "held_on": "2026-02-31"}, follow=True
+    )
+    assert response.status_code == 200 and not case.sessions.exists()
+    assert client.get("/cases/coverage/?month=abc").status_code == 200

@@ -113,6 +113,7 @@ def test_the_quick_entry_page_records_a_visit_with_needs(person_a, other_person,
 def test_quick_entry_refuses_a_person_out_of_scope_and_bad_input(person_a, other_person, worker, as_user):
     client = as_user(worker)
     assert client.get(f"/cases/visit/new/?person={other_person.pk}").status_code == 404
+    assert client.get("/cases/visit/new/?person=abc").status_code == 404
     response = client.post(
         f"/cases/visit/new/?person={person_a.pk}",
         {"person": person_a.pk, "kind": "sofa", "visited_on": "2026-02-30", "duration_minutes": "-5",
