@@ -27,7 +27,7 @@ def casework_section(person, user):
     open_case_count = Case.objects.filter(person=person).exclude(stage=Case.Stage.CLOSED).count()
     groups = list(person.casework_groups.all()[:5]) if staff else []
     needs = list(selectors.need_list_visible_to(user).filter(person=person).order_by("-raised_at")[:20])
-    if not (visits or watch or cases or open_case_count or groups or needs):
+    if not (staff or visits or watch or cases or open_case_count or groups or needs):
         return None
     return {
         "title": _("Casework and needs"),
