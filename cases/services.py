@@ -120,6 +120,8 @@ def watch_entry_set(
 ) -> WatchEntry:
     """Put a person under watch, or change their tier (the old entry ends, a new one starts)."""
     _require_person_in_scope(person, actor)
+    if not _staff_of_station(actor, person.community.station_id):
+        raise PermissionDenied(_("Only the station's staff keep the watch list."))
     if not _staff_of_station(worker, person.community.station_id):
         raise ValidationError({"worker": _("The worker must belong to this person's station.")})
     today = started_on or timezone.localdate()
@@ -194,6 +196,8 @@ def case_open(
     """Open a case at intake. A second open case for the same person needs ``confirm_duplicate``."""
     _require_person_in_scope(person, actor)
     station_id = person.community.station_id
+    if not _staff_of_station(actor, station_id):
+        raise PermissionDenied(_("Only the station's staff open cases."))
     if not _staff_of_station(worker, station_id):
         raise ValidationError({"worker": _("The worker must belong to this person's station.")})
     if not _staff_of_station(supervisor, station_id, {Role.SUPERVISOR, Role.STATION_HEAD}):

@@ -208,3 +208,10 @@ def test_supervisor_must_be_a_supervisor_of_the_station(person_a, worker, collea
         services.case_open(
             person=person_a, worker=other_worker, supervisor=colleague, source="visit", actor=worker
         )
+
+
+def test_a_cadre_cannot_open_a_case(person_a, worker, supervisor, cadre_a):
+    with pytest.raises(PermissionDenied):
+        services.case_open(
+            person=person_a, worker=worker, supervisor=supervisor, source="other", actor=cadre_a
+        )
