@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -372,6 +373,17 @@ class CaseAdmin(ScopedAdminMixin, StaffFormfieldsMixin, ImportScopedMixin, Expor
     def get_changeform_initial_data(self, request):
         return {"worker": request.user.pk, "opened_on": timezone.localdate(),
                 **super().get_changeform_initial_data(request)}  # fmt: skip
+
+    # Someone with no case access at all (a cadre) gets 404 on every case page, never a hint.
+    def changelist_view(self, request, extra_context=None):
+        if not self.has_view_or_change_permission(request):
+            raise Http404
+        return super().changelist_view(request, extra_context)
+
+    def export_action(self, request):
+        if not self.has_export_permission(request):
+            raise Http404
+        return super().export_action(request)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         self._require_in_scope(request, object_id)

@@ -26,8 +26,9 @@ def test_change_pages_open_in_scope_and_404_outside(person_a, worker, other_work
 
 
 def test_cadre_has_no_casework_admin(cadre_a, as_user):
-    for model in ("visit", "case", "watchentry"):
+    for model in ("visit", "watchentry"):
         assert as_user(cadre_a).get(f"/admin/cases/{model}/").status_code == 403
+    assert as_user(cadre_a).get("/admin/cases/case/").status_code == 404
     assert as_user(cadre_a).get("/admin/station/need/").status_code == 200
 
 
