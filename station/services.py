@@ -115,3 +115,117 @@ def notification_mark_read(*, user, notification_ids=None) -> int:
     if notification_ids is not None:
         qs = qs.filter(pk__in=notification_ids)
     return qs.update(read_at=timezone.now())
+
+
+# ---------------------------------------------------------------- the residents' needs list (群众困难清单)
+
+
+def _need_require_visible(need_or_person, actor):
+    from .models import Need
+    from .selectors import person_list_visible_to
+
+    person_id = need_or_person.person_id if isinstance(need_or_person, Need) else need_or_person.pk
+    if not person_list_visible_to(actor).filter(pk=person_id).exists():
+        raise PermissionDenied(_("This person is not in your scope."))
+
+
+@transaction.atomic
+def need_raise(
+    *,
+    person,
+    category: str,
+    description: str,
+    source: str,
+    actor,
+    urgency: str = "normal",
+    source_ref: str = "",
+    household_note: str = "",
+):
+    """Put a need on the list, open, from a visit, a case, a cadre or the resident."""
+    from .models import Need
+
+    _need_require_visible(person, actor)
+    need = Need(
+        person=person,
+        category=category,
+        description=(description or "").strip(),
+        urgency=urgency or Need.Urgency.NORMAL,
+        source=source,
+        source_ref=source_ref,
+        household_note=household_note,
+        raised_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    need.full_clean()
+    need.save()
+    return need
+
+
+def _taker_name(taker) -> str:
+    if hasattr(taker, "get_full_name"):
+        return (taker.get_full_name() or taker.get_username())[:100]
+    return str(taker)[:100]
+
+
+@transaction.atomic
+def need_take(*, need, taker, actor):
+    """Someone takes the need on: a worker now; a party member, volunteer or organisation later."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from .models import Need
+
+    _need_require_visible(need, actor)
+    need = Need.objects.select_for_update().get(pk=need.pk)
+    if need.status != Need.Status.OPEN:
+        raise ValidationError(
+            _("Only an open need can be taken; this one is %(s)s.") % {"s": need.get_status_display()}
+        )
+    need.status = Need.Status.TAKEN
+    need.taker_type = ContentType.objects.get_for_model(taker)
+    need.taker_id = taker.pk
+    need.taker_name = _taker_name(taker)
+    need.taken_at = timezone.now()
+    need.full_clean()
+    need.save()
+    return need
+
+
+@transaction.atomic
+def need_meet(*, need, outcome: str, actor):
+    """The taker reports the need met, saying what was done."""
+    from .models import Need
+
+    _need_require_visible(need, actor)
+    need = Need.objects.select_for_update().get(pk=need.pk)
+    if need.status != Need.Status.TAKEN:
+        raise ValidationError(_("A need must be taken before it is met."))
+    outcome = (outcome or "").strip()
+    if not outcome:
+        raise ValidationError({"outcome": _("Say what was done.")})
+    need.status = Need.Status.MET
+    need.outcome = outcome
+    need.resolved_at = timezone.now()
+    need.full_clean()
+    need.save()
+    return need
+
+
+@transaction.atomic
+def need_close(*, need, reason: str, actor):
+    """Close a need without meeting it (moved away, refused help...), saying why."""
+    from .models import Need
+
+    _need_require_visible(need, actor)
+    need = Need.objects.select_for_update().get(pk=need.pk)
+    if need.status not in (Need.Status.OPEN, Need.Status.TAKEN):
+        raise ValidationError(_("This need is already %(s)s.") % {"s": need.get_status_display()})
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"outcome": _("Say why the need is closed without being met.")})
+    need.status = Need.Status.CLOSED
+    if not need.taker_name:
+        need.taker_name = _taker_name(actor)
+    need.outcome = reason
+    need.resolved_at = timezone.now()
+    need.full_clean()
+    need.save()
+    return need

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "station",
+    "cases",
 ]
 
 MIDDLEWARE = [
@@ -200,6 +201,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "station.tasks.send_pending_notifications",
         "schedule": timedelta(minutes=5),
     },
+    # cases
+    "cases-follow-ups-due": {"task": "cases.tasks.remind_follow_ups_due", "schedule": timedelta(hours=6)},
+    "cases-visits-overdue": {"task": "cases.tasks.remind_visits_overdue", "schedule": timedelta(hours=6)},
+    "cases-approvals-waiting": {
+        "task": "cases.tasks.remind_approvals_waiting",
+        "schedule": timedelta(hours=2),
+    },
+    "cases-reviews-due": {"task": "cases.tasks.remind_reviews_due", "schedule": timedelta(hours=12)},
 }
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
@@ -228,3 +237,13 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
 }
+
+# cases: the visit plan. Each risk tier has a cycle in days and the kinds of visit that count for it.
+CASES_VISIT_CYCLES = {
+    "high": {"days": 7, "kinds": ["home", "phone"]},
+    "key": {"days": 30, "kinds": ["home"]},
+    "ordinary": {"days": 90, "kinds": ["home", "phone"]},
+}
+CASES_URGENT_VISIT_HOURS = 24  # a visit asked for after an event (a fall, a death in the family)
+CASES_REVIEW_AFTER_DAYS = 90  # a case's review falls due this long after its intervention starts
+CASES_APPROVAL_REMIND_AFTER_HOURS = 24  # remind the supervisor of an approval waiting this long

@@ -16,4 +16,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include((station_patterns, "station"))),
+    path("cases/", include("cases.urls")),
 ]

@@ -1,0 +1,174 @@
+"""Casework's monthly metrics per community (contract: station/stats.py)."""
+
+from django.db.models import Count, Q, Sum
+from django.utils.translation import gettext_lazy as _
+
+from station.models import Activity, Attendance, Need
+from station.stats import metric
+
+from . import plan
+from .models import Case, CaseSession, GroupSession, Visit
+
+PLATFORM = "casework"
+
+
+def _rows(qs, key: str, value) -> dict:
+    return dict(qs.order_by().values(key).annotate(v=value).values_list(key, "v"))
+
+
+def _visits(period, kind):
+    return Visit.objects.filter(
+        person__community__station=period.station,
+        kind=kind,
+        visited_on__gte=period.first_day,
+        visited_on__lt=period.end_day,
+    )
+
+
+@metric("cases.phone_visits", label=_("phone visits"), unit="次", platform=PLATFORM, order=10)
+def phone_visits(period):
+    return _rows(_visits(period, Visit.Kind.PHONE), "person__community_id", Count("pk"))
+
+
+@metric("cases.home_visits", label=_("home visits"), unit="次", platform=PLATFORM, order=11)
+def home_visits(period):
+    return _rows(_visits(period, Visit.Kind.HOME), "person__community_id", Count("pk"))
+
+
+@metric(
+    "cases.households_visited",
+    label=_("households visited at home"),
+    unit="户次",
+    platform=PLATFORM,
+    order=12,
+)
+def households_visited(period):
+    """Each household (by the person visited) counted once in the month, however many home visits."""
+    return _rows(_visits(period, Visit.Kind.HOME), "person__community_id", Count("person", distinct=True))
+
+
+@metric(
+    "cases.visit_coverage",
+    label=_("visit-plan coverage"),
+    unit="%",
+    platform=PLATFORM,
+    additive=False,
+    order=13,
+)
+def visit_coverage(period):
+    """Share of watched people never overdue in the month (see cases/plan.py); two queries, not one."""
+    figures = plan.coverage(period.station, period.first_day, period.end_day)
+    if not figures:
+        return {}
+    result = {community: plan.coverage_percent(c, w) for community, (c, w) in figures.items()}
+    covered = sum(c for c, _w in figures.values())
+    watched = sum(w for _c, w in figures.values())
+    result["total"] = plan.coverage_percent(covered, watched)
+    return result
+
+
+def _station_cases(period):
+    return Case.objects.filter(station=period.station)
+
+
+@metric("cases.new_cases", label=_("new cases"), unit="个", platform=PLATFORM, order=20)
+def new_cases(period):
+    qs = _station_cases(period).filter(opened_on__gte=period.first_day, opened_on__lt=period.end_day)
+    return _rows(qs, "person__community_id", Count("pk"))
+
+
+@metric("cases.open_cases", label=_("open cases at month end"), unit="个", platform=PLATFORM, order=21)
+def open_cases(period):
+    qs = (
+        _station_cases(period)
+        .filter(opened_on__lt=period.end_day)
+        .filter(Q(closed_on__isnull=True) | Q(closed_on__gte=period.end_day))
+    )
+    return _rows(qs, "person__community_id", Count("pk"))
+
+
+@metric("cases.closed_cases", label=_("cases closed"), unit="个", platform=PLATFORM, order=22)
+def closed_cases(period):
+    qs = _station_cases(period).filter(closed_on__gte=period.first_day, closed_on__lt=period.end_day)
+    return _rows(qs, "person__community_id", Count("pk"))
+
+
+@metric("cases.case_sessions", label=_("case sessions"), unit="节", platform=PLATFORM, order=23)
+def case_sessions(period):
+    qs = CaseSession.objects.filter(
+        case__station=period.station, held_on__gte=period.first_day, held_on__lt=period.end_day
+    )
+    return _rows(qs, "case__person__community_id", Count("pk"))
+
+
+def _group_sessions(period):
+    return GroupSession.objects.filter(
+        group__station=period.station,
+        activity__starts_at__gte=period.start,
+        activity__starts_at__lt=period.end,
+    )
+
+
+@metric("cases.groups", label=_("groups meeting"), unit="组", platform=PLATFORM, order=30)
+def groups(period):
+    """Groups that held at least one session in the month."""
+    return _rows(_group_sessions(period), "group__community_id", Count("group", distinct=True))
+
+
+@metric("cases.group_sessions", label=_("group sessions"), unit="节", platform=PLATFORM, order=31)
+def group_sessions(period):
+    return _rows(_group_sessions(period), "group__community_id", Count("pk"))
+
+
+def _group_attendance(period):
+    return Attendance.objects.filter(
+        activity__platform=Activity.Platform.CASEWORK,
+        activity__kind="group_session",
+        activity__station=period.station,
+        activity__starts_at__gte=period.start,
+        activity__starts_at__lt=period.end,
+    )
+
+
+@metric(
+    "cases.group_participants",
+    label=_("group participants"),
+    unit="人",
+    platform=PLATFORM,
+    additive=False,
+    order=32,
+)
+def group_participants(period):
+    """Distinct people named in group sessions (by the session's community), plus the station-wide total."""
+    attendance = _group_attendance(period)
+    result = _rows(attendance, "activity__community_id", Count("person", distinct=True))
+    result["total"] = attendance.values("person_id").distinct().count()
+    return result
+
+
+@metric("cases.group_person_times", label=_("group person-times"), unit="人次", platform=PLATFORM, order=33)
+def group_person_times(period):
+    """Named attendance plus the anonymous head-counts of group sessions."""
+    result = _rows(_group_attendance(period), "activity__community_id", Count("pk"))
+    activities = Activity.objects.filter(group_session__in=_group_sessions(period))
+    for community, headcount in _rows(activities, "community_id", Sum("headcount")).items():
+        result[community] = result.get(community, 0) + (headcount or 0)
+    return result
+
+
+def _needs(period):
+    return Need.objects.filter(person__community__station=period.station)
+
+
+@metric("cases.needs_raised", label=_("needs raised"), unit="个", platform=PLATFORM, order=40)
+def needs_raised(period):
+    qs = _needs(period).filter(raised_at__gte=period.start, raised_at__lt=period.end)
+    return _rows(qs, "person__community_id", Count("pk"))
+
+
+@metric("cases.needs_met", label=_("needs met"), unit="个", platform=PLATFORM, order=41)
+def needs_met(period):
+    qs = _needs(period).filter(
+        status=Need.Status.MET, resolved_at__gte=period.start, resolved_at__lt=period.end
+    )
+    return _rows(qs, "person__community_id", Count("pk"))
