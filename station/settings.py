@@ -224,3 +224,31 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
 }
+
+# volunteers (the two-way volunteer platform)
+from celery.schedules import crontab  # noqa: E402
+
+INSTALLED_APPS += ["volunteers"]
+VOLUNTEER_POINTS_PER_HOUR = int(os.environ.get("VOLUNTEER_POINTS_PER_HOUR", "10"))
+VOLUNTEER_MULTIPLIERS_STACK = env_bool("VOLUNTEER_MULTIPLIERS_STACK", False)  # both reasons: x4 instead of x2
+VOLUNTEER_POINTS_EXPIRY_YEARS = int(os.environ.get("VOLUNTEER_POINTS_EXPIRY_YEARS", "0")) or None  # off
+VOLUNTEER_EXPIRY_WARNING_DAYS = 30
+VOLUNTEER_STAR_HOURS = (100, 300, 600, 1000, 1500)  # one to five stars, national thresholds
+VOLUNTEER_REDEMPTION_WAIT_HOURS = int(os.environ.get("VOLUNTEER_REDEMPTION_WAIT_HOURS", "48"))
+VOLUNTEER_QR_WINDOW_SECONDS = 60  # the check-in code changes every minute; the previous one is accepted
+HOME_ROUTES["volunteer"] = "/v/"
+CELERY_BEAT_SCHEDULE.update(
+    {
+        "volunteers-auto-checkout": {"task": "volunteers.tasks.auto_checkout", "schedule": timedelta(minutes=15)},
+        "volunteers-shift-reminders": {"task": "volunteers.tasks.shift_reminders", "schedule": timedelta(hours=1)},
+        "volunteers-redemptions-waiting": {
+            "task": "volunteers.tasks.redemptions_waiting",
+            "schedule": timedelta(hours=6),
+        },
+        "volunteers-balance-check": {
+            "task": "volunteers.tasks.balance_check",
+            "schedule": crontab(hour=2, minute=10),
+        },
+        "volunteers-points-expiry": {"task": "volunteers.tasks.points_expiry", "schedule": crontab(hour=2, minute=40)},
+    }
+)
