@@ -13,6 +13,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -365,6 +366,8 @@ def service_record_backfill(
         entered_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
     record.full_clean()
+    if service_date > timezone.localdate():
+        raise ValidationError({"service_date": _("Hours cannot be entered for a day still to come.")})
     if shift is not None and shift.volunteer_activity.activity.station_id != volunteer.person.community.station_id:
         raise ValidationError(_("This shift belongs to another station."))
     record.save()
@@ -782,9 +785,9 @@ def points_expire(*, volunteer: Volunteer, today: date | None = None) -> LedgerE
 def balance_mismatches(limit: int | None = None) -> list[tuple[int, int, int]]:
     """(volunteer id, balance kept, sum of entries) for every volunteer whose two disagree."""
     rows = (
-        Volunteer.objects.annotate(ledger_sum=Sum("ledger__points"))
+        Volunteer.objects.annotate(ledger_sum=Coalesce(Sum("ledger__points"), 0))
         .exclude(points_balance=F("ledger_sum"))
-        .exclude(ledger_sum__isnull=True, points_balance=0)
+        .order_by("pk")
         .values_list("pk", "points_balance", "ledger_sum")
     )
     if limit:
