@@ -239,8 +239,14 @@ VOLUNTEER_QR_WINDOW_SECONDS = 60  # the check-in code changes every minute; the 
 HOME_ROUTES["volunteer"] = "/v/"
 CELERY_BEAT_SCHEDULE.update(
     {
-        "volunteers-auto-checkout": {"task": "volunteers.tasks.auto_checkout", "schedule": timedelta(minutes=15)},
-        "volunteers-shift-reminders": {"task": "volunteers.tasks.shift_reminders", "schedule": timedelta(hours=1)},
+        "volunteers-auto-checkout": {
+            "task": "volunteers.tasks.auto_checkout",
+            "schedule": timedelta(minutes=15),
+        },
+        "volunteers-shift-reminders": {
+            "task": "volunteers.tasks.shift_reminders",
+            "schedule": timedelta(hours=1),
+        },
         "volunteers-redemptions-waiting": {
             "task": "volunteers.tasks.redemptions_waiting",
             "schedule": timedelta(hours=6),
@@ -249,6 +255,9 @@ CELERY_BEAT_SCHEDULE.update(
             "task": "volunteers.tasks.balance_check",
             "schedule": crontab(hour=2, minute=10),
         },
-        "volunteers-points-expiry": {"task": "volunteers.tasks.points_expiry", "schedule": crontab(hour=2, minute=40)},
+        "volunteers-points-expiry": {
+            "task": "volunteers.tasks.points_expiry",
+            "schedule": crontab(hour=2, minute=40),
+        },
     }
 )

@@ -149,8 +149,17 @@ class VolunteerAdmin(ScopedAdminMixin, ScopedFormfieldsMixin, ImportExportMixin,
 
     def get_fields(self, request, obj=None):
         if obj:
-            return ["person", "username", "points_balance", "joined_on", "status", "skills", "trainings",
-                    "availability", "new_password"]
+            return [
+                "person",
+                "username",
+                "points_balance",
+                "joined_on",
+                "status",
+                "skills",
+                "trainings",
+                "availability",
+                "new_password",
+            ]
         return ["person", "password", "joined_on", "status", "skills", "trainings", "availability"]
 
     @admin.display(description=gettext_lazy("community"), ordering="person__community__name")
@@ -269,10 +278,14 @@ class VolunteerAdmin(ScopedAdminMixin, ScopedFormfieldsMixin, ImportExportMixin,
 class VolunteerActivityForm(forms.ModelForm):
     title = forms.CharField(label=gettext_lazy("title"), max_length=200)
     community = forms.ModelChoiceField(
-        label=gettext_lazy("community"), queryset=None, required=False,
+        label=gettext_lazy("community"),
+        queryset=None,
+        required=False,
         help_text=gettext_lazy("Leave empty for a station-wide event."),
     )
-    starts_at = forms.SplitDateTimeField(label=gettext_lazy("starts at"), widget=admin.widgets.AdminSplitDateTime)
+    starts_at = forms.SplitDateTimeField(
+        label=gettext_lazy("starts at"), widget=admin.widgets.AdminSplitDateTime
+    )
     ends_at = forms.SplitDateTimeField(label=gettext_lazy("ends at"), widget=admin.widgets.AdminSplitDateTime)
     place = forms.CharField(label=gettext_lazy("place"), max_length=200, required=False)
 
@@ -305,7 +318,9 @@ class ShiftInline(admin.TabularInline):
     def screen(self, obj):
         if not obj.pk:
             return ""
-        return format_html('<a href="{}">{}</a>', reverse("volunteers:shift_screen", args=[obj.pk]), _("open"))
+        return format_html(
+            '<a href="{}">{}</a>', reverse("volunteers:shift_screen", args=[obj.pk]), _("open")
+        )
 
 
 @admin.register(VolunteerActivity)
@@ -318,8 +333,10 @@ class VolunteerActivityAdmin(ScopedAdminMixin, admin.ModelAdmin):
     inlines = [ShiftInline]
     fieldsets = [
         (None, {"fields": ["title", "community", "starts_at", "ends_at", "place"]}),
-        (gettext_lazy("For volunteers"), {"fields": ["description", "required_skills", "required_training",
-                                                      "is_published"]}),
+        (
+            gettext_lazy("For volunteers"),
+            {"fields": ["description", "required_skills", "required_training", "is_published"]},
+        ),
     ]
 
     def scope(self, request, queryset):
@@ -378,8 +395,15 @@ class VolunteerActivityAdmin(ScopedAdminMixin, admin.ModelAdmin):
 class SignUpInline(admin.TabularInline):
     model = SignUp
     extra = 0
-    fields = ["volunteer", "status", "signed_up_at", "checked_in_at", "check_in_method", "checked_out_at",
-              "auto_checked_out"]
+    fields = [
+        "volunteer",
+        "status",
+        "signed_up_at",
+        "checked_in_at",
+        "check_in_method",
+        "checked_out_at",
+        "auto_checked_out",
+    ]
     readonly_fields = fields
     can_delete = False
 
@@ -413,7 +437,9 @@ class ShiftAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     @admin.display(description=gettext_lazy("check-in screen"))
     def screen(self, obj):
-        return format_html('<a href="{}">{}</a>', reverse("volunteers:shift_screen", args=[obj.pk]), _("open"))
+        return format_html(
+            '<a href="{}">{}</a>', reverse("volunteers:shift_screen", args=[obj.pk]), _("open")
+        )
 
     def has_add_permission(self, request):
         return False  # shifts are added on their activity
@@ -430,7 +456,9 @@ class ShiftAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
 class BackfillForm(forms.ModelForm):
     hours = forms.DecimalField(
-        label=gettext_lazy("hours"), max_digits=5, decimal_places=2,
+        label=gettext_lazy("hours"),
+        max_digits=5,
+        decimal_places=2,
         help_text=gettext_lazy("For example 1.5 for an hour and a half."),
     )
 
@@ -456,8 +484,16 @@ class BackfillForm(forms.ModelForm):
 @admin.register(ServiceRecord)
 class ServiceRecordAdmin(ScopedAdminMixin, ScopedFormfieldsMixin, ImportExportMixin, admin.ModelAdmin):
     resource_classes = [ServiceHoursResource]
-    list_display = ["volunteer", "service_date", "hours", "description", "status", "source", "flagged",
-                    "decided_by"]
+    list_display = [
+        "volunteer",
+        "service_date",
+        "hours",
+        "description",
+        "status",
+        "source",
+        "flagged",
+        "decided_by",
+    ]
     list_filter = ["status", "source", "flagged", "service_date"]
     list_select_related = ["volunteer__person", "decided_by"]
     search_fields = ["volunteer__person__name", "volunteer__person__phone", "description"]
@@ -499,8 +535,22 @@ class ServiceRecordAdmin(ScopedAdminMixin, ScopedFormfieldsMixin, ImportExportMi
     def get_fields(self, request, obj=None):
         if obj is None:
             return ["volunteer", "shift", "service_date", "hours", "description"]
-        return ["volunteer", "shift", "service_date", "hours", "description", "status", "source", "flagged",
-                "entered_by", "decided_by", "decided_at", "decision_reason", "corrects", "history"]
+        return [
+            "volunteer",
+            "shift",
+            "service_date",
+            "hours",
+            "description",
+            "status",
+            "source",
+            "flagged",
+            "entered_by",
+            "decided_by",
+            "decided_at",
+            "decision_reason",
+            "corrects",
+            "history",
+        ]
 
     def get_readonly_fields(self, request, obj=None):
         return self.get_fields(request, obj) if obj else []
@@ -557,9 +607,15 @@ class ServiceRecordAdmin(ScopedAdminMixin, ScopedFormfieldsMixin, ImportExportMi
     @admin.action(description=gettext_lazy("Decline selected hours"), permissions=["change"])
     def decline_selected(self, request, queryset):
         return reason_step(
-            self, request, queryset, title=_("Decline hours"), action="decline_selected",
+            self,
+            request,
+            queryset,
+            title=_("Decline hours"),
+            action="decline_selected",
             label=_("Why are these hours declined?"),
-            apply=lambda obj, reason: services.service_record_decline(record=obj, reason=reason, actor=request.user),
+            apply=lambda obj, reason: services.service_record_decline(
+                record=obj, reason=reason, actor=request.user
+            ),
         )
 
     @admin.action(description=gettext_lazy("Submit selected for approval"), permissions=["change"])
@@ -603,7 +659,11 @@ class LedgerEntryAdmin(ScopedAdminMixin, ExportMixin, admin.ModelAdmin):
         if not request.user.has_perm("volunteers.adjust_points"):
             raise PermissionDenied
         return reason_step(
-            self, request, queryset, title=_("Reverse entries"), action="reverse_selected",
+            self,
+            request,
+            queryset,
+            title=_("Reverse entries"),
+            action="reverse_selected",
             label=_("Why are these entries reversed?"),
             apply=lambda obj, reason: services.ledger_reverse(entry=obj, reason=reason, actor=request.user),
         )
@@ -699,8 +759,16 @@ class DonationAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
 @admin.register(Reward)
 class RewardAdmin(ScopedAdminMixin, StationDefaultMixin, ScopedFormfieldsMixin, admin.ModelAdmin):
-    list_display = ["name", "sponsor", "points_price", "stock", "per_volunteer_limit", "active_from",
-                    "active_until", "is_active"]
+    list_display = [
+        "name",
+        "sponsor",
+        "points_price",
+        "stock",
+        "per_volunteer_limit",
+        "active_from",
+        "active_until",
+        "is_active",
+    ]
     list_filter = ["is_active", "sponsor"]
     list_select_related = ["sponsor"]
     search_fields = ["name", "sponsor__name"]
@@ -764,14 +832,22 @@ class RedemptionAdmin(ScopedAdminMixin, ExportMixin, admin.ModelAdmin):
     @admin.action(description=gettext_lazy("Cancel selected and refund the points"), permissions=["change"])
     def cancel_selected(self, request, queryset):
         return reason_step(
-            self, request, queryset, title=_("Cancel redemptions"), action="cancel_selected",
+            self,
+            request,
+            queryset,
+            title=_("Cancel redemptions"),
+            action="cancel_selected",
             label=_("Why are these redemptions cancelled?"),
-            apply=lambda obj, reason: services.redemption_cancel(redemption=obj, reason=reason, actor=request.user),
+            apply=lambda obj, reason: services.redemption_cancel(
+                redemption=obj, reason=reason, actor=request.user
+            ),
         )
 
     def get_urls(self):
         return [
-            path("pickup/", self.admin_site.admin_view(self.pickup_view), name="volunteers_redemption_pickup"),
+            path(
+                "pickup/", self.admin_site.admin_view(self.pickup_view), name="volunteers_redemption_pickup"
+            ),
             *super().get_urls(),
         ]
 

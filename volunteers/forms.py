@@ -8,11 +8,15 @@ class SignInForm(forms.Form):
     phone = forms.CharField(
         label=gettext_lazy("phone number"),
         max_length=20,
-        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "username", "class": "form-control form-control-lg"}),
+        widget=forms.TextInput(
+            attrs={"inputmode": "tel", "autocomplete": "username", "class": "form-control form-control-lg"}
+        ),
     )
     password = forms.CharField(
         label=gettext_lazy("password"),
-        widget=forms.PasswordInput(attrs={"autocomplete": "current-password", "class": "form-control form-control-lg"}),
+        widget=forms.PasswordInput(
+            attrs={"autocomplete": "current-password", "class": "form-control form-control-lg"}
+        ),
     )
 
     def clean_phone(self):

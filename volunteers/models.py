@@ -150,7 +150,9 @@ class SignUp(models.Model):
         QR = "qr", _("scanned the QR code")
         WORKER = "worker", _("checked in by a worker")
 
-    shift = models.ForeignKey(Shift, on_delete=models.PROTECT, related_name="signups", verbose_name=_("shift"))
+    shift = models.ForeignKey(
+        Shift, on_delete=models.PROTECT, related_name="signups", verbose_name=_("shift")
+    )
     volunteer = models.ForeignKey(
         Volunteer, on_delete=models.PROTECT, related_name="signups", verbose_name=_("volunteer")
     )
@@ -160,7 +162,9 @@ class SignUp(models.Model):
     signed_up_at = models.DateTimeField(_("signed up at"), default=timezone.now)
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
     checked_in_at = models.DateTimeField(_("checked in at"), null=True, blank=True)
-    check_in_method = models.CharField(_("check-in method"), max_length=10, choices=Method.choices, blank=True)
+    check_in_method = models.CharField(
+        _("check-in method"), max_length=10, choices=Method.choices, blank=True
+    )
     checked_out_at = models.DateTimeField(_("checked out at"), null=True, blank=True)
     auto_checked_out = models.BooleanField(
         _("checked out automatically"), default=False, help_text=_("Not checked out by the shift's end.")
@@ -300,6 +304,9 @@ class ServiceRecordEvent(models.Model):
         verbose_name_plural = _("service record events")
         ordering = ["at", "pk"]
 
+    def __str__(self):
+        return f"{self.record_id}: {self.from_status or '-'} -> {self.to_status}"
+
     def save(self, *args, **kwargs):
         if not self._state.adding:
             raise ValidationError(_("History cannot be changed."))
@@ -416,7 +423,9 @@ class Sponsor(models.Model):
         ORGANISATION = "organisation", _("organisation")
         INDIVIDUAL = "individual", _("individual")
 
-    station = models.ForeignKey(Station, on_delete=models.PROTECT, related_name="+", verbose_name=_("station"))
+    station = models.ForeignKey(
+        Station, on_delete=models.PROTECT, related_name="+", verbose_name=_("station")
+    )
     name = models.CharField(_("name"), max_length=100)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.MERCHANT)
     contact_person = models.CharField(_("contact person"), max_length=50, blank=True)
@@ -435,7 +444,9 @@ class Sponsor(models.Model):
 
 
 class Reward(models.Model):
-    station = models.ForeignKey(Station, on_delete=models.PROTECT, related_name="+", verbose_name=_("station"))
+    station = models.ForeignKey(
+        Station, on_delete=models.PROTECT, related_name="+", verbose_name=_("station")
+    )
     sponsor = models.ForeignKey(
         Sponsor,
         on_delete=models.PROTECT,
@@ -567,7 +578,9 @@ class Certificate(models.Model):
     volunteer = models.ForeignKey(
         Volunteer, on_delete=models.PROTECT, related_name="certificates", verbose_name=_("volunteer")
     )
-    station = models.ForeignKey(Station, on_delete=models.PROTECT, related_name="+", verbose_name=_("station"))
+    station = models.ForeignKey(
+        Station, on_delete=models.PROTECT, related_name="+", verbose_name=_("station")
+    )
     period_start = models.DateField(_("from"))
     period_end = models.DateField(_("to"))
     minutes = models.PositiveIntegerField(_("approved minutes"))

@@ -46,8 +46,17 @@ class VolunteerResource(StrictResource):
 
     class Meta:
         model = Volunteer
-        fields = ("name", "phone", "community", "id_number", "joined_on", "skills", "trainings", "availability",
-                  "points_balance")
+        fields = (
+            "name",
+            "phone",
+            "community",
+            "id_number",
+            "joined_on",
+            "skills",
+            "trainings",
+            "availability",
+            "points_balance",
+        )
         import_id_fields = ()
         clean_model_instances = False
         skip_unchanged = False
@@ -96,7 +105,9 @@ class VolunteerResource(StrictResource):
         elif phone in self._phones_seen:
             errors.setdefault("phone", []).append(_("This phone number appears twice in the file."))
         self._phones_seen.add(phone)
-        people = Person.objects.filter(community__station=self.station) if self.station else Person.objects.all()
+        people = (
+            Person.objects.filter(community__station=self.station) if self.station else Person.objects.all()
+        )
         person = None
         if id_number:
             person = people.filter(id_number_hash=idnumbers.keyed_hash(id_number)).first()
@@ -215,7 +226,8 @@ class ServiceHoursResource(StrictResource):
             hours = None
         if hours is None or hours <= 0 or hours > 24:
             errors.setdefault("minutes", []).append(
-                _("Hours must be a number more than 0 and at most 24 (got “%(value)s”).") % {"value": raw_hours}
+                _("Hours must be a number more than 0 and at most 24 (got “%(value)s”).")
+                % {"value": raw_hours}
             )
         else:
             instance.minutes = int(hours * 60)

@@ -78,7 +78,9 @@ def points_for_service(*, person, day: date, minutes: int, rate: int | None = No
     rate = settings.VOLUNTEER_POINTS_PER_HOUR if rate is None else rate
     multiplier, reasons = multiplier_for(person, day)
     base = minutes * rate // 60
-    return PointsRule(minutes=minutes, rate=rate, multiplier=multiplier, points=base * multiplier, reasons=reasons)
+    return PointsRule(
+        minutes=minutes, rate=rate, multiplier=multiplier, points=base * multiplier, reasons=reasons
+    )
 
 
 def star_level(approved_minutes: int) -> int:
@@ -115,6 +117,4 @@ def qr_token_now(shift, now: float | None = None) -> str:
 def qr_token_is_valid(shift, token: str, now: float | None = None) -> bool:
     window = qr_window(now)
     token = (token or "").strip()
-    return bool(token) and any(
-        hmac.compare_digest(token, qr_token(shift, window - back)) for back in (0, 1)
-    )
+    return bool(token) and any(hmac.compare_digest(token, qr_token(shift, window - back)) for back in (0, 1))

@@ -190,9 +190,7 @@ def reward_list_visible_to(user, queryset=None) -> QuerySet[Reward]:
 def donor_report(user) -> list[dict]:
     """For each sponsor: what was donated, redeemed, and by how many volunteers."""
     sponsors = sponsor_list_visible_to(user).order_by("name")
-    donated = dict(
-        sponsors.annotate(n=Sum("donations__quantity")).values_list("pk", "n")
-    )
+    donated = dict(sponsors.annotate(n=Sum("donations__quantity")).values_list("pk", "n"))
     redeemed = {
         row["reward__sponsor_id"]: row
         for row in Redemption.objects.filter(reward__sponsor__in=sponsors)

@@ -31,7 +31,6 @@ from .models import (
     ServiceRecordEvent,
     Shift,
     SignUp,
-    Sponsor,
     Volunteer,
     VolunteerActivity,
 )
@@ -66,7 +65,9 @@ def volunteer_register(
     if not phone:
         raise ValidationError(_("A volunteer needs a phone number to sign in."))
     if User.objects.filter(username=phone).exists():
-        raise ValidationError(_("The phone number %(phone)s is already used by an account.") % {"phone": phone})
+        raise ValidationError(
+            _("The phone number %(phone)s is already used by an account.") % {"phone": phone}
+        )
     volunteer = Volunteer(
         person=person,
         joined_on=joined_on or timezone.localdate(),
@@ -145,7 +146,9 @@ def signup_missing_requirements(volunteer: Volunteer, volunteer_activity: Volunt
 
 
 @transaction.atomic
-def signup_create(*, volunteer: Volunteer, shift: Shift, actor, by_worker: bool = False) -> tuple[SignUp, list]:
+def signup_create(
+    *, volunteer: Volunteer, shift: Shift, actor, by_worker: bool = False
+) -> tuple[SignUp, list]:
     """Sign a volunteer up for a shift. Never more sign-ups than places, however many arrive at once.
 
     Returns the sign-up and warnings (other shifts of the volunteer that overlap this one).
@@ -179,7 +182,8 @@ def signup_create(*, volunteer: Volunteer, shift: Shift, actor, by_worker: bool 
     else:
         signup = SignUp.objects.create(shift=shift, volunteer=volunteer)
     warnings = [
-        _("This overlaps your shift “%(other)s”.") % {"other": other.shift} for other in _overlapping(volunteer, shift)
+        _("This overlaps your shift “%(other)s”.") % {"other": other.shift}
+        for other in _overlapping(volunteer, shift)
     ]
     return signup, warnings
 
@@ -220,9 +224,15 @@ def _check_in(signup: SignUp, method: str, at: datetime) -> SignUp:
 
 
 @transaction.atomic
-def checkout(*, signup: SignUp, actor, at: datetime | None = None, auto: bool = False) -> ServiceRecord | None:
+def checkout(
+    *, signup: SignUp, actor, at: datetime | None = None, auto: bool = False
+) -> ServiceRecord | None:
     """Check out and enter the hours for approval. Returns the service record (None if no time counted)."""
-    signup = SignUp.objects.select_for_update().select_related("shift__volunteer_activity__activity").get(pk=signup.pk)
+    signup = (
+        SignUp.objects.select_for_update()
+        .select_related("shift__volunteer_activity__activity")
+        .get(pk=signup.pk)
+    )
     if signup.checked_out_at:
         return getattr(signup, "service_record", None)
     if not signup.checked_in_at:
@@ -259,7 +269,9 @@ def checkout(*, signup: SignUp, actor, at: datetime | None = None, auto: bool = 
 
 
 @transaction.atomic
-def checkin_by_qr(*, volunteer: Volunteer, shift: Shift, token: str, actor, now: float | None = None) -> tuple[str, SignUp]:
+def checkin_by_qr(
+    *, volunteer: Volunteer, shift: Shift, token: str, actor, now: float | None = None
+) -> tuple[str, SignUp]:
     """The volunteer scanned the shift's code: check in, or check out if already in.
 
     Returns ("in" | "out", sign-up).
@@ -368,7 +380,10 @@ def service_record_backfill(
     record.full_clean()
     if service_date > timezone.localdate():
         raise ValidationError({"service_date": _("Hours cannot be entered for a day still to come.")})
-    if shift is not None and shift.volunteer_activity.activity.station_id != volunteer.person.community.station_id:
+    if (
+        shift is not None
+        and shift.volunteer_activity.activity.station_id != volunteer.person.community.station_id
+    ):
         raise ValidationError(_("This shift belongs to another station."))
     record.save()
     _record_event(record, "", actor, _words(record.get_source_display()))
@@ -520,7 +535,9 @@ def _earn(record: ServiceRecord, actor) -> LedgerEntry | None:
     if LedgerEntry.objects.filter(service_record=record, kind=LedgerEntry.Kind.EARN).exists():
         return None
     person = Person.objects.prefetch_related("designations").get(pk=volunteer.person_id)
-    rate = record.shift.points_per_hour if record.shift_id and record.shift.points_per_hour is not None else None
+    rate = (
+        record.shift.points_per_hour if record.shift_id and record.shift.points_per_hour is not None else None
+    )
     rule = rules.points_for_service(person=person, day=record.service_date, minutes=record.minutes, rate=rate)
     if rule.points <= 0:
         return None
@@ -550,7 +567,9 @@ def points_adjust(*, volunteer: Volunteer, points: int, reason: str, actor) -> L
     if not getattr(actor, "is_authenticated", False):
         raise ValidationError(_("An adjustment needs a signed-in worker."))
     locked = _lock_volunteer(volunteer.pk)
-    entry = _post_entry(locked, kind=LedgerEntry.Kind.ADJUSTMENT, points=int(points), reason=reason, actor=actor)
+    entry = _post_entry(
+        locked, kind=LedgerEntry.Kind.ADJUSTMENT, points=int(points), reason=reason, actor=actor
+    )
     volunteer.points_balance = locked.points_balance
     return entry
 
@@ -648,7 +667,9 @@ def _redemption_place(*, volunteer_id: int, reward_id: int, key: str, actor) -> 
     problem = reward_available_for(reward, volunteer)
     if problem:
         raise ValidationError(problem)
-    redemption = Redemption(volunteer=volunteer, reward=reward, points=reward.points_price, idempotency_key=key)
+    redemption = Redemption(
+        volunteer=volunteer, reward=reward, points=reward.points_price, idempotency_key=key
+    )
     for _attempt in range(5):
         if not Redemption.objects.filter(pickup_code=redemption.pickup_code).exists():
             break
@@ -800,7 +821,10 @@ def balance_mismatches(limit: int | None = None) -> list[tuple[int, int, int]]:
 
 def approved_records(volunteer: Volunteer, start: date, end: date):
     return ServiceRecord.objects.filter(
-        volunteer=volunteer, status=ServiceRecord.Status.APPROVED, service_date__gte=start, service_date__lte=end
+        volunteer=volunteer,
+        status=ServiceRecord.Status.APPROVED,
+        service_date__gte=start,
+        service_date__lte=end,
     )
 
 

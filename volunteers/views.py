@@ -102,7 +102,9 @@ def ledger(request):
 def activities(request):
     volunteer = request.volunteer
     mine = set(
-        SignUp.objects.filter(volunteer=volunteer, status=SignUp.Status.SIGNED_UP).values_list("shift_id", flat=True)
+        SignUp.objects.filter(volunteer=volunteer, status=SignUp.Status.SIGNED_UP).values_list(
+            "shift_id", flat=True
+        )
     )
     shifts = list(selectors.open_shifts_for(volunteer)[:50])
     return render(request, "volunteers/activities.html", {"shifts": shifts, "mine": mine})
@@ -119,7 +121,9 @@ def shift_detail(request, pk):
                 services.signup_cancel(signup=signup, actor=request.user)
                 messages.success(request, _("Your sign-up is cancelled."))
             elif request.POST.get("action") == "signup":
-                _signup, warnings = services.signup_create(volunteer=volunteer, shift=shift, actor=request.user)
+                _signup, warnings = services.signup_create(
+                    volunteer=volunteer, shift=shift, actor=request.user
+                )
                 messages.success(request, _("You are signed up. Thank you!"))
                 for warning in warnings:
                     messages.warning(request, warning)
@@ -204,7 +208,9 @@ def reward_detail(request, pk):
 @volunteer_required
 def redemptions(request):
     return render(
-        request, "volunteers/redemptions.html", {"redemptions": selectors.redemptions_for(request.volunteer)[:100]}
+        request,
+        "volunteers/redemptions.html",
+        {"redemptions": selectors.redemptions_for(request.volunteer)[:100]},
     )
 
 
@@ -222,7 +228,9 @@ def redemption_detail(request, pk):
 def certificate(request):
     volunteer = request.volunteer
     today = timezone.localdate()
-    form = CertificateForm(request.POST or None, initial={"period_start": date(today.year, 1, 1), "period_end": today})
+    form = CertificateForm(
+        request.POST or None, initial={"period_start": date(today.year, 1, 1), "period_end": today}
+    )
     if request.method == "POST" and form.is_valid():
         try:
             issued = services.certificate_issue(
@@ -249,7 +257,12 @@ def certificate_detail(request, number):
     return render(
         request,
         "volunteers/certificate.html",
-        {"cert": cert, "person": cert.volunteer.person, "qr": qr_svg(verify_url, scale=3), "verify_url": verify_url},
+        {
+            "cert": cert,
+            "person": cert.volunteer.person,
+            "qr": qr_svg(verify_url, scale=3),
+            "verify_url": verify_url,
+        },
     )
 
 
@@ -257,7 +270,9 @@ def certificate_detail(request, number):
 def verify(request, number):
     """Public: is this certificate number genuine? Name, masked ID, hours and station only."""
     cert = selectors.certificate_verify(number)
-    return render(request, "volunteers/verify.html", {"cert": cert, "number": number}, status=200 if cert else 404)
+    return render(
+        request, "volunteers/verify.html", {"cert": cert, "number": number}, status=200 if cert else 404
+    )
 
 
 # The worker's check-in screen ----------------------------------------------------------------------------
@@ -276,7 +291,9 @@ def shift_screen(request, pk):
                 services.checkout(signup=signup, actor=request.user)
                 messages.success(request, _("%(name)s checked out.") % {"name": signup.volunteer.person.name})
             else:
-                signup = services.checkin_by_worker(shift=shift, query=form.cleaned_data["query"], actor=request.user)
+                signup = services.checkin_by_worker(
+                    shift=shift, query=form.cleaned_data["query"], actor=request.user
+                )
                 messages.success(request, _("%(name)s checked in.") % {"name": signup.volunteer.person.name})
         except (ValidationError, SignUp.DoesNotExist, ValueError) as exc:
             if isinstance(exc, ValidationError):
@@ -290,5 +307,11 @@ def shift_screen(request, pk):
     return render(
         request,
         "volunteers/shift_screen.html",
-        {"shift": shift, "qr": qr_svg(url, scale=8), "url": url, "signups": signups, "form": WorkerCheckinForm()},
+        {
+            "shift": shift,
+            "qr": qr_svg(url, scale=8),
+            "url": url,
+            "signups": signups,
+            "form": WorkerCheckinForm(),
+        },
     )

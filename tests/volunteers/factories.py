@@ -29,7 +29,9 @@ class VolunteerActivityFactory(factory.django.DjangoModelFactory):
         model = VolunteerActivity
 
     activity = factory.SubFactory(
-        ActivityFactory, platform=Activity.Platform.VOLUNTEERS, title=factory.Sequence(lambda n: f"敬老院陪伴{n}")
+        ActivityFactory,
+        platform=Activity.Platform.VOLUNTEERS,
+        title=factory.Sequence(lambda n: f"敬老院陪伴{n}"),
     )
     description = "陪老人聊天、读报"
 

@@ -24,7 +24,11 @@ def ledger_sum(volunteer):
 @pytest.fixture
 def record(volunteer_a, worker):
     return services.service_record_backfill(
-        volunteer=volunteer_a, service_date=date(2024, 5, 1), minutes=180, description="清洁家园", actor=worker
+        volunteer=volunteer_a,
+        service_date=date(2024, 5, 1),
+        minutes=180,
+        description="清洁家园",
+        actor=worker,
     )
 
 
@@ -61,7 +65,9 @@ def test_a_reversal_points_at_the_original_and_a_second_is_refused(record, volun
 def test_a_reversal_that_would_overdraw_is_refused(record, volunteer_a, worker, reward):
     services.service_record_approve(record=record, actor=worker)
     services.points_adjust(volunteer=volunteer_a, points=40, reason="活动奖励", actor=worker)
-    services.redemption_place(volunteer=volunteer_a, reward=reward, idempotency_key="k1", actor=volunteer_a.user)
+    services.redemption_place(
+        volunteer=volunteer_a, reward=reward, idempotency_key="k1", actor=volunteer_a.user
+    )
     earned = LedgerEntry.objects.get(service_record=record)
     with pytest.raises(ValidationError, match="积分不足"):
         services.ledger_reverse(entry=earned, reason="录错", actor=worker)
@@ -106,7 +112,11 @@ def test_an_adjustment_needs_a_reason_and_records_who(volunteer_a, worker):
 def test_bad_hours_are_refused_and_nothing_is_saved(volunteer_a, worker, minutes):
     with pytest.raises(ValidationError):
         services.service_record_backfill(
-            volunteer=volunteer_a, service_date=date(2024, 5, 1), minutes=minutes, description="x", actor=worker
+            volunteer=volunteer_a,
+            service_date=date(2024, 5, 1),
+            minutes=minutes,
+            description="x",
+            actor=worker,
         )
     assert ServiceRecord.objects.count() == 0
 
@@ -115,7 +125,12 @@ def test_hours_for_a_shift_never_exceed_its_length(volunteer_a, worker, vol_acti
     shift = ShiftFactory(volunteer_activity=vol_activity)  # two hours
     with pytest.raises(ValidationError, match="班次时长"):
         services.service_record_backfill(
-            volunteer=volunteer_a, service_date=date(2024, 5, 1), minutes=121, description="x", actor=worker, shift=shift
+            volunteer=volunteer_a,
+            service_date=date(2024, 5, 1),
+            minutes=121,
+            description="x",
+            actor=worker,
+            shift=shift,
         )
 
 
@@ -148,7 +163,12 @@ def test_a_correction_reverses_the_points_and_waits_for_approval(record, volunte
 
 def test_approved_hours_count_in_the_activity_attendance(volunteer_a, worker, shift):
     record = services.service_record_backfill(
-        volunteer=volunteer_a, service_date=date(2024, 5, 1), minutes=60, description="x", actor=worker, shift=shift
+        volunteer=volunteer_a,
+        service_date=date(2024, 5, 1),
+        minutes=60,
+        description="x",
+        actor=worker,
+        shift=shift,
     )
     services.service_record_approve(record=record, actor=worker)
     services.service_record_approve(record=record, actor=worker)

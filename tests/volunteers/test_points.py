@@ -65,7 +65,10 @@ def test_double_points_end_on_the_seventieth_birthday(community_a, worker, day, 
 def test_double_points_follow_the_difficulty_designation_day_by_day(community_a, worker, day, points):
     person = PersonFactory(community=community_a, birth_date=date(1990, 1, 1))
     DesignationFactory(
-        person=person, kind=Designation.Kind.LOW_INCOME, start_date=date(2024, 3, 1), end_date=date(2024, 3, 31)
+        person=person,
+        kind=Designation.Kind.LOW_INCOME,
+        start_date=date(2024, 3, 1),
+        end_date=date(2024, 3, 31),
     )
     volunteer = make_volunteer(person)
     entry = earned_for(volunteer, day, worker)

@@ -24,7 +24,9 @@ def rich_a(volunteer_a, worker):
 
 
 def test_redeeming_takes_points_and_stock_and_gives_a_pickup_code(rich_a, reward):
-    redemption = services.redemption_place(volunteer=rich_a, reward=reward, idempotency_key="a1", actor=rich_a.user)
+    redemption = services.redemption_place(
+        volunteer=rich_a, reward=reward, idempotency_key="a1", actor=rich_a.user
+    )
     rich_a.refresh_from_db()
     reward.refresh_from_db()
     assert rich_a.points_balance == 900 and reward.stock == 9
@@ -33,8 +35,12 @@ def test_redeeming_takes_points_and_stock_and_gives_a_pickup_code(rich_a, reward
 
 
 def test_a_double_click_redeems_once(rich_a, reward):
-    first = services.redemption_place(volunteer=rich_a, reward=reward, idempotency_key="same", actor=rich_a.user)
-    second = services.redemption_place(volunteer=rich_a, reward=reward, idempotency_key="same", actor=rich_a.user)
+    first = services.redemption_place(
+        volunteer=rich_a, reward=reward, idempotency_key="same", actor=rich_a.user
+    )
+    second = services.redemption_place(
+        volunteer=rich_a, reward=reward, idempotency_key="same", actor=rich_a.user
+    )
     assert first.pk == second.pk
     rich_a.refresh_from_db()
     assert rich_a.points_balance == 900 and Redemption.objects.count() == 1
@@ -76,7 +82,9 @@ def test_a_reward_of_another_station_cannot_be_redeemed(rich_a, other_station):
 
 
 def test_cancelling_refunds_by_a_new_entry_and_returns_the_stock(rich_a, reward, worker):
-    redemption = services.redemption_place(volunteer=rich_a, reward=reward, idempotency_key="a", actor=rich_a.user)
+    redemption = services.redemption_place(
+        volunteer=rich_a, reward=reward, idempotency_key="a", actor=rich_a.user
+    )
     with pytest.raises(ValidationError):
         services.redemption_cancel(redemption=redemption, reason="", actor=worker)
     services.redemption_cancel(redemption=redemption, reason="商家缺货", actor=worker)
@@ -91,10 +99,14 @@ def test_cancelling_refunds_by_a_new_entry_and_returns_the_stock(rich_a, reward,
 
 
 def test_fulfilling_needs_the_right_code_and_a_picked_up_reward_cannot_be_cancelled(rich_a, reward, worker):
-    redemption = services.redemption_place(volunteer=rich_a, reward=reward, idempotency_key="a", actor=rich_a.user)
+    redemption = services.redemption_place(
+        volunteer=rich_a, reward=reward, idempotency_key="a", actor=rich_a.user
+    )
     with pytest.raises(ValidationError, match="取货码"):
         services.redemption_fulfil(redemption=redemption, actor=worker, pickup_code="00000000")
-    services.redemption_fulfil_by_code(code=redemption.pickup_code, station_ids=[reward.station_id], actor=worker)
+    services.redemption_fulfil_by_code(
+        code=redemption.pickup_code, station_ids=[reward.station_id], actor=worker
+    )
     redemption.refresh_from_db()
     assert redemption.status == "fulfilled" and redemption.fulfilled_by == worker
     with pytest.raises(ValidationError):

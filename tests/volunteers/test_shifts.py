@@ -57,7 +57,9 @@ def test_required_skills_are_checked(volunteer_a, shift, vol_activity):
 @pytest.mark.parametrize("hours", [25, 48])
 def test_a_shift_longer_than_a_day_is_refused(vol_activity, hours):
     start = timezone.now()
-    shift = Shift(volunteer_activity=vol_activity, starts_at=start, ends_at=start + timedelta(hours=hours), places=3)
+    shift = Shift(
+        volunteer_activity=vol_activity, starts_at=start, ends_at=start + timedelta(hours=hours), places=3
+    )
     with pytest.raises(ValidationError, match="24"):
         services.shift_save(shift=shift, actor=None)
     assert not Shift.objects.exists()
@@ -65,7 +67,9 @@ def test_a_shift_longer_than_a_day_is_refused(vol_activity, hours):
 
 def test_a_shift_ending_before_it_starts_is_refused(vol_activity):
     start = timezone.now()
-    shift = Shift(volunteer_activity=vol_activity, starts_at=start, ends_at=start - timedelta(hours=1), places=3)
+    shift = Shift(
+        volunteer_activity=vol_activity, starts_at=start, ends_at=start - timedelta(hours=1), places=3
+    )
     with pytest.raises(ValidationError):
         services.shift_save(shift=shift, actor=None)
 
@@ -78,10 +82,14 @@ def running_shift(vol_activity):
 
 def test_scanning_the_current_code_checks_in_then_out(volunteer_a, running_shift):
     token = rules.qr_token_now(running_shift)
-    action, signup = services.checkin_by_qr(volunteer=volunteer_a, shift=running_shift, token=token, actor=None)
+    action, signup = services.checkin_by_qr(
+        volunteer=volunteer_a, shift=running_shift, token=token, actor=None
+    )
     assert action == "in" and signup.checked_in_at and signup.check_in_method == "qr"
     SignUp.objects.filter(pk=signup.pk).update(checked_in_at=running_shift.starts_at + timedelta(minutes=5))
-    action, signup = services.checkin_by_qr(volunteer=volunteer_a, shift=running_shift, token=token, actor=None)
+    action, signup = services.checkin_by_qr(
+        volunteer=volunteer_a, shift=running_shift, token=token, actor=None
+    )
     assert action == "out"
     record = ServiceRecord.objects.get(signup=signup)
     assert record.status == "pending" and record.source == "checkout" and 24 <= record.minutes <= 26
@@ -96,12 +104,16 @@ def test_the_previous_minute_code_works_but_an_older_one_does_not(volunteer_a, r
     assert rules.qr_token_is_valid(running_shift, previous, now=now)
     for stale in (yesterday, two_ago, "", "nonsense"):
         with pytest.raises(ValidationError, match="过期"):
-            services.checkin_by_qr(volunteer=volunteer_a, shift=running_shift, token=stale, actor=None, now=now)
+            services.checkin_by_qr(
+                volunteer=volunteer_a, shift=running_shift, token=stale, actor=None, now=now
+            )
     assert not SignUp.objects.exists()
 
 
 def test_a_code_of_another_shift_does_not_check_in(volunteer_a, running_shift, vol_activity):
-    other = ShiftFactory(volunteer_activity=vol_activity, starts_at=running_shift.starts_at, ends_at=running_shift.ends_at)
+    other = ShiftFactory(
+        volunteer_activity=vol_activity, starts_at=running_shift.starts_at, ends_at=running_shift.ends_at
+    )
     with pytest.raises(ValidationError):
         services.checkin_by_qr(
             volunteer=volunteer_a, shift=running_shift, token=rules.qr_token_now(other), actor=None
