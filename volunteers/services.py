@@ -153,7 +153,11 @@ def signup_create(
 
     Returns the sign-up and warnings (other shifts of the volunteer that overlap this one).
     """
-    shift = Shift.objects.select_for_update().select_related("volunteer_activity__activity").get(pk=shift.pk)
+    shift = (
+        Shift.objects.select_for_update(of=("self",))
+        .select_related("volunteer_activity__activity")
+        .get(pk=shift.pk)
+    )
     activity = shift.volunteer_activity.activity
     if volunteer.status != Volunteer.Status.ACTIVE:
         raise ValidationError(_("Only active volunteers can sign up."))
@@ -190,7 +194,7 @@ def signup_create(
 
 @transaction.atomic
 def signup_cancel(*, signup: SignUp, actor) -> SignUp:
-    signup = SignUp.objects.select_for_update().select_related("shift").get(pk=signup.pk)
+    signup = SignUp.objects.select_for_update(of=("self",)).select_related("shift").get(pk=signup.pk)
     if signup.status == SignUp.Status.CANCELLED:
         return signup
     if signup.checked_in_at:
@@ -229,7 +233,7 @@ def checkout(
 ) -> ServiceRecord | None:
     """Check out and enter the hours for approval. Returns the service record (None if no time counted)."""
     signup = (
-        SignUp.objects.select_for_update()
+        SignUp.objects.select_for_update(of=("self",))
         .select_related("shift__volunteer_activity__activity")
         .get(pk=signup.pk)
     )
@@ -282,7 +286,7 @@ def checkin_by_qr(
     signup = SignUp.objects.filter(shift=shift, volunteer=volunteer, status=SignUp.Status.SIGNED_UP).first()
     if signup is None:
         signup, _warnings = signup_create(volunteer=volunteer, shift=shift, actor=actor)
-    signup = SignUp.objects.select_for_update().select_related("shift").get(pk=signup.pk)
+    signup = SignUp.objects.select_for_update(of=("self",)).select_related("shift").get(pk=signup.pk)
     if signup.checked_in_at is None:
         return "in", _check_in(signup, SignUp.Method.QR, at)
     if signup.checked_out_at is None:
@@ -316,7 +320,7 @@ def checkin_by_worker(*, shift: Shift, query: str, actor) -> SignUp:
     signup = SignUp.objects.filter(shift=shift, volunteer=volunteer, status=SignUp.Status.SIGNED_UP).first()
     if signup is None:
         signup, _warnings = signup_create(volunteer=volunteer, shift=shift, actor=actor, by_worker=True)
-    signup = SignUp.objects.select_for_update().select_related("shift").get(pk=signup.pk)
+    signup = SignUp.objects.select_for_update(of=("self",)).select_related("shift").get(pk=signup.pk)
     if signup.checked_in_at:
         raise ValidationError(_("%(name)s is already checked in.") % {"name": volunteer.person.name})
     return _check_in(signup, SignUp.Method.WORKER, timezone.now())
@@ -405,7 +409,7 @@ def service_record_submit(*, record: ServiceRecord, actor) -> ServiceRecord:
 def service_record_approve(*, record: ServiceRecord, actor) -> ServiceRecord:
     """Approve hours: the volunteer earns once, and counts in the activity's attendance."""
     record = (
-        ServiceRecord.objects.select_for_update()
+        ServiceRecord.objects.select_for_update(of=("self",))
         .select_related("shift__volunteer_activity__activity")
         .get(pk=record.pk)
     )
@@ -503,6 +507,7 @@ def _post_entry(
     reason: str,
     actor=None,
     rule: dict | None = None,
+    at: datetime | None = None,
     **links,
 ) -> LedgerEntry:
     """Append one entry and move the balance with it. The caller holds the volunteer row's lock."""
@@ -521,6 +526,7 @@ def _post_entry(
         reason=str(reason)[:300],
         rule=rule or {},
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        created_at=at or timezone.now(),
         **links,
     )
     entry.save()
@@ -559,8 +565,10 @@ def _earn(record: ServiceRecord, actor) -> LedgerEntry | None:
 
 
 @transaction.atomic
-def points_adjust(*, volunteer: Volunteer, points: int, reason: str, actor) -> LedgerEntry:
-    """A worker's adjustment, with a required reason and who made it."""
+def points_adjust(
+    *, volunteer: Volunteer, points: int, reason: str, actor, at: datetime | None = None
+) -> LedgerEntry:
+    """A worker's adjustment, with a required reason and who made it (``at``: when migrating history)."""
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError(_("An adjustment needs a reason."))
@@ -568,7 +576,7 @@ def points_adjust(*, volunteer: Volunteer, points: int, reason: str, actor) -> L
         raise ValidationError(_("An adjustment needs a signed-in worker."))
     locked = _lock_volunteer(volunteer.pk)
     entry = _post_entry(
-        locked, kind=LedgerEntry.Kind.ADJUSTMENT, points=int(points), reason=reason, actor=actor
+        locked, kind=LedgerEntry.Kind.ADJUSTMENT, points=int(points), reason=reason, actor=actor, at=at
     )
     volunteer.points_balance = locked.points_balance
     return entry
@@ -659,7 +667,11 @@ def redemption_place(*, volunteer: Volunteer, reward: Reward, idempotency_key: s
 
 @transaction.atomic
 def _redemption_place(*, volunteer_id: int, reward_id: int, key: str, actor) -> Redemption:
-    volunteer = Volunteer.objects.select_for_update().select_related("person__community").get(pk=volunteer_id)
+    volunteer = (
+        Volunteer.objects.select_for_update(of=("self",))
+        .select_related("person__community")
+        .get(pk=volunteer_id)
+    )
     already = Redemption.objects.filter(volunteer=volunteer, idempotency_key=key).first()
     if already is not None:
         return already
@@ -726,7 +738,9 @@ def redemption_cancel(*, redemption: Redemption, reason: str, actor) -> Redempti
     if not reason:
         raise ValidationError(_("Say why the redemption is cancelled."))
     volunteer = _lock_volunteer(redemption.volunteer_id)
-    redemption = Redemption.objects.select_for_update().select_related("reward").get(pk=redemption.pk)
+    redemption = (
+        Redemption.objects.select_for_update(of=("self",)).select_related("reward").get(pk=redemption.pk)
+    )
     if redemption.status == Redemption.Status.CANCELLED:
         return redemption
     if redemption.status != Redemption.Status.PLACED:
