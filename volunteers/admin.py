@@ -7,6 +7,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
+from django.forms.models import construct_instance
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -478,7 +479,10 @@ class BackfillForm(forms.ModelForm):
         return hours
 
     def _post_clean(self):
-        pass  # the service validates the record
+        # Fill the instance for the admin's messages; the service validates and saves the record.
+        self.instance = construct_instance(self, self.instance, self._meta.fields)
+        if self.cleaned_data.get("hours"):
+            self.instance.minutes = int(self.cleaned_data["hours"] * 60)
 
 
 @admin.register(ServiceRecord)
@@ -571,12 +575,13 @@ class ServiceRecordAdmin(ScopedAdminMixin, ScopedFormfieldsMixin, ImportExportMi
     def save_model(self, request, obj, form, change):
         if change:
             return
+        data = form.cleaned_data
         record = services.service_record_backfill(
-            volunteer=obj.volunteer,
-            shift=obj.shift,
-            service_date=obj.service_date,
-            minutes=int(form.cleaned_data["hours"] * 60),
-            description=obj.description,
+            volunteer=data["volunteer"],
+            shift=data.get("shift"),
+            service_date=data["service_date"],
+            minutes=int(data["hours"] * 60),
+            description=data.get("description", ""),
             actor=request.user,
         )
         obj.pk = record.pk

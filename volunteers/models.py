@@ -278,7 +278,7 @@ class ServiceRecord(models.Model):
 
     @property
     def hours(self):
-        return round(self.minutes / 60, 2)
+        return round(self.minutes / 60, 2) if self.minutes is not None else None
 
     def clean(self):
         if self.minutes is not None and self.minutes <= 0:

@@ -1,4 +1,7 @@
-"""Excel import and export: volunteers, and historical hours. Whole files or nothing (StrictResource)."""
+"""Excel import and export: volunteers, and historical hours. Whole files or nothing (StrictResource).
+
+Column headings carry their own translation context ("excel column") so no other catalogue can rename them.
+"""
 
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -6,7 +9,7 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import pgettext, pgettext_lazy
 from import_export import fields, widgets
 
 from station import idnumbers
@@ -27,22 +30,48 @@ def _column(row, label) -> str:
     return _text(row.get(str(label)))
 
 
+READ_ONLY_ATTRIBUTES = {
+    "person__name",
+    "person__phone",
+    "person__community__name",
+    "person__masked_id_number",
+    "volunteer__person__name",
+    "volunteer__person__phone",
+    "hours",
+}
+
+
 class VolunteerResource(StrictResource):
-    name = fields.Field(column_name=gettext_lazy("name"), dehydrate_method="dehydrate_name")
-    phone = fields.Field(column_name=gettext_lazy("phone"), dehydrate_method="dehydrate_phone")
-    community = fields.Field(column_name=gettext_lazy("community"), dehydrate_method="dehydrate_community")
-    id_number = fields.Field(column_name=gettext_lazy("ID number"), dehydrate_method="dehydrate_id_number")
-    joined_on = fields.Field(
-        attribute="joined_on", column_name=gettext_lazy("joined on"), widget=widgets.DateWidget()
+    # Columns read from the person: shown in the preview and the export, written through the person.
+    name = fields.Field(attribute="person__name", column_name=pgettext_lazy("excel column", "name"))
+    phone = fields.Field(attribute="person__phone", column_name=pgettext_lazy("excel column", "phone"))
+    community = fields.Field(
+        attribute="person__community__name", column_name=pgettext_lazy("excel column", "community")
     )
-    skills = fields.Field(attribute="skills", column_name=gettext_lazy("skills"), widget=widgets.CharWidget())
+    id_number = fields.Field(
+        attribute="person__masked_id_number", column_name=pgettext_lazy("excel column", "ID number")
+    )
+    joined_on = fields.Field(
+        attribute="joined_on",
+        column_name=pgettext_lazy("excel column", "joined on"),
+        widget=widgets.DateWidget(),
+    )
+    skills = fields.Field(
+        attribute="skills", column_name=pgettext_lazy("excel column", "skills"), widget=widgets.CharWidget()
+    )
     trainings = fields.Field(
-        attribute="trainings", column_name=gettext_lazy("trainings completed"), widget=widgets.CharWidget()
+        attribute="trainings",
+        column_name=pgettext_lazy("excel column", "trainings completed"),
+        widget=widgets.CharWidget(),
     )
     availability = fields.Field(
-        attribute="availability", column_name=gettext_lazy("availability"), widget=widgets.CharWidget()
+        attribute="availability",
+        column_name=pgettext_lazy("excel column", "availability"),
+        widget=widgets.CharWidget(),
     )
-    points_balance = fields.Field(attribute="points_balance", column_name=gettext_lazy("points balance"))
+    points_balance = fields.Field(
+        attribute="points_balance", column_name=pgettext_lazy("excel column", "points balance")
+    )
 
     class Meta:
         model = Volunteer
@@ -74,19 +103,22 @@ class VolunteerResource(StrictResource):
         return None
 
     def get_import_fields(self):
-        return [self.fields[n] for n in ("joined_on", "skills", "trainings", "availability")]
+        names = (
+            "name",
+            "phone",
+            "community",
+            "id_number",
+            "joined_on",
+            "skills",
+            "trainings",
+            "availability",
+        )
+        return [self.fields[n] for n in names]
 
-    def dehydrate_name(self, volunteer):
-        return volunteer.person.name
-
-    def dehydrate_phone(self, volunteer):
-        return volunteer.person.phone
-
-    def dehydrate_community(self, volunteer):
-        return volunteer.person.community.name
-
-    def dehydrate_id_number(self, volunteer):
-        return idnumbers.mask(volunteer.person.id_number)
+    def import_field(self, field, instance, row, is_m2m=False, **kwargs):
+        if field.attribute in READ_ONLY_ATTRIBUTES:
+            return  # read in import_instance, written through the services
+        super().import_field(field, instance, row, is_m2m, **kwargs)
 
     def import_instance(self, instance, row, **kwargs):
         errors = {}
@@ -96,10 +128,10 @@ class VolunteerResource(StrictResource):
             errors = exc.update_error_dict(errors)
         if instance.joined_on is None:
             instance.joined_on = date.today()
-        name = _column(row, _("name"))
-        phone = _column(row, _("phone"))
-        community_name = _column(row, _("community"))
-        id_number = idnumbers.normalize(_column(row, _("ID number")))
+        name = _column(row, pgettext("excel column", "name"))
+        phone = _column(row, pgettext("excel column", "phone"))
+        community_name = _column(row, pgettext("excel column", "community"))
+        id_number = idnumbers.normalize(_column(row, pgettext("excel column", "ID number")))
         if not phone:
             errors.setdefault("phone", []).append(_("The phone number is missing."))
         elif phone in self._phones_seen:
@@ -123,6 +155,10 @@ class VolunteerResource(StrictResource):
                 )
             if not name:
                 errors.setdefault("name", []).append(_("The name is missing."))
+            if not id_number:
+                errors.setdefault("id_number", []).append(
+                    _("A new resident needs an ID number; or register the person first.")
+                )
             person = Person(name=name, phone=phone, community=community, id_number=id_number)
             if community is not None and name:
                 try:
@@ -156,16 +192,26 @@ class VolunteerResource(StrictResource):
 class ServiceHoursResource(StrictResource):
     """Historical hours: phone, service date, hours, what was done. Imported hours wait for approval."""
 
-    name = fields.Field(column_name=gettext_lazy("name"), dehydrate_method="dehydrate_name")
-    phone = fields.Field(column_name=gettext_lazy("phone"), dehydrate_method="dehydrate_phone")
+    name = fields.Field(
+        attribute="volunteer__person__name", column_name=pgettext_lazy("excel column", "name")
+    )
+    phone = fields.Field(
+        attribute="volunteer__person__phone", column_name=pgettext_lazy("excel column", "phone")
+    )
     service_date = fields.Field(
-        attribute="service_date", column_name=gettext_lazy("service date"), widget=widgets.DateWidget()
+        attribute="service_date",
+        column_name=pgettext_lazy("excel column", "service date"),
+        widget=widgets.DateWidget(),
     )
-    hours = fields.Field(column_name=gettext_lazy("hours"), dehydrate_method="dehydrate_hours")
+    hours = fields.Field(attribute="hours", column_name=pgettext_lazy("excel column", "hours"))
     description = fields.Field(
-        attribute="description", column_name=gettext_lazy("what was done"), widget=widgets.CharWidget()
+        attribute="description",
+        column_name=pgettext_lazy("excel column", "what was done"),
+        widget=widgets.CharWidget(),
     )
-    status = fields.Field(column_name=gettext_lazy("status"), dehydrate_method="dehydrate_status")
+    status = fields.Field(
+        column_name=pgettext_lazy("excel column", "status"), dehydrate_method="dehydrate_status"
+    )
 
     class Meta:
         model = ServiceRecord
@@ -186,19 +232,15 @@ class ServiceHoursResource(StrictResource):
         return None
 
     def get_import_fields(self):
-        return [self.fields["service_date"], self.fields["description"]]
-
-    def dehydrate_name(self, record):
-        return record.volunteer.person.name
-
-    def dehydrate_phone(self, record):
-        return record.volunteer.person.phone
-
-    def dehydrate_hours(self, record):
-        return record.hours
+        return [self.fields[n] for n in ("name", "phone", "service_date", "hours", "description")]
 
     def dehydrate_status(self, record):
         return record.get_status_display()
+
+    def import_field(self, field, instance, row, is_m2m=False, **kwargs):
+        if field.attribute in READ_ONLY_ATTRIBUTES:
+            return  # read in import_instance, written through the services
+        super().import_field(field, instance, row, is_m2m, **kwargs)
 
     def import_instance(self, instance, row, **kwargs):
         errors = {}
@@ -210,7 +252,7 @@ class ServiceHoursResource(StrictResource):
             instance.service_date = instance.service_date.date()
         if instance.service_date is None and "service_date" not in errors:
             errors["service_date"] = [_("The service date is missing.")]
-        phone = _column(row, _("phone"))
+        phone = _column(row, pgettext("excel column", "phone"))
         volunteers = Volunteer.objects.filter(person__phone=phone)
         if self.station is not None:
             volunteers = volunteers.filter(person__community__station=self.station)
@@ -219,7 +261,7 @@ class ServiceHoursResource(StrictResource):
             errors.setdefault("phone", []).append(
                 _("No volunteer with the phone number “%(phone)s”.") % {"phone": phone}
             )
-        raw_hours = _column(row, _("hours"))
+        raw_hours = _column(row, pgettext("excel column", "hours"))
         try:
             hours = Decimal(raw_hours)
         except (InvalidOperation, ValueError):
