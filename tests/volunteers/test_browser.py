@@ -40,7 +40,9 @@ def browser_page():
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_a_volunteer_redeems_a_reward_on_a_small_phone(live_server, browser_page, community_a, station, worker):
+def test_a_volunteer_redeems_a_reward_on_a_small_phone(
+    live_server, browser_page, community_a, station, worker
+):
     from tests.factories import PersonFactory
     from volunteers.models import Redemption
 

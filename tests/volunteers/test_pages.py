@@ -185,3 +185,53 @@ def test_a_certificate_for_a_reversed_period_is_refused_with_a_message(volunteer
         "/v/certificate/", {"period_start": "2024-12-31", "period_end": "2024-01-01"}
     )
     assert response.status_code == 200 and "结束日期早于开始日期" in response.content.decode()
+
+
+def test_a_signed_in_volunteer_landing_on_the_root_goes_to_their_pages(volunteer_a, signed_in):
+    response = signed_in(volunteer_a).get("/")
+    assert response.status_code == 302 and response["Location"] == "/v/"
+
+
+def test_the_balance_page_makes_a_fixed_number_of_queries(
+    volunteer_a, worker, signed_in, django_assert_max_num_queries
+):
+    for i in range(20):
+        services.points_adjust(volunteer=volunteer_a, points=1, reason=f"第{i}次", actor=worker)
+    client = signed_in(volunteer_a)
+    with django_assert_max_num_queries(12):
+        assert client.get("/v/").status_code == 200
+
+
+def test_a_worker_checks_in_an_elder_on_the_screen_and_checks_her_out(
+    volunteer_a, vol_activity, worker, as_user
+):
+    start = timezone.now() - timedelta(minutes=30)
+    shift = ShiftFactory(volunteer_activity=vol_activity, starts_at=start, ends_at=start + timedelta(hours=2))
+    client = as_user(worker)
+    client.post(f"/v/staff/shifts/{shift.pk}/", {"action": "checkin", "query": "查无此人"})
+    assert not SignUp.objects.exists()
+    response = client.post(
+        f"/v/staff/shifts/{shift.pk}/", {"action": "checkin", "query": "张桂兰"}, follow=True
+    )
+    assert "张桂兰已签到" in response.content.decode()
+    signup = SignUp.objects.get()
+    assert signup.check_in_method == "worker"
+    SignUp.objects.filter(pk=signup.pk).update(checked_in_at=start)
+    client.post(f"/v/staff/shifts/{shift.pk}/", {"action": "checkout", "signup": signup.pk})
+    assert 29 <= SignUp.objects.get().service_record.minutes <= 31
+
+
+def test_the_person_page_shows_the_volunteer_journey(volunteer_a, worker, as_user):
+    record = services.service_record_backfill(
+        volunteer=volunteer_a, service_date=date(2024, 5, 1), minutes=120, description="助老", actor=worker
+    )
+    services.service_record_approve(record=record, actor=worker)
+    page = as_user(worker).get(f"/people/{volunteer_a.person.pk}/").content.decode()
+    section = page[page.index("已认定服务时长") :]
+    assert "2.0" in section and "40" in section
+
+
+def test_a_cadre_sees_only_volunteers_of_her_community(volunteer_a, volunteer_b, cadre_a, as_user):
+    page = as_user(cadre_a).get("/admin/volunteers/volunteer/").content.decode()
+    assert "张桂兰" in page and "李建国" not in page
+    assert as_user(cadre_a).get(f"/admin/volunteers/volunteer/{volunteer_b.pk}/change/").status_code == 404
