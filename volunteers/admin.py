@@ -19,8 +19,9 @@ from import_export.admin import ExportMixin, ImportExportMixin
 
 from station import selectors as station_selectors
 from station.admin import ScopedAdminMixin, ScopedCommunityFilter, ScopedFormfieldsMixin
-from station.models import Activity
+from station.models import Activity, AuditEvent
 from station.roles import profile_of
+from station.services import audit_record
 
 from . import selectors, services
 from .models import (
@@ -272,6 +273,16 @@ class VolunteerAdmin(ScopedAdminMixin, ScopedFormfieldsMixin, ImportExportMixin,
     def get_export_queryset(self, request):
         return self.scope(request, super().get_export_queryset(request))
 
+    def get_export_data(self, file_format, request, queryset, **kwargs):
+        data = super().get_export_data(file_format, request, queryset, **kwargs)
+        audit_record(
+            actor=request.user,
+            action=AuditEvent.Action.EXPORT,
+            target=Volunteer._meta.label,
+            reason=_("%(n)d volunteers exported") % {"n": queryset.count()},
+        )
+        return data
+
 
 # Activities and shifts -----------------------------------------------------------------------------------
 
@@ -294,17 +305,62 @@ class VolunteerActivityForm(forms.ModelForm):
         model = VolunteerActivity
         fields = ["description", "required_skills", "required_training", "is_published"]
 
+    ACTIVITY_FIELDS = ("title", "community", "starts_at", "ends_at", "place")
+
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.user = user
         self.fields["community"].queryset = station_selectors.community_list_visible_to(user)
         if self.instance.pk:
             activity = self.instance.activity
-            for name in ("title", "community", "starts_at", "ends_at", "place"):
+            for name in self.ACTIVITY_FIELDS:
                 self.initial[name] = getattr(activity, name)
+
+    def clean(self):
+        """Build the station activity this one hangs on, and validate it like any other activity."""
+        data = super().clean()
+        if self.instance.pk:
+            activity = self.instance.activity
+        else:
+            profile = profile_of(self.user)
+            station = profile.station if profile and profile.station_id else None
+            if station is None and data.get("community"):
+                station = data["community"].station
+            if station is None:
+                raise ValidationError(_("Choose a community: the activity needs a station."))
+            activity = Activity(station=station)
+        for name in self.ACTIVITY_FIELDS:
+            if name in data:
+                setattr(activity, name, data[name] if data[name] is not None or name == "community" else "")
+        try:
+            activity.platform = Activity.Platform.VOLUNTEERS
+            activity.full_clean(exclude=["organiser"])
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                self.add_error(field if field in self.fields else None, errors)
+        self.activity = activity
+        return data
+
+
+class ShiftInlineForm(forms.ModelForm):
+    class Meta:
+        model = Shift
+        fields = ["starts_at", "ends_at", "place", "places", "points_per_hour"]
+
+    def clean(self):
+        data = super().clean()
+        if self.instance.pk and data.get("places"):
+            taken = self.instance.signups.filter(status=SignUp.Status.SIGNED_UP).count()
+            if data["places"] < taken:
+                self.add_error(
+                    "places", _("%(n)d volunteers have signed up; places cannot be fewer.") % {"n": taken}
+                )
+        return data
 
 
 class ShiftInline(admin.TabularInline):
     model = Shift
+    form = ShiftInlineForm
     extra = 1
     fields = ["starts_at", "ends_at", "place", "places", "points_per_hour", "signed_up", "screen"]
     readonly_fields = ["signed_up", "screen"]
@@ -372,13 +428,7 @@ class VolunteerActivityAdmin(ScopedAdminMixin, admin.ModelAdmin):
         return obj.n_shifts
 
     def save_model(self, request, obj, form, change):
-        profile = profile_of(request.user)
-        activity = obj.activity if change else Activity(station=profile.station if profile else None)
-        if activity.station_id is None and form.cleaned_data.get("community"):
-            activity.station = form.cleaned_data["community"].station
-        for name in ("title", "community", "starts_at", "ends_at", "place"):
-            setattr(activity, name, form.cleaned_data.get(name) or ("" if name == "place" else None))
-        services.volunteer_activity_save(volunteer_activity=obj, activity=activity, actor=request.user)
+        services.volunteer_activity_save(volunteer_activity=obj, activity=form.activity, actor=request.user)
 
     def save_formset(self, request, form, formset, change):
         for shift in formset.save(commit=False):

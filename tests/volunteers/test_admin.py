@@ -245,3 +245,76 @@ def test_the_volunteer_import_page_dry_runs(head, community_a, as_user):
     body = response.content.decode()
     assert response.status_code == 200 and "赵大爷" in body
     assert not Volunteer.objects.exists()
+
+
+def _activity_form(community, **shift):
+    data = {
+        "title": "重阳节敬老",
+        "community": community.pk,
+        "starts_at_0": "2030-10-10",
+        "starts_at_1": "08:00",
+        "ends_at_0": "2030-10-10",
+        "ends_at_1": "17:00",
+        "place": "敬老院",
+        "description": "陪老人过节",
+        "is_published": "on",
+        "shifts-TOTAL_FORMS": "1",
+        "shifts-INITIAL_FORMS": "0",
+        "shifts-MIN_NUM_FORMS": "0",
+        "shifts-MAX_NUM_FORMS": "1000",
+        "shifts-0-starts_at_0": "2030-10-10",
+        "shifts-0-starts_at_1": "09:00",
+        "shifts-0-ends_at_0": "2030-10-10",
+        "shifts-0-ends_at_1": "11:00",
+        "shifts-0-places": "8",
+    }
+    data.update(shift)
+    return data
+
+
+def test_a_worker_creates_a_volunteer_activity_with_a_shift(worker, community_a, as_user):
+    from station.models import Activity
+    from volunteers.models import Shift
+
+    response = as_user(worker).post("/admin/volunteers/volunteeractivity/add/", _activity_form(community_a))
+    assert response.status_code == 302, response.content.decode()[-3000:]
+    activity = Activity.objects.get()
+    assert activity.platform == "volunteers" and activity.organiser == worker
+    shift = Shift.objects.get()
+    assert shift.places == 8 and shift.volunteer_activity.activity == activity
+
+
+def test_a_shift_of_more_than_a_day_is_refused_in_the_admin(worker, community_a, as_user):
+    from station.models import Activity
+
+    data = _activity_form(community_a, **{"shifts-0-ends_at_0": "2030-10-11", "shifts-0-ends_at_1": "10:00"})
+    response = as_user(worker).post("/admin/volunteers/volunteeractivity/add/", data)
+    assert response.status_code == 200 and "班次不能超过24小时" in response.content.decode()
+    assert not Activity.objects.exists()
+
+
+def test_the_volunteer_export_masks_ids_and_is_logged(volunteer_a, head, as_user):
+    from django.contrib import admin
+
+    from station.models import AuditEvent
+    from volunteers.admin import VolunteerAdmin
+
+    formats = [f().get_title() for f in VolunteerAdmin(Volunteer, admin.site).get_export_formats()]
+    fields = ["name", "phone", "id_number", "points_balance"]
+    response = as_user(head).post(
+        "/admin/volunteers/volunteer/export/",
+        {
+            "format": str(formats.index("xlsx")),
+            "resource": "0",
+            **{f"volunteerresource_{f}": "on" for f in fields},
+        },
+    )
+    assert response.status_code == 200
+    values = [
+        c
+        for row in openpyxl.load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True)
+        for c in row
+    ]
+    assert volunteer_a.person.masked_id_number in values and volunteer_a.person.id_number not in values
+    assert "张桂兰" in values
+    assert AuditEvent.objects.filter(action="export", actor=head).count() == 1
