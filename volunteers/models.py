@@ -219,7 +219,7 @@ class ServiceRecord(models.Model):
     )
     service_date = models.DateField(_("service date"), db_index=True)
     minutes = models.PositiveIntegerField(_("minutes credited"))
-    description = models.CharField(_("what was done"), max_length=300, blank=True)
+    description = models.CharField(_("service given"), max_length=300, blank=True)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True
     )
@@ -584,7 +584,7 @@ class Certificate(models.Model):
     period_start = models.DateField(_("from"))
     period_end = models.DateField(_("to"))
     minutes = models.PositiveIntegerField(_("approved minutes"))
-    activities = models.JSONField(_("what was done"), default=list)
+    activities = models.JSONField(_("service given"), default=list)
     issued_at = models.DateTimeField(_("issued at"), default=timezone.now)
 
     class Meta:

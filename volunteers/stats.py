@@ -69,7 +69,11 @@ def approved_hours(period):
 
 
 @metric(
-    "volunteers.service_person_times", label=_("volunteer service"), unit="人次", platform=PLATFORM, order=40
+    "volunteers.service_person_times",
+    label=_("volunteer service person-times"),
+    unit="人次",
+    platform=PLATFORM,
+    order=40,
 )
 def service_person_times(period):
     rows = _approved(period).values(COMMUNITY).annotate(v=Count("pk")).values_list(COMMUNITY, "v")
