@@ -43,7 +43,7 @@ def _error(request, exc: ValidationError):
 
 
 def qr_svg(text: str, scale: int = 6) -> str:
-    return segno.make(text, error="m").svg_inline(scale=scale)
+    return segno.make_qr(text, error="m").svg_inline(scale=scale, omitsize=True)
 
 
 # Signing in ----------------------------------------------------------------------------------------------

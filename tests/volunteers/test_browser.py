@@ -69,7 +69,8 @@ def test_a_volunteer_redeems_a_reward_on_a_small_phone(
 
     code = page.locator("[data-testid=pickup-code]").inner_text()
     assert code == Redemption.objects.get().pickup_code
-    assert page.locator("svg.segno").is_visible()
+    qr = page.locator("svg.segno")
+    assert qr.is_visible() and 100 <= qr.bounding_box()["width"] <= 360
     assert "兑换成功" in page.content()
     page.click("text=我的")
     assert page.locator("[data-testid=balance]").inner_text() == "140"
