@@ -535,6 +535,13 @@ class BackfillForm(forms.ModelForm):
             self.instance.minutes = int(self.cleaned_data["hours"] * 60)
 
 
+class CorrectForm(forms.Form):
+    hours = forms.DecimalField(
+        label=gettext_lazy("correct hours"), max_digits=5, decimal_places=2, min_value=0.01, max_value=24
+    )
+    reason = forms.CharField(label=gettext_lazy("reason"), max_length=300)
+
+
 @admin.register(ServiceRecord)
 class ServiceRecordAdmin(ScopedAdminMixin, ScopedFormfieldsMixin, ImportExportMixin, admin.ModelAdmin):
     resource_classes = [ServiceHoursResource]
@@ -604,10 +611,60 @@ class ServiceRecordAdmin(ScopedAdminMixin, ScopedFormfieldsMixin, ImportExportMi
             "decision_reason",
             "corrects",
             "history",
+            "correct_link",
         ]
 
     def get_readonly_fields(self, request, obj=None):
         return self.get_fields(request, obj) if obj else []
+
+    @admin.display(description=gettext_lazy("correction"))
+    def correct_link(self, obj):
+        if obj.status in (ServiceRecord.Status.CORRECTED, ServiceRecord.Status.DECLINED):
+            return "—"
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("admin:volunteers_servicerecord_correct", args=[obj.pk]),
+            _("correct hours"),
+        )
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/correct/",
+                self.admin_site.admin_view(self.correct_view),
+                name="volunteers_servicerecord_correct",
+            ),
+            *super().get_urls(),
+        ]
+
+    def correct_view(self, request, object_id):
+        self._require_in_scope(request, object_id)
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        record = self.get_queryset(request).select_related("volunteer__person").get(pk=object_id)
+        form = CorrectForm(request.POST or None, initial={"hours": record.hours})
+        if request.method == "POST" and form.is_valid():
+            try:
+                new = services.service_record_correct(
+                    record=record,
+                    minutes=int(form.cleaned_data["hours"] * 60),
+                    reason=form.cleaned_data["reason"],
+                    actor=request.user,
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                self.message_user(
+                    request, _("Corrected; the new record waits for approval."), messages.SUCCESS
+                )
+                return redirect("admin:volunteers_servicerecord_change", new.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Correct hours of %(record)s") % {"record": record},
+            "form": form,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "volunteers/admin/form_page.html", context)
 
     @admin.display(description=gettext_lazy("hours"))
     def hours(self, obj):

@@ -57,6 +57,10 @@ def ledger_for(volunteer: Volunteer) -> QuerySet[LedgerEntry]:
     return LedgerEntry.objects.filter(volunteer=volunteer).order_by("-created_at", "-pk")
 
 
+def service_records_for(volunteer: Volunteer) -> QuerySet[ServiceRecord]:
+    return ServiceRecord.objects.filter(volunteer=volunteer).order_by("-service_date", "-pk")
+
+
 def open_shifts_for(volunteer: Volunteer) -> QuerySet[Shift]:
     station_id = volunteer.person.community.station_id
     return (

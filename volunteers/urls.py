@@ -8,6 +8,7 @@ urlpatterns = [
     path("login/", views.sign_in, name="login"),
     path("logout/", views.sign_out, name="logout"),
     path("points/", views.ledger, name="ledger"),
+    path("hours/", views.hours, name="hours"),
     path("activities/", views.activities, name="activities"),
     path("shifts/<int:pk>/", views.shift_detail, name="shift"),
     path("checkin/<int:shift_pk>/<str:token>/", views.checkin, name="checkin"),

@@ -99,6 +99,12 @@ def ledger(request):
 
 
 @volunteer_required
+def hours(request):
+    page = Paginator(selectors.service_records_for(request.volunteer), 30).get_page(request.GET.get("page"))
+    return render(request, "volunteers/hours.html", {"page": page})
+
+
+@volunteer_required
 def activities(request):
     volunteer = request.volunteer
     mine = set(

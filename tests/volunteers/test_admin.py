@@ -318,3 +318,21 @@ def test_the_volunteer_export_masks_ids_and_is_logged(volunteer_a, head, as_user
     assert volunteer_a.person.masked_id_number in values and volunteer_a.person.id_number not in values
     assert "张桂兰" in values
     assert AuditEvent.objects.filter(action="export", actor=head).count() == 1
+
+
+def test_a_worker_corrects_approved_hours_and_the_points_follow(volunteer_a, worker, as_user):
+    record = backfill(volunteer_a, worker, minutes=180)
+    services.service_record_approve(record=record, actor=worker)
+    client = as_user(worker)
+    url = f"/admin/volunteers/servicerecord/{record.pk}/correct/"
+    assert client.post(url, {"hours": "1", "reason": ""}).status_code == 200
+    assert client.post(url, {"hours": "0", "reason": "录多了"}).status_code == 200
+    assert ServiceRecord.objects.count() == 1
+    assert client.post(url, {"hours": "1", "reason": "实际服务1小时"}).status_code == 302
+    record.refresh_from_db()
+    new = record.correction
+    assert record.status == "corrected" and new.minutes == 60 and new.status == "pending"
+    volunteer_a.refresh_from_db()
+    assert (
+        volunteer_a.points_balance == 0
+    )  # the 60 points earned were reversed; the new record awaits approval

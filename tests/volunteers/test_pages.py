@@ -235,3 +235,20 @@ def test_a_cadre_sees_only_volunteers_of_her_community(volunteer_a, volunteer_b,
     page = as_user(cadre_a).get("/admin/volunteers/volunteer/").content.decode()
     assert "张桂兰" in page and "李建国" not in page
     assert as_user(cadre_a).get(f"/admin/volunteers/volunteer/{volunteer_b.pk}/change/").status_code == 404
+
+
+def test_a_volunteer_sees_her_own_hours_with_their_state_and_why(volunteer_a, volunteer_b, worker, signed_in):
+    mine = services.service_record_backfill(
+        volunteer=volunteer_a, service_date=date(2024, 5, 1), minutes=90, description="助餐送餐", actor=worker
+    )
+    services.service_record_decline(record=mine, reason="当天活动取消", actor=worker)
+    services.service_record_backfill(
+        volunteer=volunteer_b,
+        service_date=date(2024, 5, 2),
+        minutes=60,
+        description="李建国的清扫",
+        actor=worker,
+    )
+    page = signed_in(volunteer_a).get("/v/hours/").content.decode()
+    assert "助餐送餐" in page and "未通过" in page and "当天活动取消" in page and "社工补录" in page
+    assert "李建国的清扫" not in page
