@@ -624,7 +624,7 @@ class ServiceRecordAdmin(ScopedAdminMixin, ScopedFormfieldsMixin, ImportExportMi
         return format_html(
             '<a href="{}">{}</a>',
             reverse("admin:volunteers_servicerecord_correct", args=[obj.pk]),
-            _("correct hours"),
+            _("correct this record"),
         )
 
     def get_urls(self):
