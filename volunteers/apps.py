@@ -3,7 +3,12 @@ from django.utils.translation import gettext_lazy as _
 
 # Permission patterns each staff role gets on this platform (added to station.permissions.ROLE_PERMISSIONS).
 VOLUNTEER_ROLE_PERMISSIONS = {
-    "station_head": {"volunteers.view_*", "volunteers.add_*", "volunteers.change_*"},
+    "station_head": {
+        "volunteers.view_*",
+        "volunteers.add_*",
+        "volunteers.change_*",
+        "volunteers.adjust_points",
+    },
     "supervisor": {"volunteers.view_*", "volunteers.change_servicerecord", "volunteers.change_redemption"},
     "social_worker": {
         "volunteers.view_*",

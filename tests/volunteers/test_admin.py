@@ -4,6 +4,7 @@ import io
 from datetime import date
 
 import openpyxl
+import pytest
 from tablib import Dataset
 
 from station.models import Person
@@ -336,3 +337,58 @@ def test_a_worker_corrects_approved_hours_and_the_points_follow(volunteer_a, wor
     assert (
         volunteer_a.points_balance == 0
     )  # the 60 points earned were reversed; the new record awaits approval
+
+
+@pytest.mark.parametrize("persona", ["head", "worker"])
+def test_every_volunteer_admin_page_opens_for_station_staff(
+    volunteer_a, worker, head, reward, shift, as_user, persona
+):
+    from volunteers.models import Certificate, Donation, Shift, Sponsor, VolunteerActivity
+
+    from .factories import SponsorFactory
+
+    sponsor = SponsorFactory(station=reward.station)
+    services.donation_record(
+        donation=Donation(sponsor=sponsor, reward=reward, description="油", quantity=2), actor=worker
+    )
+    services.points_adjust(volunteer=volunteer_a, points=200, reason="迁入", actor=worker)
+    redemption = services.redemption_place(
+        volunteer=volunteer_a, reward=reward, idempotency_key="k", actor=None
+    )
+    record = backfill(volunteer_a, worker)
+    services.service_record_approve(record=record, actor=worker)
+    cert = services.certificate_issue(
+        volunteer=volunteer_a, period_start=date(2024, 1, 1), period_end=date(2024, 12, 31), actor=None
+    )
+    objects = {
+        "volunteer": volunteer_a,
+        "volunteeractivity": VolunteerActivity.objects.get(),
+        "shift": Shift.objects.get(),
+        "servicerecord": record,
+        "ledgerentry": LedgerEntry.objects.first(),
+        "sponsor": Sponsor.objects.get(),
+        "donation": Donation.objects.get(),
+        "reward": reward,
+        "redemption": redemption,
+        "certificate": Certificate.objects.get(pk=cert.pk),
+    }
+    client = as_user({"head": head, "worker": worker}[persona])
+    for name, obj in objects.items():
+        for url in (f"/admin/volunteers/{name}/", f"/admin/volunteers/{name}/{obj.pk}/change/"):
+            assert client.get(url).status_code == 200, url
+    for url in (
+        "/admin/volunteers/volunteer/add/",
+        "/admin/volunteers/volunteeractivity/add/",
+        "/admin/volunteers/servicerecord/add/",
+        "/admin/volunteers/sponsor/add/",
+        "/admin/volunteers/donation/add/",
+        "/admin/volunteers/reward/add/",
+        "/admin/volunteers/sponsor/report/",
+        "/admin/volunteers/redemption/pickup/",
+        f"/admin/volunteers/servicerecord/{record.pk}/correct/",
+        f"/admin/volunteers/volunteer/{volunteer_a.pk}/adjust/",
+        "/admin/volunteers/volunteer/import/",
+        "/admin/volunteers/servicerecord/import/",
+        "/admin/",
+    ):
+        assert client.get(url).status_code == 200, url
