@@ -133,8 +133,11 @@ def test_redeeming_an_out_of_stock_reward_says_so_and_changes_nothing(volunteer_
 def test_signing_up_and_cancelling_from_the_phone(volunteer_a, shift, signed_in):
     client = signed_in(volunteer_a)
     assert shift.volunteer_activity.activity.title in client.get("/v/activities/").content.decode()
+    page = client.get(f"/v/shifts/{shift.pk}/").content.decode()
+    assert "剩余名额5个" in page and 'value="signup"' in page
     client.post(f"/v/shifts/{shift.pk}/", {"action": "signup"})
     assert SignUp.objects.get().status == "signed_up"
+    assert "取消报名" in client.get(f"/v/shifts/{shift.pk}/").content.decode()
     client.post(f"/v/shifts/{shift.pk}/", {"action": "cancel"})
     assert SignUp.objects.get().status == "cancelled"
 
@@ -149,6 +152,7 @@ def test_scanning_an_old_code_on_the_phone_is_refused(volunteer_a, vol_activity,
     assert "已过期" in response.content.decode()
     assert not SignUp.objects.exists()
     fresh = rules.qr_token_now(shift)
+    assert "现在签到" in client.get(f"/v/checkin/{shift.pk}/{fresh}/").content.decode()
     client.post(f"/v/checkin/{shift.pk}/{fresh}/")
     assert SignUp.objects.get().checked_in_at is not None
 
