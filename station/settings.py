@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from import_export.formats.base_formats import CSV, XLSX
 
@@ -59,6 +60,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "station",
     "cases",
+    "volunteers",
 ]
 
 MIDDLEWARE = [
@@ -247,3 +249,37 @@ CASES_VISIT_CYCLES = {
 CASES_URGENT_VISIT_HOURS = 24  # a visit asked for after an event (a fall, a death in the family)
 CASES_REVIEW_AFTER_DAYS = 90  # a case's review falls due this long after its intervention starts
 CASES_APPROVAL_REMIND_AFTER_HOURS = 24  # remind the supervisor of an approval waiting this long
+
+# volunteers (the two-way volunteer platform)
+VOLUNTEER_POINTS_PER_HOUR = int(os.environ.get("VOLUNTEER_POINTS_PER_HOUR", "10"))
+VOLUNTEER_MULTIPLIERS_STACK = env_bool("VOLUNTEER_MULTIPLIERS_STACK", False)  # both reasons: x4 instead of x2
+VOLUNTEER_POINTS_EXPIRY_YEARS = int(os.environ.get("VOLUNTEER_POINTS_EXPIRY_YEARS", "0")) or None  # off
+VOLUNTEER_EXPIRY_WARNING_DAYS = 30
+VOLUNTEER_STAR_HOURS = (100, 300, 600, 1000, 1500)  # one to five stars, national thresholds
+VOLUNTEER_REDEMPTION_WAIT_HOURS = int(os.environ.get("VOLUNTEER_REDEMPTION_WAIT_HOURS", "48"))
+VOLUNTEER_QR_WINDOW_SECONDS = 60  # the check-in code changes every minute; the previous one is accepted
+HOME_ROUTES["volunteer"] = "/v/"
+CELERY_BEAT_SCHEDULE.update(
+    {
+        "volunteers-auto-checkout": {
+            "task": "volunteers.tasks.auto_checkout",
+            "schedule": timedelta(minutes=15),
+        },
+        "volunteers-shift-reminders": {
+            "task": "volunteers.tasks.shift_reminders",
+            "schedule": timedelta(hours=1),
+        },
+        "volunteers-redemptions-waiting": {
+            "task": "volunteers.tasks.redemptions_waiting",
+            "schedule": timedelta(hours=6),
+        },
+        "volunteers-balance-check": {
+            "task": "volunteers.tasks.balance_check",
+            "schedule": crontab(hour=2, minute=10),
+        },
+        "volunteers-points-expiry": {
+            "task": "volunteers.tasks.points_expiry",
+            "schedule": crontab(hour=2, minute=40),
+        },
+    }
+)

@@ -15,6 +15,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("v/", include("volunteers.urls")),
     path("", include((station_patterns, "station"))),
     path("cases/", include("cases.urls")),
 ]

@@ -1,0 +1,76 @@
+"""A volunteer on a 360×740 phone: sign in, read the balance, redeem a reward, see the pickup code."""
+
+import os
+import shutil
+
+import pytest
+
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture
+def browser_page():
+    if not shutil.which(CHROMIUM):
+        if os.environ.get("REQUIRE_SERVICES") == "1":
+            pytest.fail("REQUIRE_SERVICES=1 but /usr/bin/chromium is missing")
+        pytest.skip("needs /usr/bin/chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--no-first-run",
+                "--disable-sync",
+            ],
+        )
+        context = browser.new_context(viewport={"width": 360, "height": 740}, locale="zh-CN")
+        try:
+            yield context.new_page()
+        finally:
+            context.close()
+            browser.close()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_volunteer_redeems_a_reward_on_a_small_phone(
+    live_server, browser_page, community_a, station, worker
+):
+    from tests.factories import PersonFactory
+    from volunteers.models import Redemption
+
+    from .factories import RewardFactory, make_volunteer
+
+    person = PersonFactory(community=community_a, name="王秀英", phone="13712345678")
+    make_volunteer(person, password="Wang-xiu-ying-88", balance=260, actor=worker)
+    RewardFactory(station=station, name="洗衣液一瓶", points_price=120, stock=3)
+
+    page = browser_page
+    page.goto(f"{live_server.url}/v/")
+    page.fill("#id_phone", "13712345678")
+    page.fill("#id_password", "Wang-xiu-ying-88")
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/v/")
+
+    assert page.locator("[data-testid=balance]").inner_text() == "260"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360  # nothing spills sideways
+
+    page.click("text=积分超市")
+    page.click("text=洗衣液一瓶")
+    page.click("button:has-text('兑换')")
+    page.wait_for_url(f"{live_server.url}/v/redemptions/*/")
+
+    code = page.locator("[data-testid=pickup-code]").inner_text()
+    assert code == Redemption.objects.get().pickup_code
+    qr = page.locator("svg.segno")
+    assert qr.is_visible() and 100 <= qr.bounding_box()["width"] <= 360
+    assert "兑换成功" in page.content()
+    page.click("text=我的")
+    assert page.locator("[data-testid=balance]").inner_text() == "140"

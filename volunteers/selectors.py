@@ -1,0 +1,225 @@
+"""What each user may read on the volunteer platform.
+
+Staff read through ``station.selectors`` (their station, a cadre their communities); a volunteer reads only
+their own rows, and anything else is a 404.
+"""
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from station import selectors as station_selectors
+
+from . import rules
+from .models import (
+    Certificate,
+    LedgerEntry,
+    Redemption,
+    Reward,
+    ServiceRecord,
+    Shift,
+    SignUp,
+    Sponsor,
+    Volunteer,
+    VolunteerActivity,
+)
+
+# The volunteer's own view ------------------------------------------------------------------------------
+
+
+def volunteer_of(user) -> Volunteer | None:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return None
+    try:
+        return Volunteer.objects.select_related("person__community__station").get(user=user)
+    except Volunteer.DoesNotExist:
+        return None
+
+
+def volunteer_summary(volunteer: Volunteer) -> dict:
+    minutes = (
+        ServiceRecord.objects.filter(volunteer=volunteer, status=ServiceRecord.Status.APPROVED).aggregate(
+            m=Sum("minutes")
+        )["m"]
+        or 0
+    )
+    return {
+        "balance": volunteer.points_balance,
+        "approved_minutes": minutes,
+        "approved_hours": round(minutes / 60, 1),
+        "stars": rules.star_level(minutes),
+        "next_star_hours": rules.next_star_hours(minutes),
+    }
+
+
+def ledger_for(volunteer: Volunteer) -> QuerySet[LedgerEntry]:
+    return LedgerEntry.objects.filter(volunteer=volunteer).order_by("-created_at", "-pk")
+
+
+def service_records_for(volunteer: Volunteer) -> QuerySet[ServiceRecord]:
+    return ServiceRecord.objects.filter(volunteer=volunteer).order_by("-service_date", "-pk")
+
+
+def open_shifts_for(volunteer: Volunteer) -> QuerySet[Shift]:
+    station_id = volunteer.person.community.station_id
+    return (
+        Shift.objects.filter(
+            volunteer_activity__activity__station_id=station_id,
+            volunteer_activity__is_published=True,
+            ends_at__gt=timezone.now(),
+        )
+        .select_related("volunteer_activity__activity__community")
+        .annotate(taken=Count("signups", filter=Q(signups__status=SignUp.Status.SIGNED_UP)))
+        .order_by("starts_at", "pk")
+    )
+
+
+def shift_get_for_volunteer(volunteer: Volunteer, pk) -> Shift:
+    station_id = volunteer.person.community.station_id
+    return get_object_or_404(
+        Shift.objects.select_related("volunteer_activity__activity").annotate(
+            taken=Count("signups", filter=Q(signups__status=SignUp.Status.SIGNED_UP))
+        ),
+        pk=pk,
+        volunteer_activity__activity__station_id=station_id,
+    )
+
+
+def my_signups(volunteer: Volunteer) -> QuerySet[SignUp]:
+    return (
+        SignUp.objects.filter(volunteer=volunteer, status=SignUp.Status.SIGNED_UP)
+        .select_related("shift__volunteer_activity__activity")
+        .order_by("-shift__starts_at")
+    )
+
+
+def rewards_for(volunteer: Volunteer) -> QuerySet[Reward]:
+    today = timezone.localdate()
+    return (
+        Reward.objects.filter(
+            station_id=volunteer.person.community.station_id, is_active=True, active_from__lte=today
+        )
+        .filter(Q(active_until__isnull=True) | Q(active_until__gte=today))
+        .select_related("sponsor")
+        .order_by("points_price", "name")
+    )
+
+
+def reward_get_for_volunteer(volunteer: Volunteer, pk) -> Reward:
+    return get_object_or_404(
+        Reward.objects.select_related("sponsor"), pk=pk, station_id=volunteer.person.community.station_id
+    )
+
+
+def redemptions_for(volunteer: Volunteer) -> QuerySet[Redemption]:
+    return Redemption.objects.filter(volunteer=volunteer).select_related("reward").order_by("-created_at")
+
+
+def redemption_get_for_volunteer(volunteer: Volunteer, pk) -> Redemption:
+    return get_object_or_404(redemptions_for(volunteer), pk=pk)
+
+
+def certificate_get_for_volunteer(volunteer: Volunteer, number: str) -> Certificate:
+    return get_object_or_404(
+        Certificate.objects.select_related("station", "volunteer__person"), volunteer=volunteer, number=number
+    )
+
+
+def certificate_verify(number: str) -> Certificate | None:
+    return Certificate.objects.select_related("station", "volunteer__person").filter(number=number).first()
+
+
+# Staff ---------------------------------------------------------------------------------------------------
+
+
+def _scoped(qs: QuerySet, user, field: str) -> QuerySet:
+    q = station_selectors.community_filter_for(user, field=field)
+    return qs if q is None else qs.filter(q)
+
+
+def volunteer_list_visible_to(user, queryset=None) -> QuerySet[Volunteer]:
+    qs = Volunteer.objects.all() if queryset is None else queryset
+    return _scoped(qs, user, "person__community")
+
+
+def volunteer_activity_list_visible_to(user, queryset=None) -> QuerySet[VolunteerActivity]:
+    qs = VolunteerActivity.objects.all() if queryset is None else queryset
+    return qs.filter(activity__in=station_selectors.activity_list_visible_to(user))
+
+
+def shift_list_visible_to(user, queryset=None) -> QuerySet[Shift]:
+    qs = Shift.objects.all() if queryset is None else queryset
+    return qs.filter(volunteer_activity__activity__in=station_selectors.activity_list_visible_to(user))
+
+
+def shift_get_for_staff(user, pk) -> Shift:
+    from station.roles import is_station_staff
+
+    if not is_station_staff(user) and not getattr(user, "is_superuser", False):
+        raise Http404
+    return get_object_or_404(
+        shift_list_visible_to(user).select_related("volunteer_activity__activity"), pk=pk
+    )
+
+
+def service_record_list_visible_to(user, queryset=None) -> QuerySet[ServiceRecord]:
+    qs = ServiceRecord.objects.all() if queryset is None else queryset
+    return _scoped(qs, user, "volunteer__person__community")
+
+
+def ledger_list_visible_to(user, queryset=None) -> QuerySet[LedgerEntry]:
+    qs = LedgerEntry.objects.all() if queryset is None else queryset
+    return _scoped(qs, user, "volunteer__person__community")
+
+
+def redemption_list_visible_to(user, queryset=None) -> QuerySet[Redemption]:
+    qs = Redemption.objects.all() if queryset is None else queryset
+    return _scoped(qs, user, "volunteer__person__community")
+
+
+def _station_scoped(qs: QuerySet, user, field: str = "station_id") -> QuerySet:
+    ids = station_selectors.station_ids_for(user)
+    return qs if ids is None else qs.filter(**{f"{field}__in": ids})
+
+
+def sponsor_list_visible_to(user, queryset=None) -> QuerySet[Sponsor]:
+    return _station_scoped(Sponsor.objects.all() if queryset is None else queryset, user)
+
+
+def reward_list_visible_to(user, queryset=None) -> QuerySet[Reward]:
+    return _station_scoped(Reward.objects.all() if queryset is None else queryset, user)
+
+
+def donor_report(user) -> list[dict]:
+    """For each sponsor: what was donated, redeemed, and by how many volunteers."""
+    sponsors = sponsor_list_visible_to(user).order_by("name")
+    donated = dict(sponsors.annotate(n=Sum("donations__quantity")).values_list("pk", "n"))
+    redeemed = {
+        row["reward__sponsor_id"]: row
+        for row in Redemption.objects.filter(reward__sponsor__in=sponsors)
+        .exclude(status=Redemption.Status.CANCELLED)
+        .values("reward__sponsor_id")
+        .annotate(
+            n=Count("pk"),
+            people=Count("volunteer_id", distinct=True),
+            fulfilled=Count("pk", filter=Q(status=Redemption.Status.FULFILLED)),
+            points=Sum("points"),
+        )
+    }
+    value = dict(sponsors.annotate(v=Sum("donations__value")).values_list("pk", "v"))
+    report = []
+    for sponsor in sponsors:
+        r = redeemed.get(sponsor.pk, {})
+        report.append(
+            {
+                "sponsor": sponsor,
+                "donated_items": donated.get(sponsor.pk) or 0,
+                "donated_value": value.get(sponsor.pk),
+                "redeemed": r.get("n", 0),
+                "fulfilled": r.get("fulfilled", 0),
+                "volunteers": r.get("people", 0),
+                "points": r.get("points", 0) or 0,
+            }
+        )
+    return report

@@ -1,0 +1,119 @@
+"""Monthly metrics of the volunteer platform, per community (see station/stats.py for the contract).
+
+A volunteer belongs to one community (their person's), so counts of distinct volunteers add up across
+communities and every metric here is additive.
+"""
+
+from django.db.models import Count, Sum
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy as _
+
+from station.stats import metric
+
+from .models import LedgerEntry, Redemption, ServiceRecord, Volunteer
+
+PLATFORM = "volunteers"
+COMMUNITY = "volunteer__person__community_id"
+
+
+def _approved(period):
+    return ServiceRecord.objects.filter(
+        status=ServiceRecord.Status.APPROVED,
+        volunteer__person__community__station=period.station,
+        service_date__gte=period.first_day,
+        service_date__lt=period.end_day,
+    )
+
+
+def _ledger(period, kinds):
+    return LedgerEntry.objects.filter(
+        kind__in=kinds,
+        volunteer__person__community__station=period.station,
+        created_at__gte=period.start,
+        created_at__lt=period.end,
+    )
+
+
+@metric("volunteers.new_volunteers", label=_("new volunteers"), unit="人", platform=PLATFORM, order=10)
+def new_volunteers(period):
+    rows = (
+        Volunteer.objects.filter(
+            person__community__station=period.station,
+            joined_on__gte=period.first_day,
+            joined_on__lt=period.end_day,
+        )
+        .values("person__community_id")
+        .annotate(v=Count("pk"))
+        .values_list("person__community_id", "v")
+    )
+    return dict(rows)
+
+
+@metric("volunteers.active_volunteers", label=_("active volunteers"), unit="人", platform=PLATFORM, order=20)
+def active_volunteers(period):
+    rows = (
+        _approved(period)
+        .values(COMMUNITY)
+        .annotate(v=Count("volunteer_id", distinct=True))
+        .values_list(COMMUNITY, "v")
+    )
+    return dict(rows)
+
+
+@metric(
+    "volunteers.approved_hours", label=_("approved service hours"), unit="小时", platform=PLATFORM, order=30
+)
+def approved_hours(period):
+    rows = _approved(period).values(COMMUNITY).annotate(v=Sum("minutes")).values_list(COMMUNITY, "v")
+    return {community: round(minutes / 60, 1) for community, minutes in rows}
+
+
+@metric(
+    "volunteers.service_person_times",
+    label=_("volunteer service person-times"),
+    unit="人次",
+    platform=PLATFORM,
+    order=40,
+)
+def service_person_times(period):
+    rows = _approved(period).values(COMMUNITY).annotate(v=Count("pk")).values_list(COMMUNITY, "v")
+    return dict(rows)
+
+
+@metric("volunteers.points_earned", label=_("points earned"), unit="分", platform=PLATFORM, order=50)
+def points_earned(period):
+    rows = (
+        _ledger(period, [LedgerEntry.Kind.EARN])
+        .values(COMMUNITY)
+        .annotate(v=Sum("points"))
+        .values_list(COMMUNITY, "v")
+    )
+    return dict(rows)
+
+
+@metric("volunteers.points_redeemed", label=_("points redeemed"), unit="分", platform=PLATFORM, order=60)
+def points_redeemed(period):
+    """Points spent in the shop, net of refunds for cancelled redemptions."""
+    rows = (
+        _ledger(period, [LedgerEntry.Kind.REDEEM, LedgerEntry.Kind.REFUND])
+        .values(COMMUNITY)
+        .annotate(v=Coalesce(Sum("points"), 0))
+        .values_list(COMMUNITY, "v")
+    )
+    return {community: -total for community, total in rows}
+
+
+@metric("volunteers.redemptions", label=_("redemptions"), unit="次", platform=PLATFORM, order=70)
+def redemptions(period):
+    rows = (
+        Redemption.objects.filter(
+            volunteer__person__community__station=period.station,
+            created_at__gte=period.start,
+            created_at__lt=period.end,
+        )
+        .exclude(status=Redemption.Status.CANCELLED)
+        .values(COMMUNITY)
+        .annotate(v=Count("pk"))
+        .values_list(COMMUNITY, "v")
+    )
+    return dict(rows)
