@@ -46,3 +46,9 @@ class VolunteersConfig(AppConfig):
         for role, patterns in VOLUNTEER_ROLE_PERMISSIONS.items():
             ROLE_PERMISSIONS.setdefault(role, set()).update(patterns)
         person_sections.register("volunteers", order=30)(volunteer_section)
+
+        from station.registry import demo_seeders
+
+        from .demo import seed_volunteering
+
+        demo_seeders.register("volunteers", order=20)(seed_volunteering)
