@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -198,6 +199,19 @@ CELERY_BEAT_SCHEDULE = {
         "task": "station.tasks.send_pending_notifications",
         "schedule": timedelta(minutes=5),
     },
+    # Statistics rollup: the month to date every night, last month final on the 1st, catch-up daily.
+    "stats-rollup-current-month": {
+        "task": "station.tasks.rollup_current_month",
+        "schedule": crontab(hour=1, minute=30),
+    },
+    "stats-rollup-last-month-final": {
+        "task": "station.tasks.rollup_last_month",
+        "schedule": crontab(day_of_month=1, hour=2, minute=0),
+    },
+    "stats-rollup-catch-up": {
+        "task": "station.tasks.rollup_catch_up",
+        "schedule": crontab(hour=3, minute=15),
+    },
 }
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
@@ -224,3 +238,21 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
 }
+
+# Statistics rollup and dashboards (issue 5).
+# Headline cards on the dashboards, in this order, when the metric is registered (apps may also pass
+# headline=True to @metric).
+STATS_HEADLINE_METRICS = [
+    "cases.phone_visits",
+    "cases.home_visits",
+    "cases.cases",
+    "cases.group_sessions",
+    "projects.projects_brought_in",
+    "station.person_times",
+    "volunteers.recruited",
+    "talent.social_workers_trained",
+    "orgs.organisations_incubated",
+]
+STATS_CATCHUP_MONTHS = int(os.environ.get("STATS_CATCHUP_MONTHS", "24"))  # how far back the catch-up looks
+STATS_TREND_MONTHS = 12
+STATS_REPORT_SYNC_MONTHS = 12  # longer ranges are built by a Celery task and the requester is notified
