@@ -256,3 +256,4 @@ STATS_HEADLINE_METRICS = [
 STATS_CATCHUP_MONTHS = int(os.environ.get("STATS_CATCHUP_MONTHS", "24"))  # how far back the catch-up looks
 STATS_TREND_MONTHS = 12
 STATS_REPORT_SYNC_MONTHS = 12  # longer ranges are built by a Celery task and the requester is notified
+HOME_ROUTES["dashboard"] = "/dashboard/"

@@ -78,3 +78,43 @@ def rollup_catch_up(limit: int = 240) -> int:
             rollup_station_month.delay(station.pk, f"{month:%Y-%m}")
             queued += 1
     return queued
+
+
+@shared_task
+def build_report(report_id: int) -> bool:
+    """Build a requested monthly report workbook, store it, and tell the requester where it is."""
+    from django.conf import settings
+    from django.core.files.base import ContentFile
+    from django.urls import reverse
+    from django.utils import timezone, translation
+    from django.utils.translation import gettext as _
+
+    from .models import StatReport
+    from .report import build_workbook, period_label, workbook_bytes, workbook_filename
+    from .services import notification_create
+
+    report = StatReport.objects.select_related("station", "requested_by").filter(pk=report_id).first()
+    if report is None or report.finished_at is not None:
+        return False
+    with translation.override(settings.LANGUAGE_CODE):
+        workbook = build_workbook(report.station, report.first_month, report.last_month)
+        report.file.save(
+            workbook_filename(report.station, report.first_month, report.last_month),
+            ContentFile(workbook_bytes(workbook)),
+            save=False,
+        )
+        claimed = StatReport.objects.filter(pk=report.pk, finished_at__isnull=True).update(
+            file=report.file.name, finished_at=timezone.now()
+        )
+        if claimed != 1:
+            report.file.delete(save=False)
+            return False
+        notification_create(
+            recipient=report.requested_by,
+            key=f"stat-report-{report.pk}",
+            title=_("Your monthly report is ready"),
+            body=_("%(station)s, %(period)s")
+            % {"station": report.station.name, "period": period_label(report.first_month, report.last_month)},
+            url=reverse("dashboard:report_download", args=[report.pk]),
+        )
+    return True

@@ -15,5 +15,6 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("dashboard/", include("station.dashboard_urls")),
     path("", include((station_patterns, "station"))),
 ]

@@ -51,7 +51,7 @@ def bulk_records(station, community, n, *, at):
     """n people, n attendance rows over n // 10 + 1 activities: the cheap way, with bulk_create."""
     people = Person.objects.bulk_create(
         [
-            Person(name=f"批量{i}", community=community, residency=Person.Residency.TENANT, id_number_hash="")
+            Person(name=f"批量{i}", community=community, residency=Person.Residency.TENANT, id_number=f"T{i}")
             for i in range(n)
         ]
     )
