@@ -118,7 +118,7 @@ def build_workbook(station: Station, first: date, last: date) -> Workbook:
     wb = Workbook()
     used = set()
     ws = wb.active
-    ws.title = _sheet_title(_("Summary"), used)
+    ws.title = _sheet_title(_("Summary of indicators"), used)
     range_head = _("Period total")
     header = [_("Platform"), _("Indicator"), _("Unit")]
     header += [c.name for c in tables["communities"]]
