@@ -275,9 +275,7 @@ def report_xlsx(request, pk):
             station=station, first_month=first, last_month=last, requested_by=request.user
         )
         build_report.delay(report.pk)
-        messages.info(
-            request, _("The report is being prepared; you will find a link in your notifications.")
-        )
+        messages.info(request, _("The report is being prepared; you will find a link in your notifications."))
         return redirect(reverse("dashboard:station", args=[station.pk]) + f"?month={last:%Y-%m}")
     workbook = build_workbook(station, first, last)
     services.audit_record(
@@ -315,4 +313,6 @@ def report_print(request, pk):
 def report_download(request, pk):
     report = get_object_or_404(StatReport, pk=pk, requested_by=request.user, finished_at__isnull=False)
     station_for_dashboard(request.user, report.station_id)  # still in scope
-    return FileResponse(report.file.open("rb"), as_attachment=True, filename=report.file.name.rsplit("/", 1)[-1])
+    return FileResponse(
+        report.file.open("rb"), as_attachment=True, filename=report.file.name.rsplit("/", 1)[-1]
+    )

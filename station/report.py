@@ -124,10 +124,23 @@ def build_workbook(station: Station, first: date, last: date) -> Workbook:
     header += [c.name for c in tables["communities"]]
     header += [range_head, _("Year to date"), _("Since opening")]
     rows = [
-        [r["platform"], str(r["metric"].label), r["metric"].unit, *r["communities"], r["total"], r["ytd"], r["cumulative"]]
+        [
+            r["platform"],
+            str(r["metric"].label),
+            r["metric"].unit,
+            *r["communities"],
+            r["total"],
+            r["ytd"],
+            r["cumulative"],
+        ]
         for r in tables["rows"]
     ]
-    _write(ws, _("%(station)s monthly statistics, %(period)s") % {"station": station.name, "period": period}, header, rows)
+    _write(
+        ws,
+        _("%(station)s monthly statistics, %(period)s") % {"station": station.name, "period": period},
+        header,
+        rows,
+    )
 
     for label, platform_rows in tables["platforms"]:
         ws = wb.create_sheet(_sheet_title(label, used))

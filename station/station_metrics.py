@@ -35,7 +35,12 @@ def _by(rows):
 
 
 def count_activities(period, **filters):
-    return _by(_activities(period, **filters).values("community_id").annotate(v=Count("pk")).values_list("community_id", "v"))
+    return _by(
+        _activities(period, **filters)
+        .values("community_id")
+        .annotate(v=Count("pk"))
+        .values_list("community_id", "v")
+    )
 
 
 def count_person_times(period, **filters):
@@ -67,9 +72,7 @@ def count_people(queryset):
     )
 
 
-@metric(
-    "station.activities", label=_("activities"), unit="次", platform="station", order=10, headline=True
-)
+@metric("station.activities", label=_("activities"), unit="次", platform="station", order=10, headline=True)
 def activities(period):
     return count_activities(period)
 

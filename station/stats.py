@@ -22,9 +22,8 @@ The station's own metrics live in ``station/station_metrics.py``, loaded with th
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from zoneinfo import ZoneInfo
-
 from importlib import import_module
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.utils.module_loading import autodiscover_modules

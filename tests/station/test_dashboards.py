@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from station import stats
-from station.models import Activity, StatValue
+from station.models import StatValue
 from station.registry import dashboard_panels
 from station.rollup import rollup_month
 from tests.factories import CommunityFactory, StationFactory, make_staff
@@ -56,7 +56,9 @@ def test_cadre_of_other_community_gets_404(cadre_a, community_b, station, july_r
     assert client.get(f"/dashboard/station/{station.pk}/report.xlsx?from=2025-07").status_code == 404
 
 
-def test_station_head_sees_the_station_and_can_pick_a_community(head, station, community_b, july_rolled, as_user):
+def test_station_head_sees_the_station_and_can_pick_a_community(
+    head, station, community_b, july_rolled, as_user
+):
     client = as_user(head)
     assert client.get("/dashboard/").url == f"/dashboard/station/{station.pk}/"
     text = page(client, f"/dashboard/station/{station.pk}/?month=2025-07")
@@ -66,7 +68,9 @@ def test_station_head_sees_the_station_and_can_pick_a_community(head, station, c
     assert card_value(text, "station.person_times") == "223"
 
 
-def test_the_headline_compares_with_the_previous_month_and_counts_since_opening(head, station, july_rolled, as_user):
+def test_the_headline_compares_with_the_previous_month_and_counts_since_opening(
+    head, station, july_rolled, as_user
+):
     text = page(as_user(head), f"/dashboard/station/{station.pk}/?month=2025-07")
     start = text.index('data-metric="station.activities"')
     card = text[start : start + 900]
@@ -78,10 +82,17 @@ def test_worker_of_another_station_gets_404(other_worker, station, community_a, 
     client = as_user(other_worker)
     assert client.get(f"/dashboard/station/{station.pk}/").status_code == 404
     assert client.get(f"/dashboard/community/{community_a.pk}/").status_code == 404
-    assert client.get(f"/dashboard/station/{other_worker.staff_profile.station_id}/?community={community_a.pk}").status_code == 404
+    assert (
+        client.get(
+            f"/dashboard/station/{other_worker.staff_profile.station_id}/?community={community_a.pk}"
+        ).status_code
+        == 404
+    )
 
 
-def test_district_viewer_sees_every_station_of_the_district(district_viewer, station, other_station, july_rolled, as_user):
+def test_district_viewer_sees_every_station_of_the_district(
+    district_viewer, station, other_station, july_rolled, as_user
+):
     neighbour = StationFactory(name="邻近街道社会工作服务站", district=station.district)
     client = as_user(district_viewer)
     text = page(client, "/dashboard/?month=2025-07")
@@ -100,7 +111,9 @@ def test_a_bad_month_is_a_message_not_an_error(head, station, as_user):
 
 def test_every_chart_has_its_numbers_in_a_table(head, station, july_rolled, as_user):
     text = page(as_user(head), f"/dashboard/station/{station.pk}/?month=2025-07")
-    assert text.count('data-testid="chart"') == text.count('class="table table-sm table-bordered small mt-2 chart-table"')
+    assert text.count('data-testid="chart"') == text.count(
+        'class="table table-sm table-bordered small mt-2 chart-table"'
+    )
     assert text.count('data-testid="chart"') >= 4
     assert "vendor/echarts/echarts.min.js" in text
 
@@ -125,8 +138,12 @@ def test_a_metric_added_in_a_test_app_appears_on_the_dashboard(head, station, co
         stats.METRICS.pop("testapp.kites")
 
 
-def test_watch_list_shows_coverage_and_a_registered_panel_to_staff_only(head, cadre_a, station, community_a, as_user):
-    @stats.metric("cases.visit_plan_coverage", label="探访计划覆盖率", unit="%", platform="casework", additive=False)
+def test_watch_list_shows_coverage_and_a_registered_panel_to_staff_only(
+    head, cadre_a, station, community_a, as_user
+):
+    @stats.metric(
+        "cases.visit_plan_coverage", label="探访计划覆盖率", unit="%", platform="casework", additive=False
+    )
     def coverage(period):
         return {community_a.pk: 80, "total": 75}
 
@@ -169,7 +186,9 @@ def test_dashboard_query_count_does_not_grow_with_records(db, as_user):
         bulk_records(station, community, n, at=local(2025, 7, 15))
         for month in (date(2025, 6, 1), JULY):
             rollup_month(station=station, month=month)
-        total = StatValue.objects.get(station=station, month=JULY, community=None, metric="station.people_served")
+        total = StatValue.objects.get(
+            station=station, month=JULY, community=None, metric="station.people_served"
+        )
         assert total.value == n
         pages = {
             "station": (make_staff("station_head", station=station), f"/dashboard/station/{station.pk}/"),

@@ -27,7 +27,9 @@ def rolled(station, community_a, community_b, person_a, person_b):
 def open_workbook(response):
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
-    return load_workbook(io.BytesIO(b"".join(response.streaming_content) if response.streaming else response.content))
+    return load_workbook(
+        io.BytesIO(b"".join(response.streaming_content) if response.streaming else response.content)
+    )
 
 
 def summary_numbers(ws):
@@ -38,7 +40,9 @@ def summary_numbers(ws):
     return header, rows
 
 
-def test_the_excel_file_opens_and_its_summary_numbers_equal_the_rollup(head, station, community_a, community_b, rolled, as_user):
+def test_the_excel_file_opens_and_its_summary_numbers_equal_the_rollup(
+    head, station, community_a, community_b, rolled, as_user
+):
     response = as_user(head).get(f"/dashboard/station/{station.pk}/report.xlsx?from=2025-07&to=2025-08")
     wb = open_workbook(response)
     ws = wb.worksheets[0]
@@ -48,10 +52,18 @@ def test_the_excel_file_opens_and_its_summary_numbers_equal_the_rollup(head, sta
     assert header[:3] == ["平台", "指标", "单位"]
     assert community_a.name in header and community_b.name in header
     person_times = rows[("工作站", "服务人次")]
-    total = sum(v.value for v in StatValue.objects.filter(station=station, community=None, metric="station.person_times"))
+    total = sum(
+        v.value
+        for v in StatValue.objects.filter(station=station, community=None, metric="station.person_times")
+    )
     assert person_times["区间合计"] == total == 80
     assert isinstance(person_times["区间合计"], int)  # a number, not text
-    a_total = sum(v.value for v in StatValue.objects.filter(station=station, community=community_a, metric="station.person_times"))
+    a_total = sum(
+        v.value
+        for v in StatValue.objects.filter(
+            station=station, community=community_a, metric="station.person_times"
+        )
+    )
     assert person_times[community_a.name] == a_total == 12
     assert person_times["开站以来累计"] == 80
     assert "志愿服务" in wb.sheetnames  # one sheet per platform
@@ -60,19 +72,25 @@ def test_the_excel_file_opens_and_its_summary_numbers_equal_the_rollup(head, sta
 def test_every_summary_total_matches_the_rollup(head, station, rolled, as_user):
     from station.stats import all_metrics
 
-    wb = open_workbook(as_user(head).get(f"/dashboard/station/{station.pk}/report.xlsx?from=2025-07&to=2025-07"))
+    wb = open_workbook(
+        as_user(head).get(f"/dashboard/station/{station.pk}/report.xlsx?from=2025-07&to=2025-07")
+    )
     ws = wb.worksheets[0]
     header, _rows = summary_numbers(ws)
     totals = [row[header.index("区间合计")] for row in ws.iter_rows(min_row=3, values_only=True)]
     expected = [
-        int(StatValue.objects.filter(station=station, community=None, month=JULY, metric=m.name).first().value)
+        int(
+            StatValue.objects.filter(station=station, community=None, month=JULY, metric=m.name).first().value
+        )
         for m in all_metrics()
     ]
     assert totals == expected
 
 
 def test_platform_sheets_have_a_column_per_month_and_cumulative_columns(head, station, rolled, as_user):
-    wb = open_workbook(as_user(head).get(f"/dashboard/station/{station.pk}/report.xlsx?from=2025-07&to=2025-08"))
+    wb = open_workbook(
+        as_user(head).get(f"/dashboard/station/{station.pk}/report.xlsx?from=2025-07&to=2025-08")
+    )
     station_sheet = wb["工作站"]
     header = [c.value for c in station_sheet[2]]
     assert header == ["指标", "单位", "2025-07", "2025-08", "区间合计", "本年累计", "开站以来累计"]

@@ -147,7 +147,9 @@ def test_a_crash_inside_the_rewrite_keeps_the_old_rows(station, july_work, monke
 def test_one_metric_can_be_recomputed_alone(station, community_a, july_work):
     rollup_month(station=station, month=JULY)
     make_activity(station, at=local(2025, 7, 30), community=community_a, headcount=2)
-    call_command("rollup_stats", "--month", "2025-07", "--metric", "station.activities", "--station", station.pk)
+    call_command(
+        "rollup_stats", "--month", "2025-07", "--metric", "station.activities", "--station", station.pk
+    )
     assert values(station)["station.activities"] == 4
     assert values(station)["station.person_times"] == 39  # untouched
 
@@ -160,7 +162,11 @@ def test_a_year_backfill_is_one_command(station, july_work):
 
 @pytest.mark.parametrize(
     "args",
-    [["--month", "July"], ["--month", "2025-07", "--to", "2025-01"], ["--month", "2025-07", "--metric", "no.such"]],
+    [
+        ["--month", "July"],
+        ["--month", "2025-07", "--to", "2025-01"],
+        ["--month", "2025-07", "--metric", "no.such"],
+    ],
 )
 def test_the_command_refuses_bad_input_with_a_clear_message(station, args):
     with pytest.raises(CommandError):

@@ -1,8 +1,8 @@
 """Recompute the statistics rollup on demand.
 
-    python manage.py rollup_stats --month 2025-07
-    python manage.py rollup_stats --month 2025-07 --to 2026-06          # a year's backfill
-    python manage.py rollup_stats --month 2025-07 --metric station.activities --station 3
+python manage.py rollup_stats --month 2025-07
+python manage.py rollup_stats --month 2025-07 --to 2026-06          # a year's backfill
+python manage.py rollup_stats --month 2025-07 --metric station.activities --station 3
 """
 
 import time
