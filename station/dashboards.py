@@ -215,7 +215,7 @@ def _dashboard(request, scope, *, selector):
     panels = dashboard_panels.build(scope, request.user) if staff else []
 
     all_rows = []
-    for metric in sorted(metrics.values(), key=lambda m: (m.platform, m.order, m.name)):
+    for metric in metrics.values():
         row = data.get(metric.name) or {}
         all_rows.append(
             {

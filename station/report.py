@@ -34,7 +34,7 @@ def period_label(first: date, last: date) -> str:
 
 def report_tables(station: Station, first: date, last: date) -> dict:
     """Everything the report shows, in three queries."""
-    metrics = statdata.all_metrics()
+    metrics = statdata.ordered_metrics()
     names = [m.name for m in metrics]
     months = months_between(first, last)
     single = len(months) == 1
@@ -65,6 +65,11 @@ def report_tables(station: Station, first: date, last: date) -> dict:
             "platform": platform_label(m.platform),
             "communities": [statdata.number(by_c.get(c.pk, 0)) if summable else None for c in communities],
             "total": statdata.number(by_c.get(None, 0)) if summable else None,
+            "station_wide": statdata.number(
+                by_c.get(None, 0) - sum((by_c.get(c.pk, 0) for c in communities), 0)
+            )
+            if summable and m.additive
+            else None,
             "ytd": statdata.number(cum.get("ytd") or 0) if m.cumulative else None,
             "cumulative": statdata.number(cum.get("cumulative") or 0) if m.cumulative else None,
             "months": [statdata.number(monthly.get((m.name, month), 0)) for month in months],
@@ -122,13 +127,14 @@ def build_workbook(station: Station, first: date, last: date) -> Workbook:
     range_head = _("Period total")
     header = [_("Platform"), _("Indicator"), _("Unit")]
     header += [c.name for c in tables["communities"]]
-    header += [range_head, _("Year to date"), _("Since opening")]
+    header += [_("Not tied to a community"), range_head, _("Year to date"), _("Since opening")]
     rows = [
         [
             r["platform"],
             str(r["metric"].label),
             r["metric"].unit,
             *r["communities"],
+            r["station_wide"],
             r["total"],
             r["ytd"],
             r["cumulative"],

@@ -27,8 +27,20 @@ class Scope:
         return qs.filter(community=self.community)
 
 
+def platform_rank(platform: str) -> int:
+    """The station's own figures first, then the platforms in the ledger's order, then anything else."""
+    from .models import Activity
+
+    order = ["station"] + [p for p, _label in Activity.Platform.choices if p != "station"]
+    return order.index(platform) if platform in order else len(order)
+
+
+def ordered_metrics() -> list[Metric]:
+    return sorted(all_metrics(), key=lambda m: (platform_rank(m.platform), m.platform, m.order, m.name))
+
+
 def metric_map() -> dict[str, Metric]:
-    return {m.name: m for m in all_metrics()}
+    return {m.name: m for m in ordered_metrics()}
 
 
 def headline_metrics() -> list[Metric]:

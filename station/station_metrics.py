@@ -1,7 +1,9 @@
 """The station's own monthly metrics, read from the shared service ledger (Activity and Attendance).
 
 People are counted by the community they live in (their home community), so distinct-people figures add up
-across communities; they cannot be summed across months, hence ``cumulative=False``.
+across communities; they cannot be summed across months, hence ``cumulative=False``. Registered residents are
+those on the register when the month is computed (the register is usually filled in after the fact, so a
+month-end cut would undercount the early months).
 """
 
 from django.db.models import Count, Exists, F, IntegerField, OuterRef, Subquery, Sum, Value
@@ -176,9 +178,7 @@ def _register_residency(residency, label, population_label, order):
     )
     def registered(period):
         rows = (
-            Person.objects.filter(
-                community__station=period.station, residency=residency, created_at__lt=period.end
-            )
+            Person.objects.filter(community__station=period.station, residency=residency)
             .order_by()
             .values("community_id")
             .annotate(v=Count("pk"))
