@@ -213,17 +213,16 @@ def first_time_participants(period):
     cumulative=False,
 )
 def multi_platform_people(period):
-    platforms = (
-        _attendance(period, person=OuterRef("pk"))
+    busy = (
+        _attendance(period)
         .order_by()
-        .values("person")
-        .annotate(c=Count("activity__platform", distinct=True))
-        .values("c")
+        .values("person_id")
+        .annotate(platforms=Count("activity__platform", distinct=True))
+        .filter(platforms__gte=2)
+        .values("person_id")
     )
     rows = (
-        Person.objects.filter(pk__in=_attendance(period).values("person_id"))
-        .annotate(platforms=Subquery(platforms, output_field=IntegerField()))
-        .filter(platforms__gte=2)
+        Person.objects.filter(pk__in=Subquery(busy))
         .order_by()
         .values("community_id")
         .annotate(v=Count("pk"))

@@ -1,0 +1,23 @@
+"""Settings for the benchmarks: the project's settings, plus a URLconf with a no-database view.
+
+Used only by bench/*.py (never by the project). DEBUG stays off, as in production.
+"""
+
+import os
+
+os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz")
+os.environ.setdefault("FIELD_ENCRYPTION_KEY", "bench-only-field-key")
+os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost")
+os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "0")
+os.environ.setdefault("DJANGO_LOG_LEVEL", "WARNING")
+
+from station.settings import *  # noqa: E402,F403
+from station.settings import STORAGES  # noqa: E402
+
+ROOT_URLCONF = "bench.bench_urls"
+STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+
+import warnings  # noqa: E402
+
+# No collectstatic in a bench run; WhiteNoise's notice about it would only clutter the figures.
+warnings.filterwarnings("ignore", message="No directory at")
