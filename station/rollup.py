@@ -89,6 +89,8 @@ def rollup_month(*, station: Station, month: date, metric_names=None) -> RollupR
         )
     community_ids = set(station.communities.values_list("pk", flat=True))
     with transaction.atomic():
+        # Two workers on the same station-month (the nightly run and a catch-up) take turns here.
+        RollupRun.objects.select_for_update().filter(station=station, month=month).first()
         now = timezone.now()
         rows = compute_rows(
             station=station, month=month, metrics=metrics, community_ids=community_ids, now=now

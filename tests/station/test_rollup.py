@@ -14,7 +14,7 @@ from station.rollup import months_needing_final, rollup_month
 from station.tasks import rollup_catch_up
 from tests.factories import PersonFactory
 
-from .stats_helpers import local, make_activity
+from .stats_helpers import local, make_activity, need_postgresql
 
 JULY = date(2025, 7, 1)
 
@@ -222,3 +222,31 @@ def test_rollup_admin_is_read_only_and_scoped(head, other_worker, station, other
     )
     assert response.status_code == 302
     assert RollupRun.objects.get(station=station).status == RollupRun.Status.DONE
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_on_the_same_month_take_turns_and_leave_one_set_of_rows(station, community_a, person_a):
+    need_postgresql()
+    import threading
+
+    from django.db import connection
+
+    make_activity(station, at=local(2025, 7, 3), community=community_a, headcount=5, people=[person_a])
+    errors = []
+
+    def work():
+        try:
+            rollup_month(station=station, month=JULY)
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert values(station)["station.person_times"] == 6
+    assert StatValue.objects.filter(station=station, month=JULY, metric="station.person_times").count() == 2
