@@ -218,34 +218,36 @@ def _bare(sqls):
 
 
 def rollup(month):
-    from station.stats import months_between
+    from station.models import Station
+    from station.stats import all_metrics, month_period, months_between
 
     say(f"rollup: month {month:%Y-%m} and the year {YEAR}, every station")
-    _rollup_months([date(YEAR, 1, 1)])  # warm the caches once, untimed
+    _rollup_months([month])  # warm the caches with the same month, untimed
     elapsed, sqls, total_queries, n = _rollup_months([month])
     bare = _bare(sqls)
     say(
         f"  one month x {n} stations: rollup {elapsed:.2f}s ({elapsed / n:.2f}s per station-month, "
-        f"{total_queries} queries) | bare SQL of its {len(sqls)} aggregate queries {bare:.2f}s"
+        f"{total_queries} queries in all) | the {len(sqls)} aggregate queries alone, as bare SQL: {bare:.2f}s"
     )
     year = months_between(date(YEAR, 1, 1), date(YEAR, 12, 1))
     elapsed, sqls, total_queries, n = _rollup_months(year)
     bare = _bare(sqls)
     say(
         f"  12 months x {n} stations: rollup {elapsed:.2f}s ({elapsed / (12 * n):.2f}s per station-month, "
-        f"{total_queries} queries) | bare SQL of its {len(sqls)} aggregate queries {bare:.2f}s"
+        f"{total_queries} queries in all) | the {len(sqls)} aggregate queries alone, as bare SQL: {bare:.2f}s"
     )
-    slowest = []
-    with connection.cursor() as cursor:
-        for sql in sqls[: len(sqls) // 12]:  # one month of one pass, by query
-            t = time.perf_counter()
-            cursor.execute(sql)
-            cursor.fetchall()
-            slowest.append((time.perf_counter() - t, sql))
-    slowest.sort(reverse=True)
-    say("  slowest aggregate queries (one station-month):")
-    for seconds, sql in slowest[:3]:
-        say(f"    {seconds * 1000:7.1f} ms  {sql[:140]}...")
+    period = month_period(Station.objects.order_by("pk").first(), month.year, month.month)
+    costs = []
+    for m in all_metrics():
+        started = time.perf_counter()
+        m.compute(period)
+        costs.append((time.perf_counter() - started, m.name))
+    costs.sort(reverse=True)
+    say(
+        f"  costliest metrics for one station-month ({len(costs)} metrics, {sum(c for c, _n in costs):.2f}s):"
+    )
+    for seconds, name in costs[:5]:
+        say(f"    {seconds * 1000:7.1f} ms  {name}")
 
 
 # --- web -------------------------------------------------------------------------------------------------

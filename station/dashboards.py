@@ -22,6 +22,7 @@ from .roles import STATION_STAFF_ROLES, Role, profile_of
 from .stats import add_months, month_start, months_between, parse_month
 
 COVERAGE_METRIC = "cases.visit_plan_coverage"
+EARLIEST = date(2000, 1, 1)  # months before this are typing mistakes
 
 
 # --- scope --------------------------------------------------------------------------------------------
@@ -59,6 +60,8 @@ def chosen_month(request) -> date:
         return this_month
     try:
         month = parse_month(text)
+        if month < EARLIEST:
+            raise ValueError(text)
     except ValueError:
         messages.warning(request, _("That is not a month (use YYYY-MM); showing this month."))
         return this_month
@@ -72,6 +75,8 @@ def chosen_range(request) -> tuple[date, date]:
         last = parse_month(request.GET.get("to") or f"{first:%Y-%m}")
     except ValueError as exc:
         raise ValueError(_("Give months as YYYY-MM.")) from exc
+    if first < EARLIEST:
+        raise ValueError(_("Give months as YYYY-MM."))
     if last < first:
         raise ValueError(_("The last month must not be before the first."))
     return first, min(last, this_month)

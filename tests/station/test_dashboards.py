@@ -103,8 +103,9 @@ def test_district_viewer_sees_every_station_of_the_district(
     assert client.get(f"/dashboard/station/{other_station.pk}/").status_code == 404
 
 
-def test_a_bad_month_is_a_message_not_an_error(head, station, as_user):
-    response = as_user(head).get(f"/dashboard/station/{station.pk}/?month=July")
+@pytest.mark.parametrize("month", ["July", "2025-13", "0001-01"])
+def test_a_bad_month_is_a_message_not_an_error(head, station, as_user, month):
+    response = as_user(head).get(f"/dashboard/station/{station.pk}/?month={month}")
     assert response.status_code == 200
     assert any("YYYY-MM" in str(m) for m in response.context["messages"])
 

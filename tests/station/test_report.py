@@ -121,7 +121,7 @@ def test_someone_else_cannot_download_my_report(head, worker, station, rolled, a
     report.file.delete()
 
 
-@pytest.mark.parametrize("query", ["from=2025-13", "from=2025-08&to=2025-07", "from=abc"])
+@pytest.mark.parametrize("query", ["from=2025-13", "from=2025-08&to=2025-07", "from=abc", "from=0001-01"])
 def test_a_bad_range_is_a_message_not_an_error(head, station, as_user, query):
     response = as_user(head).get(f"/dashboard/station/{station.pk}/report.xlsx?{query}")
     assert response.status_code == 302
