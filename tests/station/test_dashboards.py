@@ -205,3 +205,17 @@ def test_dashboard_query_count_does_not_grow_with_records(db, as_user):
     for view, (small, large) in counts.items():
         assert small == large, view
         assert small <= 15, view
+
+
+def test_home_sends_cadres_and_district_viewers_to_the_dashboards(cadre_a, district_viewer, as_user):
+    assert as_user(cadre_a).get("/").url == "/dashboard/"
+    assert as_user(district_viewer).get("/").url == "/dashboard/"
+
+
+def test_home_never_sends_someone_without_a_role_to_the_dashboards(db, as_user):
+    from tests.factories import UserFactory
+
+    resident = UserFactory(is_staff=False)
+    response = as_user(resident).get("/")
+    assert response.status_code in (302, 404)
+    assert getattr(response, "url", "") != "/dashboard/"
