@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from . import selectors, services, statdata
 from .models import AuditEvent, Station, StatReport, StatValue
 from .registry import dashboard_panels
+from .report import platform_label
 from .roles import STATION_STAFF_ROLES, Role, profile_of
 from .stats import add_months, month_start, months_between, parse_month
 
@@ -225,6 +226,7 @@ def _dashboard(request, scope, *, selector):
         all_rows.append(
             {
                 "metric": metric,
+                "platform": platform_label(metric.platform),
                 "month": statdata.number(row.get("current") or 0),
                 "ytd": statdata.number(row.get("ytd") or 0) if metric.cumulative else None,
                 "cumulative": statdata.number(row.get("cumulative") or 0) if metric.cumulative else None,
