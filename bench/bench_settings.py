@@ -1,19 +1,24 @@
-"""Settings for benchmarks: the project's settings, served over plain HTTP on 127.0.0.1, plus a no-database view."""
+"""Settings for the benchmarks: the project's settings served over plain HTTP on 127.0.0.1, plus a
+URLconf with a no-database view. Used only by bench/*.py, never by the project. DEBUG stays off.
+"""
 
 import os
+import warnings
 
-os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz")
+os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz")
 os.environ.setdefault("FIELD_ENCRYPTION_KEY", "bench-only-field-key")
+os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
+os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "0")
+os.environ.setdefault("DJANGO_LOG_LEVEL", "WARNING")
 
 from station.settings import *  # noqa: E402,F403
+from station.settings import STORAGES  # noqa: E402
 
-DEBUG = False
-ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
 ROOT_URLCONF = "bench.bench_urls"
-SECURE_SSL_REDIRECT = False
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 SECURE_HSTS_SECONDS = 0
-STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405
-LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}
-AXES_ENABLED = True
+STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+
+# No collectstatic in a bench run; WhiteNoise's notice about it would only clutter the figures.
+warnings.filterwarnings("ignore", message="No directory at")

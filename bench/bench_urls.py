@@ -1,14 +1,12 @@
-"""The project's URLs plus one view that touches no database: the baseline of the same server."""
-
 from django.http import HttpResponse
-from django.urls import include, path
+from django.urls import path
+
+from station.urls import urlpatterns as project_urlpatterns
 
 
-def nodb(request):
+def no_database(request):
+    """The floor: a response through the same middleware that never touches the database."""
     return HttpResponse("ok", content_type="text/plain")
 
 
-urlpatterns = [
-    path("bench/nodb/", nodb),
-    path("", include("station.urls")),
-]
+urlpatterns = [path("bench/nodb", no_database), path("bench/nodb/", no_database), *project_urlpatterns]

@@ -365,7 +365,7 @@ class CaseAdmin(ScopedAdminMixin, StaffFormfieldsMixin, ImportScopedMixin, Expor
     def file_link(self, obj):
         if not obj.pk:
             return ""
-        return format_html('<a href="{}">{}</a>', reverse("cases:case_detail", args=[obj.pk]), _("open"))
+        return format_html('<a href="{}">{}</a>', reverse("cases:case_detail", args=[obj.pk]), _("open file"))
 
     def get_inlines(self, request, obj):
         return self.inlines if obj is not None else []

@@ -13,11 +13,13 @@ class CasesConfig(AppConfig):
         from station.roles import Role
 
         from . import sections  # noqa: F401  (registers the person-page section)
+        from .dashboard import overdue_visits_panel
 
-        if hasattr(registry, "demo_seeders"):  # the demo registry arrives with the station's demo data
-            from .demo import seed_casework
+        registry.dashboard_panels.register("cases", order=10)(overdue_visits_panel)
 
-            registry.demo_seeders.register("cases", order=10)(seed_casework)
+        from .demo import seed_casework
+
+        registry.demo_seeders.register("cases", order=10)(seed_casework)
 
         ROLE_PERMISSIONS[Role.STATION_HEAD] |= {
             "cases.view_*",

@@ -23,8 +23,10 @@ from .models import (
     Evidence,
     Notification,
     Person,
+    RollupRun,
     StaffProfile,
     Station,
+    StatValue,
 )
 from .resources import PersonResource
 from .roles import profile_of
@@ -233,7 +235,9 @@ class PersonAdmin(ScopedAdminMixin, ScopedFormfieldsMixin, ImportExportMixin, ad
 
     @admin.display(description=gettext_lazy("journey"))
     def page_link(self, obj):
-        return format_html('<a href="{}">{}</a>', reverse("station:person_detail", args=[obj.pk]), _("open"))
+        return format_html(
+            '<a href="{}">{}</a>', reverse("station:person_detail", args=[obj.pk]), _("view journey")
+        )
 
     def get_search_results(self, request, queryset, search_term):
         term = idnumbers.normalize(search_term)
@@ -635,3 +639,47 @@ class NeedAdmin(ScopedAdminMixin, ScopedFormfieldsMixin, ImportExportMixin, admi
             services.need_take(need=need, taker=request.user, actor=request.user)
             taken += 1
         messages.info(request, _("%(n)d needs taken.") % {"n": taken})
+
+
+# --- Statistics rollup (issue 5): read-only, scoped to the user's stations; recompute through the task.
+
+
+class ReadOnlyRollupAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    def scope(self, request, queryset):
+        ids = selectors.station_ids_for(request.user)
+        return queryset if ids is None else queryset.filter(station_id__in=ids)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(StatValue)
+class StatValueAdmin(ReadOnlyRollupAdmin):
+    list_display = ["month", "station", "community", "metric", "value", "computed_at"]
+    list_filter = ["month", ("station", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["station", "community"]
+    search_fields = ["metric"]
+    date_hierarchy = "month"
+
+
+@admin.register(RollupRun)
+class RollupRunAdmin(ReadOnlyRollupAdmin):
+    list_display = ["month", "station", "status", "final", "metric_count", "started_at", "finished_at"]
+    list_filter = ["status", "final", ("station", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["station"]
+    actions = ["recompute"]
+
+    @admin.action(description=gettext_lazy("Recompute the selected months"), permissions=["view"])
+    def recompute(self, request, queryset):
+        from .tasks import rollup_station_month
+
+        runs = list(queryset.values_list("station_id", "month"))
+        for station_id, month in runs:
+            rollup_station_month.delay(station_id, f"{month:%Y-%m}")
+        self.message_user(request, _("%(n)d months queued for recomputing.") % {"n": len(runs)})

@@ -57,3 +57,12 @@ class DemoRegistry:
 
 
 demo_seeders = DemoRegistry()
+# Panels on the statistics dashboard's watch list (staff of the station only). An app registers, in its
+# AppConfig.ready():
+#
+#     dashboard_panels.register("cases", order=10)(overdue_visits_panel)
+#
+# The function receives (scope, user): ``scope.station``, ``scope.community`` (None for the whole station)
+# and ``scope.month`` (first day); it returns None or {"title", "template", "context"} and should read
+# with a bounded number of queries (a short list, not every record).
+dashboard_panels = SectionRegistry()

@@ -119,7 +119,9 @@ AUTH_PASSWORD_VALIDATORS = [
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# The core's catalogue outranks the apps' (Django's own included), so generic words such as "name" read as
+# the station means them.
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "station" / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
@@ -211,6 +213,19 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(hours=2),
     },
     "cases-reviews-due": {"task": "cases.tasks.remind_reviews_due", "schedule": timedelta(hours=12)},
+    # Statistics rollup: the month to date every night, last month final on the 1st, catch-up daily.
+    "stats-rollup-current-month": {
+        "task": "station.tasks.rollup_current_month",
+        "schedule": crontab(hour=1, minute=30),
+    },
+    "stats-rollup-last-month-final": {
+        "task": "station.tasks.rollup_last_month",
+        "schedule": crontab(day_of_month=1, hour=2, minute=0),
+    },
+    "stats-rollup-catch-up": {
+        "task": "station.tasks.rollup_catch_up",
+        "schedule": crontab(hour=3, minute=15),
+    },
 }
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
@@ -283,3 +298,22 @@ CELERY_BEAT_SCHEDULE.update(
         },
     }
 )
+# Statistics rollup and dashboards (issue 5).
+# Headline cards on the dashboards, in this order, when the metric is registered (apps may also pass
+# headline=True to @metric).
+STATS_HEADLINE_METRICS = [
+    "cases.phone_visits",
+    "cases.home_visits",
+    "cases.new_cases",
+    "cases.group_sessions",
+    "projects.projects_brought_in",
+    "station.person_times",
+    "volunteers.new_volunteers",
+    "volunteers.approved_hours",
+    "talent.social_workers_trained",
+    "orgs.organisations_incubated",
+]
+STATS_CATCHUP_MONTHS = int(os.environ.get("STATS_CATCHUP_MONTHS", "24"))  # how far back the catch-up looks
+STATS_TREND_MONTHS = 12
+STATS_REPORT_SYNC_MONTHS = 12  # longer ranges are built by a Celery task and the requester is notified
+HOME_ROUTES["dashboard"] = "/dashboard/"

@@ -16,6 +16,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("v/", include("volunteers.urls")),
+    path("dashboard/", include("station.dashboard_urls")),
     path("", include((station_patterns, "station"))),
     path("cases/", include("cases.urls")),
 ]

@@ -57,8 +57,9 @@ def home(request):
         return redirect(settings.HOME_ROUTES["dashboard"])
     if request.user.is_staff:
         return redirect("admin:index")
-    for route in settings.HOME_ROUTES.values():
-        return redirect(route)
+    for key, route in settings.HOME_ROUTES.items():
+        if key != "dashboard":  # the dashboards are for cadres and viewers, handled above
+            return redirect(route)
     raise Http404
 
 

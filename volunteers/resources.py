@@ -43,13 +43,18 @@ READ_ONLY_ATTRIBUTES = {
 
 class VolunteerResource(StrictResource):
     # Columns read from the person: shown in the preview and the export, written through the person.
-    name = fields.Field(attribute="person__name", column_name=pgettext_lazy("volunteers excel column", "name"))
-    phone = fields.Field(attribute="person__phone", column_name=pgettext_lazy("volunteers excel column", "phone"))
+    name = fields.Field(
+        attribute="person__name", column_name=pgettext_lazy("volunteers excel column", "name")
+    )
+    phone = fields.Field(
+        attribute="person__phone", column_name=pgettext_lazy("volunteers excel column", "phone")
+    )
     community = fields.Field(
         attribute="person__community__name", column_name=pgettext_lazy("volunteers excel column", "community")
     )
     id_number = fields.Field(
-        attribute="person__masked_id_number", column_name=pgettext_lazy("volunteers excel column", "ID number")
+        attribute="person__masked_id_number",
+        column_name=pgettext_lazy("volunteers excel column", "ID number"),
     )
     joined_on = fields.Field(
         attribute="joined_on",
@@ -57,7 +62,9 @@ class VolunteerResource(StrictResource):
         widget=widgets.DateWidget(),
     )
     skills = fields.Field(
-        attribute="skills", column_name=pgettext_lazy("volunteers excel column", "skills"), widget=widgets.CharWidget()
+        attribute="skills",
+        column_name=pgettext_lazy("volunteers excel column", "skills"),
+        widget=widgets.CharWidget(),
     )
     trainings = fields.Field(
         attribute="trainings",

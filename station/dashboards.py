@@ -1,0 +1,325 @@
+"""The cadres' dashboards (/dashboard/) and the monthly report. Everything here reads the rollup.
+
+Who sees what: a cadre their own communities; station staff their station, with a community selector; a
+district viewer every station of the district. Out of scope is a 404.
+"""
+
+from datetime import date
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from . import selectors, services, statdata
+from .models import AuditEvent, Station, StatReport, StatValue
+from .registry import dashboard_panels
+from .report import platform_label
+from .roles import STATION_STAFF_ROLES, Role, profile_of
+from .stats import add_months, month_start, months_between, parse_month
+
+COVERAGE_METRIC = "cases.visit_coverage"
+EARLIEST = date(2000, 1, 1)  # months before this are typing mistakes
+
+
+# --- scope --------------------------------------------------------------------------------------------
+
+
+def station_for_dashboard(user, pk) -> Station:
+    """A station whose whole dashboard the user may read: staff of it, district viewers, superusers."""
+    profile = profile_of(user)
+    if not (user.is_superuser and user.is_active) and (profile is None or profile.role == Role.CADRE):
+        raise Http404
+    return get_object_or_404(selectors.station_list_visible_to(user), pk=pk)
+
+
+def community_for_dashboard(user, pk, station=None):
+    qs = selectors.community_list_visible_to(user)
+    if station is not None:
+        qs = qs.filter(station=station)
+    try:
+        return get_object_or_404(qs, pk=int(pk))
+    except (TypeError, ValueError) as exc:
+        raise Http404 from exc
+
+
+def is_staff_of(user, station) -> bool:
+    if user.is_superuser and user.is_active:
+        return True
+    profile = profile_of(user)
+    return bool(profile and profile.role in STATION_STAFF_ROLES and profile.station_id == station.pk)
+
+
+def chosen_month(request) -> date:
+    this_month = month_start(timezone.localdate())
+    text = request.GET.get("month")
+    if not text:
+        return this_month
+    try:
+        month = parse_month(text)
+        if month < EARLIEST:
+            raise ValueError(text)
+    except ValueError:
+        messages.warning(request, _("That is not a month (use YYYY-MM); showing this month."))
+        return this_month
+    return min(month, this_month)
+
+
+def chosen_range(request) -> tuple[date, date]:
+    this_month = month_start(timezone.localdate())
+    try:
+        first = parse_month(request.GET.get("from") or request.GET.get("month") or f"{this_month:%Y-%m}")
+        last = parse_month(request.GET.get("to") or f"{first:%Y-%m}")
+    except ValueError as exc:
+        raise ValueError(_("Give months as YYYY-MM.")) from exc
+    if first < EARLIEST:
+        raise ValueError(_("Give months as YYYY-MM."))
+    if last < first:
+        raise ValueError(_("The last month must not be before the first."))
+    return first, min(last, this_month)
+
+
+# --- pages --------------------------------------------------------------------------------------------
+
+
+@login_required
+def index(request):
+    user = request.user
+    profile = profile_of(user)
+    if profile and profile.role == Role.CADRE:
+        communities = list(selectors.community_list_visible_to(user))
+        if len(communities) == 1:
+            return redirect("dashboard:community", pk=communities[0].pk)
+        return render(request, "station/dashboard_index.html", {"communities": communities})
+    if profile and profile.role in STATION_STAFF_ROLES and profile.station_id:
+        return redirect("dashboard:station", pk=profile.station_id)
+    stations = list(selectors.station_list_visible_to(user))
+    if not stations and not user.is_superuser:
+        raise Http404
+    month = chosen_month(request)
+    headline = statdata.headline_metrics()
+    names = [m.name for m in headline]
+    values = {}
+    for row in StatValue.objects.filter(
+        station__in=stations, community__isnull=True, month=month, metric__in=names
+    ).values_list("station_id", "metric", "value"):
+        values[(row[0], row[1])] = row[2]
+    table = [(s, [values.get((s.pk, n), 0) for n in names]) for s in stations]
+    return render(
+        request,
+        "station/dashboard_index.html",
+        {"stations": table, "headline": headline, "month": month, "months": _month_choices(month)},
+    )
+
+
+@login_required
+def station_dashboard(request, pk):
+    station = station_for_dashboard(request.user, pk)
+    community = None
+    if request.GET.get("community"):
+        community = community_for_dashboard(request.user, request.GET["community"], station=station)
+    scope = statdata.Scope(station=station, community=community, month=chosen_month(request))
+    return _dashboard(request, scope, selector=True)
+
+
+@login_required
+def community_dashboard(request, pk):
+    community = community_for_dashboard(request.user, pk)
+    scope = statdata.Scope(station=community.station, community=community, month=chosen_month(request))
+    return _dashboard(request, scope, selector=False)
+
+
+def _month_choices(month: date) -> list[date]:
+    this_month = month_start(timezone.localdate())
+    return list(reversed(months_between(add_months(this_month, -23), this_month)))
+
+
+def _chart(title, labels, rows, kind="line"):
+    """A chart's data, drawn by ECharts and written out as a table beneath it."""
+    return {
+        "title": title,
+        "kind": kind,
+        "labels": [str(label) for label in labels],
+        "series": [{"name": str(name), "data": [statdata.number(v) for v in data]} for name, data in rows],
+    }
+
+
+def _dashboard(request, scope, *, selector):
+    metrics = statdata.metric_map()
+    headline = statdata.headline_metrics()
+    data = statdata.summary(scope)
+    cards = statdata.cards(scope, headline, data)
+    months = statdata.trend_months(scope.month)
+    participation = [f"station.participants.{r}" for r in ("resettled", "tenant", "other")]
+    population = [f"station.registered.{r}" for r in ("resettled", "tenant", "other")]
+    extra = ["station.first_time_participants", "station.multi_platform_people"]
+    series = statdata.series(scope, [m.name for m in headline] + extra, months)
+    month_labels = [f"{m:%Y-%m}" for m in months]
+
+    charts = [
+        _chart(_("Monthly trend"), month_labels, [(m.label, series[m.name]) for m in headline]),
+    ]
+    # Comparison across communities: only where the whole station is in view.
+    comparison = None
+    staff = is_staff_of(request.user, scope.station)
+    if selector and scope.community is None:
+        communities = list(scope.station.communities.all())
+        compare = statdata.by_community(scope.station, [m.name for m in headline], scope.month, scope.month)
+        comparison = _chart(
+            _("Communities compared, %(month)s") % {"month": f"{scope.month:%Y-%m}"},
+            [c.name for c in communities],
+            [(m.label, [compare[m.name].get(c.pk, 0) for c in communities]) for m in headline],
+            kind="bar",
+        )
+    else:
+        communities = list(selectors.community_list_visible_to(request.user).filter(station=scope.station))
+
+    # Participation: shares of distinct participants against shares of registered residents.
+    labels = [_("resettled villagers"), _("tenants"), _("others")]
+    taking_part = [(data.get(n) or {}).get("current") or 0 for n in participation]
+    registered = [(data.get(n) or {}).get("current") or 0 for n in population]
+    participation_rows = []
+    for label, part, reg in zip(labels, taking_part, registered, strict=True):
+        participation_rows.append(
+            {
+                "label": label,
+                "participants": statdata.number(part),
+                "participant_share": _share(part, sum(taking_part)),
+                "registered": statdata.number(reg),
+                "population_share": _share(reg, sum(registered)),
+            }
+        )
+    participation_chart = _chart(
+        _("Share of participants and of residents (%)"),
+        labels,
+        [
+            (_("share of participants"), [r["participant_share"] or 0 for r in participation_rows]),
+            (_("share of residents"), [r["population_share"] or 0 for r in participation_rows]),
+        ],
+        kind="bar",
+    )
+    newcomers_chart = _chart(
+        _("First-time participants and people on two or more platforms"),
+        month_labels,
+        [
+            (_("first-time participants"), series["station.first_time_participants"]),
+            (_("people on two or more platforms"), series["station.multi_platform_people"]),
+        ],
+        kind="bar",
+    )
+
+    coverage = None
+    if COVERAGE_METRIC in metrics:
+        coverage = {
+            "metric": metrics[COVERAGE_METRIC],
+            "value": statdata.number((data.get(COVERAGE_METRIC) or {}).get("current")),
+        }
+    panels = dashboard_panels.build(scope, request.user) if staff else []
+
+    all_rows = []
+    for metric in metrics.values():
+        row = data.get(metric.name) or {}
+        all_rows.append(
+            {
+                "metric": metric,
+                "platform": platform_label(metric.platform),
+                "month": statdata.number(row.get("current") or 0),
+                "ytd": statdata.number(row.get("ytd") or 0) if metric.cumulative else None,
+                "cumulative": statdata.number(row.get("cumulative") or 0) if metric.cumulative else None,
+            }
+        )
+
+    return render(
+        request,
+        "station/dashboard.html",
+        {
+            "scope": scope,
+            "selector": selector,
+            "communities": communities,
+            "months": _month_choices(scope.month),
+            "cards": cards,
+            "charts": charts,
+            "comparison": comparison,
+            "participation": participation_rows,
+            "participation_chart": participation_chart,
+            "newcomers_chart": newcomers_chart,
+            "coverage": coverage,
+            "panels": panels,
+            "all_rows": all_rows,
+            "staff": staff,
+            "can_report": selector and scope.community is None,
+        },
+    )
+
+
+def _share(part, whole):
+    if not whole:
+        return None
+    return round(float(part) * 100 / float(whole), 1)
+
+
+# --- the monthly report ---------------------------------------------------------------------------------
+
+
+@login_required
+def report_xlsx(request, pk):
+    from .report import build_workbook, workbook_bytes, workbook_filename
+    from .tasks import build_report
+
+    station = station_for_dashboard(request.user, pk)
+    try:
+        first, last = chosen_range(request)
+    except ValueError as exc:
+        messages.error(request, str(exc))
+        return redirect("dashboard:station", pk=station.pk)
+    months = len(months_between(first, last))
+    if months > settings.STATS_REPORT_SYNC_MONTHS or request.GET.get("background"):
+        report = StatReport.objects.create(
+            station=station, first_month=first, last_month=last, requested_by=request.user
+        )
+        build_report.delay(report.pk)
+        messages.info(request, _("The report is being prepared; you will find a link in your notifications."))
+        return redirect(reverse("dashboard:station", args=[station.pk]) + f"?month={last:%Y-%m}")
+    workbook = build_workbook(station, first, last)
+    services.audit_record(
+        actor=request.user,
+        action=AuditEvent.Action.EXPORT,
+        target=station,
+        reason=f"monthly report {first:%Y-%m}..{last:%Y-%m}",
+    )
+    response = HttpResponse(
+        workbook_bytes(workbook),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{workbook_filename(station, first, last)}"'
+    return response
+
+
+@login_required
+def report_print(request, pk):
+    from .report import report_tables
+
+    station = station_for_dashboard(request.user, pk)
+    try:
+        first, last = chosen_range(request)
+    except ValueError as exc:
+        messages.error(request, str(exc))
+        return redirect("dashboard:station", pk=station.pk)
+    return render(
+        request,
+        "station/dashboard_report.html",
+        {"station": station, "first": first, "last": last, **report_tables(station, first, last)},
+    )
+
+
+@login_required
+def report_download(request, pk):
+    report = get_object_or_404(StatReport, pk=pk, requested_by=request.user, finished_at__isnull=False)
+    station_for_dashboard(request.user, report.station_id)  # still in scope
+    return FileResponse(
+        report.file.open("rb"), as_attachment=True, filename=report.file.name.rsplit("/", 1)[-1]
+    )

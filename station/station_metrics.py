@@ -1,0 +1,231 @@
+"""The station's own monthly metrics, read from the shared service ledger (Activity and Attendance).
+
+People are counted by the community they live in (their home community), so distinct-people figures add up
+across communities; they cannot be summed across months, hence ``cumulative=False``. Registered residents are
+those on the register when the month is computed (the register is usually filled in after the fact, so a
+month-end cut would undercount the early months).
+"""
+
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy as _
+
+from .models import Activity, Attendance, Person
+from .stats import metric
+
+Platform = Activity.Platform
+Residency = Person.Residency
+
+
+def _activities(period, **filters):
+    return Activity.objects.filter(
+        station=period.station, starts_at__gte=period.start, starts_at__lt=period.end, **filters
+    )
+
+
+def _attendance(period, **filters):
+    return Attendance.objects.filter(
+        activity__station=period.station,
+        activity__starts_at__gte=period.start,
+        activity__starts_at__lt=period.end,
+        **filters,
+    )
+
+
+def _by(rows):
+    return {key: value or 0 for key, value in rows}
+
+
+def count_activities(period, **filters):
+    return _by(
+        _activities(period, **filters)
+        .values("community_id")
+        .annotate(v=Count("pk"))
+        .values_list("community_id", "v")
+    )
+
+
+def count_person_times(period, **filters):
+    """人次: named attendance plus the anonymous head-count, per activity community, in one query."""
+    named = (
+        Attendance.objects.filter(activity=OuterRef("pk"))
+        .order_by()
+        .values("activity")
+        .annotate(c=Count("pk"))
+        .values("c")
+    )
+    rows = (
+        _activities(period, **filters)
+        .annotate(named=Coalesce(Subquery(named, output_field=IntegerField()), Value(0)))
+        .values("community_id")
+        .annotate(v=Sum(F("named") + F("headcount")))
+        .values_list("community_id", "v")
+    )
+    return _by(rows)
+
+
+def count_people(queryset):
+    """Distinct people in an Attendance queryset, by their home community."""
+    return _by(
+        queryset.order_by()
+        .values("person__community_id")
+        .annotate(v=Count("person_id", distinct=True))
+        .values_list("person__community_id", "v")
+    )
+
+
+@metric("station.activities", label=_("activities"), unit="次", platform="station", order=10, headline=True)
+def activities(period):
+    return count_activities(period)
+
+
+@metric(
+    "station.person_times",
+    label=_("person-times served"),
+    unit="人次",
+    platform="station",
+    order=20,
+    headline=True,
+)
+def person_times(period):
+    return count_person_times(period)
+
+
+@metric(
+    "station.people_served",
+    label=_("people served"),
+    unit="人",
+    platform="station",
+    order=30,
+    headline=True,
+    cumulative=False,
+)
+def people_served(period):
+    return count_people(_attendance(period))
+
+
+def _register_platform(platform, label, order):
+    @metric(
+        f"station.activities.{platform}",
+        label=_("activities"),
+        unit="次",
+        platform=platform,
+        order=order,
+    )
+    def platform_activities(period):
+        return count_activities(period, platform=platform)
+
+    @metric(
+        f"station.person_times.{platform}",
+        label=_("person-times served"),
+        unit="人次",
+        platform=platform,
+        order=order + 1,
+    )
+    def platform_person_times(period):
+        return count_person_times(period, platform=platform)
+
+    @metric(
+        f"station.people_served.{platform}",
+        label=_("people served"),
+        unit="人",
+        platform=platform,
+        order=order + 2,
+        cumulative=False,
+    )
+    def platform_people(period):
+        return count_people(_attendance(period, activity__platform=platform))
+
+
+for _platform, _label in Platform.choices:
+    if _platform != Platform.STATION:
+        _register_platform(_platform, _label, order=1)
+
+
+# Participation: who takes part, the seed's central problem.
+
+PARTICIPATION = [
+    (Residency.RESETTLED, _("participants: resettled villagers")),
+    (Residency.TENANT, _("participants: tenants")),
+    (Residency.OTHER, _("participants: others")),
+]
+POPULATION = [
+    (Residency.RESETTLED, _("registered residents: resettled villagers")),
+    (Residency.TENANT, _("registered residents: tenants")),
+    (Residency.OTHER, _("registered residents: others")),
+]
+
+
+def _register_residency(residency, label, population_label, order):
+    @metric(
+        f"station.participants.{residency}",
+        label=label,
+        unit="人",
+        platform="station",
+        order=order,
+        cumulative=False,
+    )
+    def participants(period):
+        return count_people(_attendance(period, person__residency=residency))
+
+    @metric(
+        f"station.registered.{residency}",
+        label=population_label,
+        unit="人",
+        platform="station",
+        order=order + 10,
+        cumulative=False,
+    )
+    def registered(period):
+        rows = (
+            Person.objects.filter(community__station=period.station, residency=residency)
+            .order_by()
+            .values("community_id")
+            .annotate(v=Count("pk"))
+            .values_list("community_id", "v")
+        )
+        return _by(rows)
+
+
+for _i, ((_res, _plabel), (_res2, _rlabel)) in enumerate(zip(PARTICIPATION, POPULATION, strict=True)):
+    _register_residency(_res, _plabel, _rlabel, order=40 + _i)
+
+
+@metric(
+    "station.first_time_participants",
+    label=_("first-time participants"),
+    unit="人",
+    platform="station",
+    order=70,
+)
+def first_time_participants(period):
+    """People whose first recorded attendance anywhere falls in the month (summable across months)."""
+    earlier = Attendance.objects.filter(person=OuterRef("person_id"), activity__starts_at__lt=period.start)
+    return count_people(_attendance(period).filter(~Exists(earlier)))
+
+
+@metric(
+    "station.multi_platform_people",
+    label=_("people taking part on two or more platforms"),
+    unit="人",
+    platform="station",
+    order=80,
+    cumulative=False,
+)
+def multi_platform_people(period):
+    busy = (
+        _attendance(period)
+        .order_by()
+        .values("person_id")
+        .annotate(platforms=Count("activity__platform", distinct=True))
+        .filter(platforms__gte=2)
+        .values("person_id")
+    )
+    rows = (
+        Person.objects.filter(pk__in=Subquery(busy))
+        .order_by()
+        .values("community_id")
+        .annotate(v=Count("pk"))
+        .values_list("community_id", "v")
+    )
+    return _by(rows)

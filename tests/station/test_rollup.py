@@ -1,0 +1,252 @@
+"""The monthly rollup: stored once per (station, community, month, metric), recomputable, crash-safe."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import IntegrityError, transaction
+
+from station import stats
+from station.models import Activity, Person, RollupRun, StatValue
+from station.rollup import months_needing_final, rollup_month
+from station.tasks import rollup_catch_up
+from tests.factories import PersonFactory
+
+from .stats_helpers import local, make_activity, need_postgresql
+
+JULY = date(2025, 7, 1)
+
+
+def values(station, month=JULY, community="total"):
+    qs = StatValue.objects.filter(station=station, month=month)
+    qs = qs.filter(community__isnull=True) if community == "total" else qs.filter(community=community)
+    return {v.metric: v.value for v in qs}
+
+
+def snapshot(station):
+    rows = StatValue.objects.filter(station=station).values_list("community_id", "month", "metric", "value")
+    return sorted((c or 0, m, name, v) for c, m, name, v in rows)
+
+
+@pytest.fixture
+def july_work(station, community_a, community_b, person_a, person_b):
+    tenant = PersonFactory(community=community_b, residency=Person.Residency.TENANT)
+    make_activity(station, at=local(2025, 7, 3), community=community_a, headcount=5, people=[person_a])
+    make_activity(
+        station,
+        at=local(2025, 7, 9),
+        community=community_b,
+        platform=Activity.Platform.VOLUNTEERS,
+        people=[person_b, tenant, person_a],
+    )
+    make_activity(station, at=local(2025, 7, 20), community=None, headcount=30)  # station-wide event
+    return tenant
+
+
+def test_a_month_counts_activities_person_times_and_people(station, community_a, community_b, july_work):
+    rollup_month(station=station, month=JULY)
+
+    total = values(station)
+    assert total["station.activities"] == 3
+    assert total["station.person_times"] == 5 + 1 + 3 + 30
+    assert total["station.people_served"] == 3
+    assert total["station.activities.volunteers"] == 1
+    assert total["station.person_times.volunteers"] == 3
+    assert total["station.participants.resettled"] == 2
+    assert total["station.participants.tenant"] == 1
+    assert total["station.multi_platform_people"] == 1  # person_a went to a station and a volunteer activity
+    assert values(station, community=community_a)["station.person_times"] == 6
+    assert values(station, community=community_b)["station.person_times"] == 3
+    # People are counted where they live: person_a in A, person_b and the tenant in B.
+    assert values(station, community=community_a)["station.people_served"] == 1
+    assert values(station, community=community_b)["station.people_served"] == 2
+
+
+def test_a_month_recomputed_twice_gives_identical_rows(station, july_work):
+    rollup_month(station=station, month=JULY)
+    first = snapshot(station)
+    rollup_month(station=station, month=JULY)
+    assert snapshot(station) == first
+    assert RollupRun.objects.get(station=station, month=JULY).status == RollupRun.Status.DONE
+
+
+def test_recomputing_picks_up_a_late_record(station, community_a, july_work):
+    rollup_month(station=station, month=JULY)
+    make_activity(station, at=local(2025, 7, 30), community=community_a, headcount=2)
+    rollup_month(station=station, month=JULY)
+    assert values(station)["station.activities"] == 4
+
+
+def test_an_activity_at_2330_on_31_july_local_time_counts_in_july(station, community_a):
+    make_activity(station, at=local(2025, 7, 31, 23, 30), community=community_a, headcount=4)
+    make_activity(station, at=local(2025, 8, 1, 0, 0), community=community_a, headcount=7)
+    rollup_month(station=station, month=JULY)
+    rollup_month(station=station, month=date(2025, 8, 1))
+    # 23:30 on 31 July in Shanghai is 15:30 UTC: July. Midnight 1 August local is still 31 July in UTC: August.
+    assert values(station)["station.person_times"] == 4
+    assert values(station, month=date(2025, 8, 1))["station.person_times"] == 7
+
+
+def test_first_time_participants_are_counted_in_their_first_month_only(station, community_a, person_a):
+    make_activity(station, at=local(2025, 6, 10), community=community_a, people=[person_a])
+    newcomer = PersonFactory(community=community_a)
+    make_activity(station, at=local(2025, 7, 10), community=community_a, people=[person_a, newcomer])
+    rollup_month(station=station, month=JULY)
+    assert values(station)["station.first_time_participants"] == 1
+
+
+def test_other_stations_work_stays_out(station, other_station, other_community, other_person, july_work):
+    make_activity(other_station, at=local(2025, 7, 5), community=other_community, people=[other_person])
+    rollup_month(station=station, month=JULY)
+    rollup_month(station=other_station, month=JULY)
+    assert values(station)["station.activities"] == 3
+    assert values(other_station)["station.activities"] == 1
+
+
+def test_a_run_left_started_is_redone_by_the_catch_up(station, july_work):
+    station.opened_on = date(2025, 6, 1)
+    station.save()
+    # A crash mid-run: the run was marked STARTED and no rows were written.
+    RollupRun.objects.create(station=station, month=JULY, status=RollupRun.Status.STARTED)
+    assert JULY in months_needing_final(station, today=date(2025, 9, 15))
+
+    rollup_catch_up()
+
+    run = RollupRun.objects.get(station=station, month=JULY)
+    assert run.status == RollupRun.Status.DONE and run.final
+    assert values(station)["station.activities"] == 3
+
+
+def test_a_month_computed_before_it_closed_is_not_final(station, july_work, monkeypatch):
+    from django.utils import timezone
+
+    monkeypatch.setattr(timezone, "now", lambda: local(2025, 7, 25, 2, 0))
+    run = rollup_month(station=station, month=JULY)
+    assert run.status == RollupRun.Status.DONE and not run.final
+    assert JULY in months_needing_final(station, today=date(2025, 8, 2))
+
+
+def test_a_crash_inside_the_rewrite_keeps_the_old_rows(station, july_work, monkeypatch):
+    rollup_month(station=station, month=JULY)
+    before = snapshot(station)
+
+    def boom(self, period):
+        raise RuntimeError("database went away")
+
+    broken = stats.Metric("test.broken", "broken", "次", "station", None)
+    monkeypatch.setitem(stats.METRICS, "test.broken", broken)
+    monkeypatch.setattr(stats.Metric, "compute", boom)
+    with pytest.raises(RuntimeError):
+        rollup_month(station=station, month=JULY)
+    assert snapshot(station) == before
+    assert RollupRun.objects.get(station=station, month=JULY).status == RollupRun.Status.STARTED
+
+
+def test_one_metric_can_be_recomputed_alone(station, community_a, july_work):
+    rollup_month(station=station, month=JULY)
+    make_activity(station, at=local(2025, 7, 30), community=community_a, headcount=2)
+    call_command(
+        "rollup_stats", "--month", "2025-07", "--metric", "station.activities", "--station", station.pk
+    )
+    assert values(station)["station.activities"] == 4
+    assert values(station)["station.person_times"] == 39  # untouched
+
+
+def test_a_year_backfill_is_one_command(station, july_work):
+    call_command("rollup_stats", "--month", "2025-07", "--to", "2026-06")
+    assert RollupRun.objects.filter(station=station, status=RollupRun.Status.DONE).count() == 12
+    assert values(station)["station.activities"] == 3
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--month", "July"],
+        ["--month", "2025-07", "--to", "2025-01"],
+        ["--month", "2025-07", "--metric", "no.such"],
+    ],
+)
+def test_the_command_refuses_bad_input_with_a_clear_message(station, args):
+    with pytest.raises(CommandError):
+        call_command("rollup_stats", *args)
+    assert not StatValue.objects.exists()
+
+
+def test_a_metric_added_by_another_app_is_rolled_up_without_touching_station(station, community_a):
+    @stats.metric("testapp.smiles", label="笑脸", unit="个", platform="station")
+    def smiles(period):
+        return {community_a.pk: 7, None: 2}
+
+    try:
+        rollup_month(station=station, month=JULY)
+        assert values(station)["testapp.smiles"] == 9
+        assert values(station, community=community_a)["testapp.smiles"] == 7
+    finally:
+        stats.METRICS.pop("testapp.smiles")
+
+
+def test_a_non_additive_metric_keeps_its_own_total(station, community_a, community_b):
+    @stats.metric("testapp.distinct", label="去重", unit="人", platform="station", additive=False)
+    def distinct(period):
+        return {community_a.pk: 3, community_b.pk: 4, "total": 5}
+
+    try:
+        rollup_month(station=station, month=JULY)
+        assert values(station)["testapp.distinct"] == Decimal("5")
+    finally:
+        stats.METRICS.pop("testapp.distinct")
+
+
+def test_the_database_refuses_a_second_total_row_for_the_same_month(station):
+    StatValue.objects.create(station=station, month=JULY, metric="x", value=1)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        StatValue.objects.create(station=station, month=JULY, metric="x", value=2)
+
+
+def test_rollup_admin_is_read_only_and_scoped(head, other_worker, station, other_station, july_work, as_user):
+    rollup_month(station=station, month=JULY)
+    rollup_month(station=other_station, month=JULY)
+    head.is_staff = True
+    head.save()
+    response = as_user(head).get("/admin/station/rolluprun/")
+    assert response.status_code == 200
+    assert station.name in response.content.decode()
+    assert other_station.name not in response.content.decode()
+    other_run = RollupRun.objects.get(station=other_station)
+    assert as_user(head).get(f"/admin/station/rolluprun/{other_run.pk}/change/").status_code == 404
+    response = as_user(head).post(
+        "/admin/station/rolluprun/",
+        {"action": "recompute", "_selected_action": [RollupRun.objects.get(station=station).pk]},
+    )
+    assert response.status_code == 302
+    assert RollupRun.objects.get(station=station).status == RollupRun.Status.DONE
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_on_the_same_month_take_turns_and_leave_one_set_of_rows(station, community_a, person_a):
+    need_postgresql()
+    import threading
+
+    from django.db import connection
+
+    make_activity(station, at=local(2025, 7, 3), community=community_a, headcount=5, people=[person_a])
+    errors = []
+
+    def work():
+        try:
+            rollup_month(station=station, month=JULY)
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert values(station)["station.person_times"] == 6
+    assert StatValue.objects.filter(station=station, month=JULY, metric="station.person_times").count() == 2

@@ -1,0 +1,79 @@
+"""The beat tasks that keep the rollup current, and one run through a real Celery worker."""
+
+import time
+from datetime import date
+
+import pytest
+from django.conf import settings
+
+from station import tasks
+from station.models import RollupRun, StatValue
+from station.rollup import current_month
+from station.stats import add_months
+
+from .stats_helpers import local, make_activity, need_broker
+
+
+def test_the_schedule_runs_the_current_month_nightly_last_month_on_the_first_and_a_catch_up():
+    schedule = settings.CELERY_BEAT_SCHEDULE
+    tasks_scheduled = {entry["task"] for entry in schedule.values()}
+    assert {
+        "station.tasks.rollup_current_month",
+        "station.tasks.rollup_last_month",
+        "station.tasks.rollup_catch_up",
+    } <= tasks_scheduled
+    first_of_month = schedule["stats-rollup-last-month-final"]["schedule"]
+    assert first_of_month.day_of_month == {1}
+
+
+def test_the_nightly_task_rolls_up_the_month_so_far_for_every_station(station, other_station, community_a):
+    make_activity(station, at=local(*current_month().timetuple()[:3], 1), community=community_a, headcount=3)
+    assert tasks.rollup_current_month() == 2
+    run = RollupRun.objects.get(station=station, month=current_month())
+    assert run.status == RollupRun.Status.DONE and not run.final
+    assert (
+        StatValue.objects.get(
+            station=station, month=current_month(), community=None, metric="station.person_times"
+        ).value
+        == 3
+    )
+    assert RollupRun.objects.filter(station=other_station, month=current_month()).exists()
+
+
+def test_the_first_of_the_month_task_writes_last_month_final(station):
+    tasks.rollup_last_month()
+    run = RollupRun.objects.get(station=station, month=add_months(current_month(), -1))
+    assert run.status == RollupRun.Status.DONE and run.final
+
+
+def test_the_catch_up_fills_closed_months_since_opening_once(station):
+    station.opened_on = add_months(current_month(), -3)
+    station.save()
+    assert tasks.rollup_catch_up() == 3
+    assert RollupRun.objects.filter(station=station, final=True).count() == 3
+    assert tasks.rollup_catch_up() == 0  # nothing left to do
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_rolls_up_a_month(station, community_a):
+    need_broker()
+    from celery.contrib.testing.worker import start_worker
+
+    from station.celery import app
+
+    make_activity(station, at=local(2025, 7, 10), community=community_a, headcount=9)
+    july = date(2025, 7, 1)
+    app.conf.task_always_eager = False
+    try:
+        with start_worker(app, perform_ping_check=False, pool="solo"):
+            tasks.rollup_station_month.delay(station.pk, "2025-07")
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline:
+                if RollupRun.objects.filter(station=station, month=july, status="done").exists():
+                    break
+                time.sleep(0.2)
+    finally:
+        app.conf.task_always_eager = True
+    total = StatValue.objects.get(station=station, month=july, community=None, metric="station.person_times")
+    assert total.value == 9
