@@ -83,7 +83,7 @@ def seed_volunteering(station, rng):
         )  # fmt: skip
         if day >= today:
             continue
-        for volunteer in rng.sample(volunteers, 8):
+        for volunteer in [volunteers[0], *rng.sample(volunteers[1:], 7)]:  # the demo login always took part
             record = services.service_record_backfill(
                 volunteer=volunteer, service_date=day, minutes=rng.choice([90, 120, 180]),
                 description=title, actor=actor, shift=shift,
@@ -100,4 +100,10 @@ def seed_volunteering(station, rng):
                 donation=Donation(sponsor=sponsor, reward=reward, description=reward_name, quantity=quantity),
                 actor=actor,
             )
+    cheapest = Reward.objects.filter(station=station).order_by("points_price").first()
+    demo = Volunteer.objects.get(pk=volunteers[0].pk)
+    if cheapest and demo.points_balance >= cheapest.points_price:
+        services.redemption_place(
+            volunteer=demo, reward=cheapest, idempotency_key="demo-seed", actor=demo.user
+        )
     return login

@@ -1,20 +1,30 @@
 from django.core.management.base import BaseCommand
+from django.utils import timezone
 
 from station.demo import DEMO_PASSWORD, seed_demo
+from station.rollup import rollup_month
+from station.stats import add_months, month_start
 
 
 class Command(BaseCommand):
-    help = "Create (or top up) the demo station, its communities, people and one login per role. Idempotent."
+    help = (
+        "Create (or top up) the demo station, its communities, people, each platform's demo records and one "
+        "login per role, then roll up the last twelve months for the dashboards. Idempotent."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--people", type=int, default=300)
+        parser.add_argument("--no-rollup", action="store_true", help="Skip the statistics rollup.")
 
-    def handle(self, *args, people, **options):
+    def handle(self, *args, people, no_rollup=False, **options):
         result = seed_demo(people=people)
-        self.stdout.write(
-            self.style.SUCCESS(f"Demo station: {result['station']} (new people: {result['new_people']})")
-        )
+        station = result["station"]
+        if not no_rollup:
+            this_month = month_start(timezone.localdate())
+            for back in range(11, -1, -1):
+                rollup_month(station=station, month=add_months(this_month, -back))
+        self.stdout.write(self.style.SUCCESS(f"Demo station: {station} (new people: {result['new_people']})"))
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for username, role in result["logins"]:
             self.stdout.write(f"  {username:<12} {role}")
-        self.stdout.write("Admin: http://127.0.0.1:8000/admin/")
+        self.stdout.write("Admin: /admin/   Dashboards: /dashboard/   Volunteers' phone pages: /v/")
