@@ -11,10 +11,15 @@ from django.utils.translation import gettext_lazy
 from import_export.admin import ExportMixin, ImportExportMixin
 
 from station import selectors as station_selectors
-from station.admin import NeedAdmin, ScopedAdminMixin, ScopedCommunityFilter, ScopedFormfieldsMixin
-from station.models import AuditEvent, Need
+from station.admin import (
+    NeedAdmin,
+    ScopedAdminMixin,
+    ScopedCommunityFilter,
+    ScopedFormfieldsMixin,
+    ScopedImportExportMixin,
+)
+from station.models import Need
 from station.roles import STATION_STAFF_ROLES, Role, profile_of
-from station.services import audit_record
 
 from . import selectors, services
 from .models import (
@@ -60,35 +65,6 @@ class StaffFormfieldsMixin(ScopedFormfieldsMixin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
-class ImportScopedMixin:
-    """Imports and exports run as the signed-in user, over what they may see, and are audited."""
-
-    def get_import_resource_kwargs(self, request, **kwargs):
-        return {**super().get_import_resource_kwargs(request, **kwargs), "user": request.user}
-
-    def get_export_resource_kwargs(self, request, **kwargs):
-        return {**super().get_export_resource_kwargs(request, **kwargs), "user": request.user}
-
-    def has_import_permission(self, request):
-        return self.has_add_permission(request) and profile_of(request.user) is not None
-
-    def has_export_permission(self, request):
-        return self.has_view_permission(request)
-
-    def get_export_queryset(self, request):
-        return self.scope(request, super().get_export_queryset(request))
-
-    def get_export_data(self, file_format, request, queryset, **kwargs):
-        data = super().get_export_data(file_format, request, queryset, **kwargs)
-        audit_record(
-            actor=request.user,
-            action=AuditEvent.Action.EXPORT,
-            target=self.model._meta.label,
-            reason=_("%(n)d rows exported") % {"n": queryset.count()},
-        )
-        return data
-
-
 # ---------------------------------------------------------------- visits and the visit plan
 
 
@@ -120,7 +96,7 @@ class VisitAdminForm(forms.ModelForm):
 
 @admin.register(Visit)
 class VisitAdmin(
-    ScopedAdminMixin, StaffFormfieldsMixin, ImportScopedMixin, ImportExportMixin, admin.ModelAdmin
+    ScopedAdminMixin, StaffFormfieldsMixin, ScopedImportExportMixin, ImportExportMixin, admin.ModelAdmin
 ):
     form = VisitAdminForm
     resource_classes = [VisitResource]
@@ -331,7 +307,9 @@ class CaseApprovalInline(admin.TabularInline):
 
 
 @admin.register(Case)
-class CaseAdmin(ScopedAdminMixin, StaffFormfieldsMixin, ImportScopedMixin, ExportMixin, admin.ModelAdmin):
+class CaseAdmin(
+    ScopedAdminMixin, StaffFormfieldsMixin, ScopedImportExportMixin, ExportMixin, admin.ModelAdmin
+):
     form = CaseAdminForm
     resource_classes = [CaseExportResource]
     list_display = ["number", "person", "stage_shown", "risk_level", "worker", "supervisor", "opened_on",

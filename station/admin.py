@@ -63,6 +63,42 @@ class ScopedAdminMixin:
         return super().history_view(request, object_id, extra_context)
 
 
+class ScopedImportExportMixin:
+    """Imports and exports run as the signed-in user over what they may see (``scope``), and are audited."""
+
+    def get_import_resource_kwargs(self, request, **kwargs):
+        profile = profile_of(request.user)
+        return {
+            **super().get_import_resource_kwargs(request, **kwargs),
+            "station": profile.station if profile else None,
+            "user": request.user,
+        }
+
+    def get_export_resource_kwargs(self, request, **kwargs):
+        return {**super().get_export_resource_kwargs(request, **kwargs), "user": request.user}
+
+    def has_import_permission(self, request):
+        return bool(getattr(self, "resource_classes", None)) and (
+            self.has_add_permission(request) and profile_of(request.user) is not None
+        )
+
+    def has_export_permission(self, request):
+        return self.has_view_permission(request)
+
+    def get_export_queryset(self, request):
+        return self.scope(request, super().get_export_queryset(request))
+
+    def get_export_data(self, file_format, request, queryset, **kwargs):
+        data = super().get_export_data(file_format, request, queryset, **kwargs)
+        services.audit_record(
+            actor=request.user,
+            action=AuditEvent.Action.EXPORT,
+            target=self.model._meta.label,
+            reason=_("%(n)d rows exported") % {"n": queryset.count()},
+        )
+        return data
+
+
 def scoped_formfield(db_field, request, kwargs):
     """Limit foreign-key choices to what the user may see."""
     model = db_field.related_model
@@ -205,7 +241,9 @@ class PersonAdminForm(forms.ModelForm):
 
 
 @admin.register(Person)
-class PersonAdmin(ScopedAdminMixin, ScopedFormfieldsMixin, ImportExportMixin, admin.ModelAdmin):
+class PersonAdmin(
+    ScopedAdminMixin, ScopedFormfieldsMixin, ScopedImportExportMixin, ImportExportMixin, admin.ModelAdmin
+):
     form = PersonAdminForm
     resource_classes = [PersonResource]
     list_display = ["name", "gender", "age", "community", "residency", "phone", "masked_id", "page_link"]
@@ -282,37 +320,6 @@ class PersonAdmin(ScopedAdminMixin, ScopedFormfieldsMixin, ImportExportMixin, ad
     def delete_model(self, request, obj):
         services.audit_record(actor=request.user, action=AuditEvent.Action.DELETE, target=obj)
         super().delete_model(request, obj)
-
-    # Import and export: scoped to the user's station, logged, IDs masked on the way out.
-    def get_import_resource_kwargs(self, request, **kwargs):
-        profile = profile_of(request.user)
-        return {
-            **super().get_import_resource_kwargs(request, **kwargs),
-            "station": profile.station if profile else None,
-            "user": request.user,
-        }
-
-    def get_export_resource_kwargs(self, request, **kwargs):
-        return {**super().get_export_resource_kwargs(request, **kwargs), "user": request.user}
-
-    def has_import_permission(self, request):
-        return self.has_add_permission(request) and profile_of(request.user) is not None
-
-    def has_export_permission(self, request):
-        return self.has_view_permission(request)
-
-    def get_export_queryset(self, request):
-        return self.scope(request, super().get_export_queryset(request))
-
-    def get_export_data(self, file_format, request, queryset, **kwargs):
-        data = super().get_export_data(file_format, request, queryset, **kwargs)
-        services.audit_record(
-            actor=request.user,
-            action=AuditEvent.Action.EXPORT,
-            target=Person._meta.label,
-            reason=_("%(n)d people exported") % {"n": queryset.count()},
-        )
-        return data
 
     # Revealing a full ID number: a permission, a reason, a log row.
     def get_urls(self):
@@ -549,7 +556,9 @@ class NeedStatusFilter(admin.SimpleListFilter):
 
 
 @admin.register(Need)
-class NeedAdmin(ScopedAdminMixin, ScopedFormfieldsMixin, ImportExportMixin, admin.ModelAdmin):
+class NeedAdmin(
+    ScopedAdminMixin, ScopedFormfieldsMixin, ScopedImportExportMixin, ImportExportMixin, admin.ModelAdmin
+):
     form = NeedAdminForm
     list_display = ["raised_at", "person", "community", "category", "urgency", "source", "status",
                     "taker_name"]  # fmt: skip
@@ -583,25 +592,6 @@ class NeedAdmin(ScopedAdminMixin, ScopedFormfieldsMixin, ImportExportMixin, admi
             return fields
         return [*fields, "status", "taker_name", "taken_at", "resolved_at", "outcome", "raised_by", "step",
                 "step_note"]  # fmt: skip
-
-    def get_import_resource_kwargs(self, request, **kwargs):
-        return {**super().get_import_resource_kwargs(request, **kwargs), "user": request.user}
-
-    def get_export_resource_kwargs(self, request, **kwargs):
-        return {**super().get_export_resource_kwargs(request, **kwargs), "user": request.user}
-
-    def has_import_permission(self, request):
-        return (
-            bool(self.resource_classes)
-            and self.has_add_permission(request)
-            and profile_of(request.user) is not None
-        )
-
-    def has_export_permission(self, request):
-        return bool(self.resource_classes) and self.has_view_permission(request)
-
-    def get_export_queryset(self, request):
-        return self.scope(request, super().get_export_queryset(request))
 
     def save_model(self, request, obj, form, change):
         if not change:

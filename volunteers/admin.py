@@ -18,10 +18,14 @@ from django.utils.translation import gettext_lazy
 from import_export.admin import ExportMixin, ImportExportMixin
 
 from station import selectors as station_selectors
-from station.admin import ScopedAdminMixin, ScopedCommunityFilter, ScopedFormfieldsMixin
-from station.models import Activity, AuditEvent
+from station.admin import (
+    ScopedAdminMixin,
+    ScopedCommunityFilter,
+    ScopedFormfieldsMixin,
+    ScopedImportExportMixin,
+)
+from station.models import Activity
 from station.roles import profile_of
-from station.services import audit_record
 
 from . import selectors, services
 from .models import (
@@ -130,7 +134,9 @@ class AdjustForm(forms.Form):
 
 
 @admin.register(Volunteer)
-class VolunteerAdmin(ScopedAdminMixin, ScopedFormfieldsMixin, ImportExportMixin, admin.ModelAdmin):
+class VolunteerAdmin(
+    ScopedAdminMixin, ScopedFormfieldsMixin, ScopedImportExportMixin, ImportExportMixin, admin.ModelAdmin
+):
     resource_classes = [VolunteerResource]
     list_display = ["person", "community", "phone", "status", "points_balance", "joined_on", "adjust_link"]
     list_filter = ["status", ("person__community", ScopedCommunityFilter), "joined_on"]
@@ -258,30 +264,6 @@ class VolunteerAdmin(ScopedAdminMixin, ScopedFormfieldsMixin, ImportExportMixin,
             "entries": volunteer.ledger.all()[:20],
         }
         return TemplateResponse(request, "volunteers/admin/adjust.html", context)
-
-    def get_import_resource_kwargs(self, request, **kwargs):
-        profile = profile_of(request.user)
-        return {
-            **super().get_import_resource_kwargs(request, **kwargs),
-            "station": profile.station if profile else None,
-            "user": request.user,
-        }
-
-    def has_import_permission(self, request):
-        return self.has_add_permission(request) and profile_of(request.user) is not None
-
-    def get_export_queryset(self, request):
-        return self.scope(request, super().get_export_queryset(request))
-
-    def get_export_data(self, file_format, request, queryset, **kwargs):
-        data = super().get_export_data(file_format, request, queryset, **kwargs)
-        audit_record(
-            actor=request.user,
-            action=AuditEvent.Action.EXPORT,
-            target=Volunteer._meta.label,
-            reason=_("%(n)d volunteers exported") % {"n": queryset.count()},
-        )
-        return data
 
 
 # Activities and shifts -----------------------------------------------------------------------------------
@@ -543,7 +525,9 @@ class CorrectForm(forms.Form):
 
 
 @admin.register(ServiceRecord)
-class ServiceRecordAdmin(ScopedAdminMixin, ScopedFormfieldsMixin, ImportExportMixin, admin.ModelAdmin):
+class ServiceRecordAdmin(
+    ScopedAdminMixin, ScopedFormfieldsMixin, ScopedImportExportMixin, ImportExportMixin, admin.ModelAdmin
+):
     resource_classes = [ServiceHoursResource]
     list_display = [
         "volunteer",
@@ -564,20 +548,6 @@ class ServiceRecordAdmin(ScopedAdminMixin, ScopedFormfieldsMixin, ImportExportMi
 
     def scope(self, request, queryset):
         return selectors.service_record_list_visible_to(request.user, queryset)
-
-    def get_import_resource_kwargs(self, request, **kwargs):
-        profile = profile_of(request.user)
-        return {
-            **super().get_import_resource_kwargs(request, **kwargs),
-            "station": profile.station if profile else None,
-            "user": request.user,
-        }
-
-    def has_import_permission(self, request):
-        return self.has_add_permission(request) and profile_of(request.user) is not None
-
-    def get_export_queryset(self, request):
-        return self.scope(request, super().get_export_queryset(request))
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "shift":
@@ -740,7 +710,7 @@ class ServiceRecordAdmin(ScopedAdminMixin, ScopedFormfieldsMixin, ImportExportMi
 
 
 @admin.register(LedgerEntry)
-class LedgerEntryAdmin(ScopedAdminMixin, ExportMixin, admin.ModelAdmin):
+class LedgerEntryAdmin(ScopedAdminMixin, ScopedImportExportMixin, ExportMixin, admin.ModelAdmin):
     list_display = ["created_at", "volunteer", "kind", "points", "balance_after", "reason", "created_by"]
     list_filter = ["kind", "created_at"]
     list_select_related = ["volunteer__person", "created_by"]
@@ -762,9 +732,6 @@ class LedgerEntryAdmin(ScopedAdminMixin, ExportMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-    def get_export_queryset(self, request):
-        return self.scope(request, super().get_export_queryset(request))
 
     @admin.action(description=gettext_lazy("Reverse selected entries"), permissions=["view"])
     def reverse_selected(self, request, queryset):
@@ -903,7 +870,7 @@ class PickupForm(forms.Form):
 
 
 @admin.register(Redemption)
-class RedemptionAdmin(ScopedAdminMixin, ExportMixin, admin.ModelAdmin):
+class RedemptionAdmin(ScopedAdminMixin, ScopedImportExportMixin, ExportMixin, admin.ModelAdmin):
     list_display = ["created_at", "volunteer", "reward", "points", "status", "pickup_code", "fulfilled_at"]
     list_filter = ["status", "reward__sponsor", "created_at"]
     list_select_related = ["volunteer__person", "reward"]
@@ -926,9 +893,6 @@ class RedemptionAdmin(ScopedAdminMixin, ExportMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-    def get_export_queryset(self, request):
-        return self.scope(request, super().get_export_queryset(request))
 
     @admin.action(description=gettext_lazy("Mark selected as picked up"), permissions=["change"])
     def fulfil_selected(self, request, queryset):
