@@ -9,10 +9,10 @@ from django.db import connection
 from django.db.models import Sum
 from django.utils import timezone
 
+from tests.helpers import require_postgresql
 from volunteers import services
 from volunteers.models import Donation, LedgerEntry, Redemption, Reward, Volunteer
 
-from .conftest import need_postgresql
 from .factories import RewardFactory, SponsorFactory, make_volunteer
 
 
@@ -152,7 +152,7 @@ def _run_in_threads(n, target):
 
 @pytest.mark.django_db(transaction=True)
 def test_fifty_concurrent_redemptions_sell_exactly_the_stock(community_a, station, django_user_model):
-    need_postgresql()
+    require_postgresql()
     from tests.factories import PersonFactory
 
     worker = django_user_model.objects.create(username="w-conc", is_staff=True)
@@ -180,7 +180,7 @@ def test_fifty_concurrent_redemptions_sell_exactly_the_stock(community_a, statio
 
 @pytest.mark.django_db(transaction=True)
 def test_fifty_concurrent_redemptions_never_overdraw_the_balance(community_a, station, django_user_model):
-    need_postgresql()
+    require_postgresql()
     from tests.factories import PersonFactory
 
     worker = django_user_model.objects.create(username="w-conc2", is_staff=True)

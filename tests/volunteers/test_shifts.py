@@ -9,10 +9,10 @@ from django.db import connection
 from django.utils import timezone
 
 from tests.factories import PersonFactory
+from tests.helpers import require_postgresql
 from volunteers import rules, services
 from volunteers.models import ServiceRecord, Shift, SignUp
 
-from .conftest import need_postgresql
 from .factories import ShiftFactory, make_volunteer
 
 
@@ -155,7 +155,7 @@ def test_anyone_not_checked_out_is_checked_out_at_the_end_and_flagged(volunteer_
 
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_sign_ups_for_the_last_place_take_exactly_one(community_a, station):
-    need_postgresql()
+    require_postgresql()
     shift = ShiftFactory(volunteer_activity__activity__station=station, places=3)
     volunteers = [make_volunteer(PersonFactory(community=community_a)) for _ in range(12)]
     services.signup_create(volunteer=volunteers[0], shift=shift, actor=None)
