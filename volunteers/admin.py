@@ -5,6 +5,7 @@ from decimal import Decimal, InvalidOperation
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.forms.models import construct_instance
@@ -82,6 +83,41 @@ def reason_step(modeladmin, request, queryset, *, title, action, label, apply):
     )
 
 
+class SafeAutocompleteSelect(AutocompleteSelect):
+    """Django's autocomplete widget looks the posted value up as is: a non-number crashed the page."""
+
+    def optgroups(self, name, value, attr=None):
+        field = self.field.remote_field.model._meta.pk
+        valid = []
+        for v in value:
+            try:
+                field.to_python(v)
+                if abs(int(v)) < 2**63:
+                    valid.append(v)
+            except (ValidationError, ValueError, TypeError):
+                continue
+        return super().optgroups(name, valid, attr)
+
+
+MAX_ID = 2**63 - 1
+
+
+class SafeInputMixin:
+    """Garbage ids in admin actions and autocomplete fields get a message, never a 500."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = SafeAutocompleteSelect(db_field, self.admin_site, using=kwargs.get("using"))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def response_action(self, request, queryset):
+        selected = request.POST.getlist(ACTION_CHECKBOX_NAME)
+        if any(not v.isdigit() or not 0 < int(v) <= MAX_ID for v in selected):
+            self.message_user(request, _("No such record."), messages.ERROR)
+            return redirect(request.get_full_path())
+        return super().response_action(request, queryset)
+
+
 class StationDefaultMixin:
     def get_changeform_initial_data(self, request):
         initial = super().get_changeform_initial_data(request)
@@ -135,7 +171,12 @@ class AdjustForm(forms.Form):
 
 @admin.register(Volunteer)
 class VolunteerAdmin(
-    ScopedAdminMixin, ScopedFormfieldsMixin, ScopedImportExportMixin, ImportExportMixin, admin.ModelAdmin
+    SafeInputMixin,
+    ScopedAdminMixin,
+    ScopedFormfieldsMixin,
+    ScopedImportExportMixin,
+    ImportExportMixin,
+    admin.ModelAdmin,
 ):
     resource_classes = [VolunteerResource]
     list_display = ["person", "community", "phone", "status", "points_balance", "joined_on", "adjust_link"]
@@ -363,7 +404,7 @@ class ShiftInline(admin.TabularInline):
 
 
 @admin.register(VolunteerActivity)
-class VolunteerActivityAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class VolunteerActivityAdmin(SafeInputMixin, ScopedAdminMixin, admin.ModelAdmin):
     form = VolunteerActivityForm
     list_display = ["title", "community", "starts_at", "shift_count", "is_published"]
     list_filter = ["is_published", ("activity__community", ScopedCommunityFilter)]
@@ -445,7 +486,7 @@ class SignUpInline(admin.TabularInline):
 
 
 @admin.register(Shift)
-class ShiftAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class ShiftAdmin(SafeInputMixin, ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["__str__", "place", "places", "taken", "screen"]
     list_select_related = ["volunteer_activity__activity"]
     search_fields = ["volunteer_activity__activity__title", "place"]
@@ -526,7 +567,12 @@ class CorrectForm(forms.Form):
 
 @admin.register(ServiceRecord)
 class ServiceRecordAdmin(
-    ScopedAdminMixin, ScopedFormfieldsMixin, ScopedImportExportMixin, ImportExportMixin, admin.ModelAdmin
+    SafeInputMixin,
+    ScopedAdminMixin,
+    ScopedFormfieldsMixin,
+    ScopedImportExportMixin,
+    ImportExportMixin,
+    admin.ModelAdmin,
 ):
     resource_classes = [ServiceHoursResource]
     list_display = [
@@ -710,7 +756,9 @@ class ServiceRecordAdmin(
 
 
 @admin.register(LedgerEntry)
-class LedgerEntryAdmin(ScopedAdminMixin, ScopedImportExportMixin, ExportMixin, admin.ModelAdmin):
+class LedgerEntryAdmin(
+    SafeInputMixin, ScopedAdminMixin, ScopedImportExportMixin, ExportMixin, admin.ModelAdmin
+):
     list_display = ["created_at", "volunteer", "kind", "points", "balance_after", "reason", "created_by"]
     list_filter = ["kind", "created_at"]
     list_select_related = ["volunteer__person", "created_by"]
@@ -764,7 +812,9 @@ class DonationInline(admin.TabularInline):
 
 
 @admin.register(Sponsor)
-class SponsorAdmin(ScopedAdminMixin, StationDefaultMixin, ScopedFormfieldsMixin, admin.ModelAdmin):
+class SponsorAdmin(
+    SafeInputMixin, ScopedAdminMixin, StationDefaultMixin, ScopedFormfieldsMixin, admin.ModelAdmin
+):
     list_display = ["name", "kind", "contact_person", "phone"]
     list_filter = ["kind"]
     search_fields = ["name", "contact_person"]
@@ -801,7 +851,7 @@ class SponsorAdmin(ScopedAdminMixin, StationDefaultMixin, ScopedFormfieldsMixin,
 
 
 @admin.register(Donation)
-class DonationAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class DonationAdmin(SafeInputMixin, ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["donated_on", "sponsor", "description", "reward", "quantity", "value", "recorded_by"]
     list_select_related = ["sponsor", "reward", "recorded_by"]
     search_fields = ["sponsor__name", "description"]
@@ -837,7 +887,9 @@ class DonationAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Reward)
-class RewardAdmin(ScopedAdminMixin, StationDefaultMixin, ScopedFormfieldsMixin, admin.ModelAdmin):
+class RewardAdmin(
+    SafeInputMixin, ScopedAdminMixin, StationDefaultMixin, ScopedFormfieldsMixin, admin.ModelAdmin
+):
     list_display = [
         "name",
         "sponsor",
@@ -870,7 +922,9 @@ class PickupForm(forms.Form):
 
 
 @admin.register(Redemption)
-class RedemptionAdmin(ScopedAdminMixin, ScopedImportExportMixin, ExportMixin, admin.ModelAdmin):
+class RedemptionAdmin(
+    SafeInputMixin, ScopedAdminMixin, ScopedImportExportMixin, ExportMixin, admin.ModelAdmin
+):
     list_display = ["created_at", "volunteer", "reward", "points", "status", "pickup_code", "fulfilled_at"]
     list_filter = ["status", "reward__sponsor", "created_at"]
     list_select_related = ["volunteer__person", "reward"]
@@ -962,7 +1016,7 @@ class RedemptionAdmin(ScopedAdminMixin, ScopedImportExportMixin, ExportMixin, ad
 
 
 @admin.register(Certificate)
-class CertificateAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class CertificateAdmin(SafeInputMixin, ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["number", "volunteer", "period_start", "period_end", "hours", "issued_at"]
     list_select_related = ["volunteer__person"]
     search_fields = ["number", "volunteer__person__name"]

@@ -1,0 +1,62 @@
+"""Garbage posted to the admin's actions and forms gets a message or a 404, never a 500, and changes nothing."""
+
+from datetime import date
+
+import pytest
+
+from volunteers import services
+from volunteers.models import Donation, LedgerEntry, Redemption, ServiceRecord, Volunteer
+
+
+@pytest.fixture
+def worker_client(worker, as_user):
+    client = as_user(worker)
+    client.raise_request_exception = False
+    return client
+
+
+@pytest.mark.parametrize(
+    "model,action",
+    [
+        ("servicerecord", "approve_selected"),
+        ("servicerecord", "decline_selected"),
+        ("servicerecord", "submit_selected"),
+        ("ledgerentry", "reverse_selected"),
+        ("redemption", "fulfil_selected"),
+        ("redemption", "cancel_selected"),
+    ],
+)
+@pytest.mark.parametrize("bad_id", ["abc", "-1", "99999999999999999999999", "1.5"])
+def test_an_admin_action_on_a_garbage_id_changes_nothing_and_says_so(
+    worker_client, volunteer_a, worker, model, action, bad_id
+):
+    record = services.service_record_backfill(
+        volunteer=volunteer_a, service_date=date(2024, 5, 1), minutes=60, description="助老", actor=worker
+    )
+    response = worker_client.post(
+        f"/admin/volunteers/{model}/",
+        {"action": action, "_selected_action": [bad_id], "apply": "1", "reason": "测试"},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert "没有这条记录" in response.content.decode()
+    record.refresh_from_db()
+    assert record.status == "entered"
+    assert not LedgerEntry.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "url,data",
+    [
+        ("/admin/volunteers/donation/add/", {"sponsor": "abc", "reward": "x", "description": "大米"}),
+        ("/admin/volunteers/volunteer/add/", {"person": "abc", "status": "active"}),
+        ("/admin/volunteers/servicerecord/add/", {"volunteer": "9" * 30, "hours": "1"}),
+    ],
+)
+def test_an_autocomplete_field_with_garbage_is_a_form_error(worker_client, url, data):
+    response = worker_client.post(url, data)
+    assert response.status_code == 200
+    assert "errornote" in response.content.decode()
+    assert not Donation.objects.exists() and not Volunteer.objects.exists()
+    assert not ServiceRecord.objects.exists()
+    assert not Redemption.objects.exists()
