@@ -158,7 +158,10 @@ class VolunteerChangeForm(forms.ModelForm):
 
 class AdjustForm(forms.Form):
     points = forms.IntegerField(
-        label=gettext_lazy("points"), help_text=gettext_lazy("Positive to add, negative to deduct.")
+        label=gettext_lazy("points"),
+        help_text=gettext_lazy("Positive to add, negative to deduct."),
+        min_value=-services.ADJUSTMENT_LIMIT,
+        max_value=services.ADJUSTMENT_LIMIT,
     )
     reason = forms.CharField(label=gettext_lazy("reason"), max_length=300)
 

@@ -564,6 +564,9 @@ def _earn(record: ServiceRecord, actor) -> LedgerEntry | None:
         return None
 
 
+ADJUSTMENT_LIMIT = 1_000_000  # points; far above any real adjustment, far below the database's integer
+
+
 @transaction.atomic
 def points_adjust(
     *, volunteer: Volunteer, points: int, reason: str, actor, at: datetime | None = None
@@ -574,6 +577,10 @@ def points_adjust(
         raise ValidationError(_("An adjustment needs a reason."))
     if not getattr(actor, "is_authenticated", False):
         raise ValidationError(_("An adjustment needs a signed-in worker."))
+    if abs(int(points)) > ADJUSTMENT_LIMIT:
+        raise ValidationError(
+            _("An adjustment can move at most %(limit)d points.") % {"limit": ADJUSTMENT_LIMIT}
+        )
     locked = _lock_volunteer(volunteer.pk)
     entry = _post_entry(
         locked, kind=LedgerEntry.Kind.ADJUSTMENT, points=int(points), reason=reason, actor=actor, at=at

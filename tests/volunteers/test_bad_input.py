@@ -60,3 +60,21 @@ def test_an_autocomplete_field_with_garbage_is_a_form_error(worker_client, url, 
     assert not Donation.objects.exists() and not Volunteer.objects.exists()
     assert not ServiceRecord.objects.exists()
     assert not Redemption.objects.exists()
+
+
+@pytest.mark.parametrize("points", ["99999999999", "-99999999999", "2147483647", "1000001"])
+def test_an_absurd_adjustment_is_refused_with_a_message(worker_client, volunteer_a, points):
+    url = f"/admin/volunteers/volunteer/{volunteer_a.pk}/adjust/"
+    response = worker_client.post(url, {"points": points, "reason": "手滑"})
+    assert response.status_code == 200
+    assert "errornote" in response.content.decode() or "errorlist" in response.content.decode()
+    volunteer_a.refresh_from_db()
+    assert volunteer_a.points_balance == 0 and not LedgerEntry.objects.exists()
+
+
+def test_the_adjustment_service_refuses_absurd_points_too(volunteer_a, worker):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError):
+        services.points_adjust(volunteer=volunteer_a, points=10**10, reason="批量迁移", actor=worker)
+    assert not LedgerEntry.objects.exists()
