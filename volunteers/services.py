@@ -598,6 +598,8 @@ def ledger_reverse(*, entry: LedgerEntry, reason: str, actor) -> LedgerEntry:
     volunteer = _lock_volunteer(entry.volunteer_id)
     if entry.kind == LedgerEntry.Kind.REVERSAL:
         raise ValidationError(_("A reversal cannot itself be reversed; make an adjustment instead."))
+    if entry.redemption_id:
+        raise ValidationError(_("The points of a redemption move with it: cancel the redemption instead."))
     if LedgerEntry.objects.filter(reverses=entry).exists():
         raise ValidationError(_("This entry has already been reversed."))
     with translation.override(settings.LANGUAGE_CODE):

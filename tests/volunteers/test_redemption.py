@@ -202,3 +202,21 @@ def test_fifty_concurrent_redemptions_never_overdraw_the_balance(community_a, st
     assert Redemption.objects.count() == 10
     assert volunteer.points_balance == 0 and reward.stock == 30
     assert LedgerEntry.objects.filter(volunteer=volunteer).aggregate(s=Sum("points"))["s"] == 0
+
+
+def test_a_redemption_is_undone_by_cancelling_it_never_by_reversing_its_entry(rich_a, reward, worker):
+    """Reversing the redeem entry gave the points back while the reward stayed waiting for pickup;
+    cancelling it afterwards refunded the same points a second time."""
+    redemption = services.redemption_place(
+        volunteer=rich_a, reward=reward, idempotency_key="a", actor=rich_a.user
+    )
+    entry = LedgerEntry.objects.get(redemption=redemption, kind="redeem")
+    with pytest.raises(ValidationError, match="取消这次兑换"):
+        services.ledger_reverse(entry=entry, reason="录错了", actor=worker)
+    services.redemption_cancel(redemption=redemption, reason="商家缺货", actor=worker)
+    refund = LedgerEntry.objects.get(redemption=redemption, kind="refund")
+    with pytest.raises(ValidationError, match="取消这次兑换"):
+        services.ledger_reverse(entry=refund, reason="录错了", actor=worker)
+    rich_a.refresh_from_db()
+    assert rich_a.points_balance == 1000
+    assert LedgerEntry.objects.filter(kind="reversal").count() == 0
