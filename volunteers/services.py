@@ -737,6 +737,12 @@ def redemption_fulfil_by_code(*, code: str, station_ids, actor) -> Redemption:
     redemption = qs.first()
     if redemption is None:
         raise ValidationError(_("No redemption has this pickup code."))
+    if redemption.status == Redemption.Status.FULFILLED:
+        # A code is good for one pickup: saying "done" again would hand the reward out twice.
+        raise ValidationError(
+            _("This code was already picked up on %(when)s.")
+            % {"when": f"{timezone.localtime(redemption.fulfilled_at):%Y-%m-%d %H:%M}"}
+        )
     return redemption_fulfil(redemption=redemption, actor=actor, pickup_code=code)
 
 

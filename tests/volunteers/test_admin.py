@@ -392,3 +392,21 @@ def test_every_volunteer_admin_page_opens_for_station_staff(
         "/admin/",
     ):
         assert client.get(url).status_code == 200, url
+
+
+def test_a_pickup_code_already_used_is_refused_so_the_reward_is_not_handed_out_twice(
+    volunteer_a, worker, reward, as_user
+):
+    services.points_adjust(volunteer=volunteer_a, points=300, reason="迁入", actor=worker)
+    redemption = services.redemption_place(
+        volunteer=volunteer_a, reward=reward, idempotency_key="1", actor=None
+    )
+    client = as_user(worker)
+    first = client.post("/admin/volunteers/redemption/pickup/", {"code": redemption.pickup_code}, follow=True)
+    assert "大米5斤" in first.content.decode()
+    again = client.post("/admin/volunteers/redemption/pickup/", {"code": redemption.pickup_code})
+    page = again.content.decode()
+    assert again.status_code == 200 and "已经领取过" in page
+    assert "errorlist" in page
+    redemption.refresh_from_db()
+    assert redemption.status == "fulfilled"
