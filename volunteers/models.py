@@ -189,7 +189,12 @@ class SignUp(models.Model):
 
 
 class ServiceRecord(models.Model):
-    """Hours given. Never deleted: a decline or a correction is a new state with who and why."""
+    """Hours given. Never deleted: a decline or a correction is a new state with who and why.
+
+    A volunteer has at most one current (not declined, not corrected) record per shift.
+    """
+
+    CURRENT = ~Q(status__in=["declined", "corrected"])
 
     class Status(models.TextChoices):
         ENTERED = "entered", _("entered")
@@ -269,6 +274,12 @@ class ServiceRecord(models.Model):
             models.CheckConstraint(
                 condition=~Q(status="declined") | Q(decision_reason__gt=""),
                 name="service_decline_has_reason",
+            ),
+            models.UniqueConstraint(
+                fields=["volunteer", "shift"],
+                condition=Q(shift__isnull=False) & ~Q(status__in=["declined", "corrected"]),
+                name="service_one_current_record_per_shift",
+                violation_error_message=_("The volunteer already has hours for this shift."),
             ),
         ]
         indexes = [models.Index(fields=["volunteer", "status"])]

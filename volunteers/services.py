@@ -250,6 +250,11 @@ def checkout(
     minutes = credited_minutes(signup.shift, signup.checked_in_at, at)
     if minutes <= 0:
         return None
+    entered = ServiceRecord.objects.filter(
+        ServiceRecord.CURRENT, volunteer_id=signup.volunteer_id, shift=signup.shift
+    ).first()
+    if entered is not None:  # a worker already entered this shift's hours
+        return entered
     record = ServiceRecord(
         volunteer_id=signup.volunteer_id,
         shift=signup.shift,
@@ -381,6 +386,14 @@ def service_record_backfill(
         source=source,
         entered_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
+    if (
+        shift is not None
+        and ServiceRecord.objects.filter(ServiceRecord.CURRENT, volunteer=volunteer, shift=shift).exists()
+    ):
+        raise ValidationError(
+            _("%(name)s already has hours for this shift; correct that record instead.")
+            % {"name": volunteer.person.name}
+        )
     record.full_clean()
     if service_date > timezone.localdate():
         raise ValidationError({"service_date": _("Hours cannot be entered for a day still to come.")})
@@ -478,7 +491,7 @@ def service_record_correct(*, record: ServiceRecord, minutes: int, reason: str, 
         corrects=record,
         entered_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
-    new.full_clean()
+    new.full_clean(validate_constraints=False)  # the old record stops being current below
     if record.status == ServiceRecord.Status.APPROVED:
         earned = LedgerEntry.objects.filter(service_record=record, kind=LedgerEntry.Kind.EARN).first()
         if earned and not earned.reversals.exists():
