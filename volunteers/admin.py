@@ -903,7 +903,7 @@ class RewardAdmin(
         "active_until",
         "is_active",
     ]
-    list_filter = ["is_active", "sponsor"]
+    list_filter = ["is_active", ("sponsor", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["sponsor"]
     search_fields = ["name", "sponsor__name"]
     readonly_fields = ["stock"]
@@ -929,7 +929,7 @@ class RedemptionAdmin(
     SafeInputMixin, ScopedAdminMixin, ScopedImportExportMixin, ExportMixin, admin.ModelAdmin
 ):
     list_display = ["created_at", "volunteer", "reward", "points", "status", "pickup_code", "fulfilled_at"]
-    list_filter = ["status", "reward__sponsor", "created_at"]
+    list_filter = ["status", ("reward__sponsor", admin.RelatedOnlyFieldListFilter), "created_at"]
     list_select_related = ["volunteer__person", "reward"]
     search_fields = ["volunteer__person__name", "volunteer__person__phone", "pickup_code", "reward__name"]
     actions = ["fulfil_selected", "cancel_selected"]

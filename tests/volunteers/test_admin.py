@@ -410,3 +410,15 @@ def test_a_pickup_code_already_used_is_refused_so_the_reward_is_not_handed_out_t
     assert "errorlist" in page
     redemption.refresh_from_db()
     assert redemption.status == "fulfilled"
+
+
+@pytest.mark.parametrize("page", ["redemption", "reward"])
+def test_the_sponsor_filter_lists_only_our_stations_sponsors(worker, station, other_station, as_user, page):
+    from .factories import RewardFactory, SponsorFactory
+
+    ours = SponsorFactory(station=station, name="本站爱心超市")
+    theirs = SponsorFactory(station=other_station, name="外站秘密商家")
+    RewardFactory(station=station, sponsor=ours)
+    RewardFactory(station=other_station, sponsor=theirs)
+    html = as_user(worker).get(f"/admin/volunteers/{page}/").content.decode()
+    assert "外站秘密商家" not in html
