@@ -24,11 +24,14 @@ class SignInForm(forms.Form):
 
 
 class CertificateForm(forms.Form):
+    # A date input reads and writes only YYYY-MM-DD, whatever the language.
     period_start = forms.DateField(
-        label=gettext_lazy("from"), widget=forms.DateInput(attrs={"type": "date", "class": "form-control"})
+        label=gettext_lazy("from"),
+        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d"),
     )
     period_end = forms.DateField(
-        label=gettext_lazy("to"), widget=forms.DateInput(attrs={"type": "date", "class": "form-control"})
+        label=gettext_lazy("to"),
+        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d"),
     )
 
     def clean(self):

@@ -256,3 +256,11 @@ def test_a_volunteer_sees_her_own_hours_with_their_state_and_why(volunteer_a, vo
     page = signed_in(volunteer_a).get("/v/hours/").content.decode()
     assert "助餐送餐" in page and "未通过" in page and "当天活动取消" in page and "社工补录" in page
     assert "李建国的清扫" not in page
+
+
+def test_the_certificate_form_shows_its_suggested_period_in_the_phones_date_picker(volunteer_a, signed_in):
+    """A date input only takes YYYY-MM-DD: the Chinese format 2026/01/01 left both fields blank."""
+    today = timezone.localdate()
+    page = signed_in(volunteer_a).get("/v/certificate/").content.decode()
+    assert f'value="{today.year}-01-01"' in page
+    assert f'value="{today.isoformat()}"' in page
