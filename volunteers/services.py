@@ -279,11 +279,12 @@ def checkout(
 
 @transaction.atomic
 def checkin_by_qr(
-    *, volunteer: Volunteer, shift: Shift, token: str, actor, now: float | None = None
+    *, volunteer: Volunteer, shift: Shift, token: str, actor, now: float | None = None, step: str = ""
 ) -> tuple[str, SignUp]:
     """The volunteer scanned the shift's code: check in, or check out if already in.
 
-    Returns ("in" | "out", sign-up).
+    ``step`` is what the volunteer's button said ("in" or "out"): a repeated tap of the same button
+    does it once (a second "in" must not check out). Returns ("in" | "out", sign-up).
     """
     if not rules.qr_token_is_valid(shift, token, now=now):
         raise ValidationError(_("This code has expired. Scan the code on the screen again."))
@@ -292,6 +293,10 @@ def checkin_by_qr(
     if signup is None:
         signup, _warnings = signup_create(volunteer=volunteer, shift=shift, actor=actor)
     signup = SignUp.objects.select_for_update(of=("self",)).select_related("shift").get(pk=signup.pk)
+    if step == "in" and signup.checked_in_at is not None:
+        return "in", signup
+    if step == "out" and signup.checked_out_at is not None:
+        return "out", signup
     if signup.checked_in_at is None:
         return "in", _check_in(signup, SignUp.Method.QR, at)
     if signup.checked_out_at is None:

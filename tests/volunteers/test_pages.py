@@ -264,3 +264,25 @@ def test_the_certificate_form_shows_its_suggested_period_in_the_phones_date_pick
     page = signed_in(volunteer_a).get("/v/certificate/").content.decode()
     assert f'value="{today.year}-01-01"' in page
     assert f'value="{today.isoformat()}"' in page
+
+
+def test_a_double_tap_on_check_in_does_not_check_the_volunteer_out(volunteer_a, vol_activity, signed_in):
+    """The second tap of "check in now" used to check out at once: no hours, and no way to check out later."""
+    start = timezone.now() - timedelta(minutes=10)
+    shift = ShiftFactory(volunteer_activity=vol_activity, starts_at=start, ends_at=start + timedelta(hours=2))
+    fresh = rules.qr_token_now(shift)
+    client = signed_in(volunteer_a)
+    page = client.get(f"/v/checkin/{shift.pk}/{fresh}/").content.decode()
+    assert 'name="step" value="in"' in page
+    client.post(f"/v/checkin/{shift.pk}/{fresh}/", {"step": "in"})
+    again = client.post(f"/v/checkin/{shift.pk}/{fresh}/", {"step": "in"}, follow=True)
+    assert "签到成功" in again.content.decode()
+    signup = SignUp.objects.get()
+    assert signup.checked_in_at is not None and signup.checked_out_at is None
+    page = client.get(f"/v/checkin/{shift.pk}/{fresh}/").content.decode()
+    assert "现在签退" in page and 'name="step" value="out"' in page
+    client.post(f"/v/checkin/{shift.pk}/{fresh}/", {"step": "out"})
+    again = client.post(f"/v/checkin/{shift.pk}/{fresh}/", {"step": "out"}, follow=True)
+    assert "签退成功" in again.content.decode()
+    signup.refresh_from_db()
+    assert signup.checked_out_at is not None
