@@ -391,11 +391,19 @@ class ShiftInline(admin.TabularInline):
     fields = ["starts_at", "ends_at", "place", "places", "points_per_hour", "signed_up", "screen"]
     readonly_fields = ["signed_up", "screen"]
 
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("volunteer_activity__activity")
+            .annotate(n_taken=Count("signups", filter=Q(signups__status=SignUp.Status.SIGNED_UP)))
+        )
+
     @admin.display(description=gettext_lazy("signed up"))
     def signed_up(self, obj):
         if not obj.pk:
             return ""
-        return obj.signups.filter(status=SignUp.Status.SIGNED_UP).count()
+        return obj.n_taken
 
     @admin.display(description=gettext_lazy("check-in screen"))
     def screen(self, obj):
@@ -483,6 +491,13 @@ class SignUpInline(admin.TabularInline):
     ]
     readonly_fields = fields
     can_delete = False
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("volunteer__person", "shift__volunteer_activity__activity")
+        )
 
     def has_add_permission(self, request, obj=None):
         return False
