@@ -505,6 +505,7 @@ class SignUpInline(admin.TabularInline):
 
 @admin.register(Shift)
 class ShiftAdmin(SafeInputMixin, ScopedAdminMixin, admin.ModelAdmin):
+    form = ShiftInlineForm  # checks places against sign-ups, so the service's refusal is a form error
     list_display = ["__str__", "place", "places", "taken", "screen"]
     list_select_related = ["volunteer_activity__activity"]
     search_fields = ["volunteer_activity__activity__title", "place"]

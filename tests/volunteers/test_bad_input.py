@@ -78,3 +78,31 @@ def test_the_adjustment_service_refuses_absurd_points_too(volunteer_a, worker):
     with pytest.raises(ValidationError):
         services.points_adjust(volunteer=volunteer_a, points=10**10, reason="批量迁移", actor=worker)
     assert not LedgerEntry.objects.exists()
+
+
+def test_fewer_places_than_sign_ups_is_a_message_on_the_shift_page(
+    worker_client, shift, volunteer_a, volunteer_b
+):
+    from django.utils import timezone
+
+    from volunteers.models import Shift
+
+    for volunteer in (volunteer_a, volunteer_b):
+        services.signup_create(volunteer=volunteer, shift=shift, actor=None)
+    local = timezone.localtime
+    data = {
+        "starts_at_0": f"{local(shift.starts_at):%Y-%m-%d}",
+        "starts_at_1": f"{local(shift.starts_at):%H:%M:%S}",
+        "ends_at_0": f"{local(shift.ends_at):%Y-%m-%d}",
+        "ends_at_1": f"{local(shift.ends_at):%H:%M:%S}",
+        "place": "活动室",
+        "places": "1",
+        "signups-TOTAL_FORMS": "2",
+        "signups-INITIAL_FORMS": "2",
+        "signups-MIN_NUM_FORMS": "0",
+        "signups-MAX_NUM_FORMS": "1000",
+    }
+    response = worker_client.post(f"/admin/volunteers/shift/{shift.pk}/change/", data)
+    assert response.status_code == 200
+    assert "已有2人报名，名额不能少于此数" in response.content.decode()
+    assert Shift.objects.get(pk=shift.pk).places == 5
