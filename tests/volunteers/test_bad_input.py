@@ -106,3 +106,17 @@ def test_fewer_places_than_sign_ups_is_a_message_on_the_shift_page(
     assert response.status_code == 200
     assert "已有2人报名，名额不能少于此数" in response.content.decode()
     assert Shift.objects.get(pk=shift.pk).places == 5
+
+
+@pytest.mark.parametrize("hours", ["NaN", "sNaN", "0.001", "1e400"])
+def test_nonsense_hours_in_an_excel_import_are_a_row_error(station, volunteer_a, head, hours):
+    from tablib import Dataset
+
+    from volunteers.resources import ServiceHoursResource
+
+    data = Dataset(headers=["手机号", "服务日期", "时长（小时）", "服务内容"])
+    data.append([volunteer_a.person.phone, "2023-03-06", "2", "x"])
+    data.append([volunteer_a.person.phone, "2023-03-07", hours, "x"])
+    result = ServiceHoursResource(station=station, user=head).import_data(data, dry_run=False)
+    assert [row.number for row in result.invalid_rows] == [2]
+    assert not ServiceRecord.objects.exists()
