@@ -6,7 +6,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.widgets import AutocompleteSelect
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.forms.models import construct_instance
 from django.shortcuts import redirect
@@ -109,6 +109,15 @@ class SafeInputMixin:
         if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
             kwargs["widget"] = SafeAutocompleteSelect(db_field, self.admin_site, using=kwargs.get("using"))
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_search_results(self, request, queryset, search_term):
+        # PostgreSQL refuses NUL in a query (the changelist's search and the autocomplete of other pages).
+        return super().get_search_results(request, queryset, search_term.replace("\x00", ""))
+
+    def changelist_view(self, request, extra_context=None):
+        if any("\x00" in value for key, values in request.GET.lists() if key != "q" for value in values):
+            raise BadRequest(_("The address contains an invalid character."))
+        return super().changelist_view(request, extra_context)
 
     def response_action(self, request, queryset):
         selected = request.POST.getlist(ACTION_CHECKBOX_NAME)

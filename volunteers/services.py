@@ -680,7 +680,7 @@ def reward_available_for(reward: Reward, volunteer: Volunteer, today: date | Non
 def redemption_place(*, volunteer: Volunteer, reward: Reward, idempotency_key: str, actor) -> Redemption:
     """Redeem a reward: points and stock taken at once; the same key redeems once."""
     key = (idempotency_key or "").strip()[:64]
-    if not key:
+    if not key or "\x00" in key:
         raise ValidationError(_("The request is incomplete; open the reward again."))
     try:
         return _redemption_place(volunteer_id=volunteer.pk, reward_id=reward.pk, key=key, actor=actor)

@@ -9,6 +9,18 @@ from volunteers.models import Donation, LedgerEntry, Redemption, ServiceRecord, 
 
 
 @pytest.fixture
+def signed_in_client():
+    from django.test import Client
+
+    def make(volunteer):
+        client = Client(raise_request_exception=False)
+        client.force_login(volunteer.user)
+        return client
+
+    return make
+
+
+@pytest.fixture
 def worker_client(worker, as_user):
     client = as_user(worker)
     client.raise_request_exception = False
@@ -120,3 +132,24 @@ def test_nonsense_hours_in_an_excel_import_are_a_row_error(station, volunteer_a,
     result = ServiceHoursResource(station=station, user=head).import_data(data, dry_run=False)
     assert [row.number for row in result.invalid_rows] == [2]
     assert not ServiceRecord.objects.exists()
+
+
+# A NUL character cannot go into a PostgreSQL query: each of these was a 500 there.
+
+
+def test_a_nul_in_the_volunteers_urls_and_forms_is_a_404_or_a_message(volunteer_a, reward, signed_in_client):
+    client = signed_in_client(volunteer_a)
+    assert client.get("/v/certificates/%00/").status_code == 404
+    assert client.get("/v/verify/%00/").status_code == 404
+    response = client.post(f"/v/rewards/{reward.pk}/", {"key": "\x00"}, follow=True)
+    assert response.status_code == 200 and "请重新打开" in response.content.decode()
+    assert not Redemption.objects.exists()
+
+
+def test_a_nul_in_the_admin_search_or_filters_is_not_a_500(worker_client):
+    assert worker_client.get("/admin/volunteers/servicerecord/?status=%00").status_code in (200, 302, 400)
+    assert worker_client.get("/admin/volunteers/volunteer/?q=%00").status_code == 200
+    response = worker_client.get(
+        "/admin/autocomplete/?app_label=volunteers&model_name=servicerecord&field_name=volunteer&term=%00"
+    )
+    assert response.status_code == 200
