@@ -1,5 +1,6 @@
 """The social workers' side of the volunteer platform. Every write goes through volunteers.services."""
 
+import uuid
 from decimal import Decimal, InvalidOperation
 
 from django import forms
@@ -173,6 +174,7 @@ class AdjustForm(forms.Form):
         max_value=services.ADJUSTMENT_LIMIT,
     )
     reason = forms.CharField(label=gettext_lazy("reason"), max_length=300)
+    key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
 
     def clean_points(self):
         points = self.cleaned_data["points"]
@@ -294,7 +296,7 @@ class VolunteerAdmin(
         if not request.user.has_perm("volunteers.adjust_points"):
             raise PermissionDenied
         volunteer = self.get_queryset(request).select_related("person").get(pk=object_id)
-        form = AdjustForm(request.POST or None)
+        form = AdjustForm(request.POST or None, initial={"key": uuid.uuid4().hex})
         if request.method == "POST" and form.is_valid():
             try:
                 services.points_adjust(
@@ -302,6 +304,7 @@ class VolunteerAdmin(
                     points=form.cleaned_data["points"],
                     reason=form.cleaned_data["reason"],
                     actor=request.user,
+                    request_key=form.cleaned_data["key"],
                 )
             except ValidationError as exc:
                 form.add_error(None, exc)

@@ -387,6 +387,7 @@ class LedgerEntry(models.Model):
         verbose_name=_("by"),
     )
     created_at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
+    request_key = models.CharField(max_length=64, blank=True, default="", editable=False)
 
     objects = AppendOnlyQuerySet.as_manager()
 
@@ -411,6 +412,9 @@ class LedgerEntry(models.Model):
             models.CheckConstraint(
                 condition=~Q(kind="adjustment") | Q(created_by__isnull=False),
                 name="ledger_adjustment_has_author",
+            ),
+            models.UniqueConstraint(
+                fields=["volunteer", "request_key"], condition=~Q(request_key=""), name="ledger_request_once"
             ),
         ]
         indexes = [models.Index(fields=["volunteer", "-created_at"])]

@@ -587,9 +587,18 @@ ADJUSTMENT_LIMIT = 1_000_000  # points; far above any real adjustment, far below
 
 @transaction.atomic
 def points_adjust(
-    *, volunteer: Volunteer, points: int, reason: str, actor, at: datetime | None = None
+    *,
+    volunteer: Volunteer,
+    points: int,
+    reason: str,
+    actor,
+    at: datetime | None = None,
+    request_key: str = "",
 ) -> LedgerEntry:
-    """A worker's adjustment, with a required reason and who made it (``at``: when migrating history)."""
+    """A worker's adjustment, with a required reason and who made it (``at``: when migrating history).
+
+    The same ``request_key`` (the form's hidden key) adjusts once: a double click is one adjustment.
+    """
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError(_("An adjustment needs a reason."))
@@ -599,9 +608,21 @@ def points_adjust(
         raise ValidationError(
             _("An adjustment can move at most %(limit)d points.") % {"limit": ADJUSTMENT_LIMIT}
         )
+    request_key = (request_key or "").strip()[:64].replace("\x00", "")
     locked = _lock_volunteer(volunteer.pk)
+    if request_key:
+        done = LedgerEntry.objects.filter(volunteer=locked, request_key=request_key).first()
+        if done is not None:
+            volunteer.points_balance = locked.points_balance
+            return done
     entry = _post_entry(
-        locked, kind=LedgerEntry.Kind.ADJUSTMENT, points=int(points), reason=reason, actor=actor, at=at
+        locked,
+        kind=LedgerEntry.Kind.ADJUSTMENT,
+        points=int(points),
+        reason=reason,
+        actor=actor,
+        at=at,
+        request_key=request_key,
     )
     volunteer.points_balance = locked.points_balance
     return entry

@@ -422,3 +422,19 @@ def test_the_sponsor_filter_lists_only_our_stations_sponsors(worker, station, ot
     RewardFactory(station=other_station, sponsor=theirs)
     html = as_user(worker).get(f"/admin/volunteers/{page}/").content.decode()
     assert "外站秘密商家" not in html
+
+
+def test_a_double_clicked_adjustment_adds_the_points_once(volunteer_a, worker, as_user):
+    import re
+
+    client = as_user(worker)
+    url = f"/admin/volunteers/volunteer/{volunteer_a.pk}/adjust/"
+    key = re.search(r'name="key" value="([0-9a-f]+)"', client.get(url).content.decode()).group(1)
+    for _ in range(2):
+        assert client.post(url, {"points": "50", "reason": "表彰", "key": key}).status_code == 302
+    volunteer_a.refresh_from_db()
+    assert volunteer_a.points_balance == 50 and LedgerEntry.objects.count() == 1
+    fresh = re.search(r'name="key" value="([0-9a-f]+)"', client.get(url).content.decode()).group(1)
+    assert fresh != key
+    client.post(url, {"points": "50", "reason": "再次表彰", "key": fresh})
+    assert LedgerEntry.objects.count() == 2
