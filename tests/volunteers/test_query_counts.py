@@ -75,3 +75,45 @@ def test_admin_lists_and_activity_pages_do_not_grow_with_rows(
     add_rows(6, **rows)
     many = count_queries(client, urls)
     assert many == few
+
+
+def add_own_rows(n, *, volunteer, station, vol_activity, worker):
+    for _ in range(n):
+        start = timezone.now() + timedelta(days=30 + ShiftFactory._meta.model.objects.count())
+        shift = ShiftFactory(
+            volunteer_activity=vol_activity, starts_at=start, ends_at=start + timedelta(hours=2)
+        )
+        services.signup_create(volunteer=volunteer, shift=shift, actor=worker, by_worker=True)
+        record = services.service_record_backfill(
+            volunteer=volunteer, service_date=date(2024, 5, 1), minutes=60, description="助老", actor=worker
+        )
+        services.service_record_approve(record=record, actor=worker)
+        reward = RewardFactory(station=station, sponsor=SponsorFactory(station=station), points_price=5)
+        services.redemption_place(
+            volunteer=volunteer, reward=reward, idempotency_key=f"k{reward.pk}", actor=None
+        )
+        services.certificate_issue(
+            volunteer=volunteer, period_start=date(2024, 1, 1), period_end=date(2024, 12, 31), actor=None
+        )
+
+
+def test_the_volunteers_pages_do_not_grow_with_rows(station, volunteer_a, vol_activity, worker):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(volunteer_a.user)
+    urls = [
+        "/v/",
+        "/v/points/",
+        "/v/hours/",
+        "/v/activities/",
+        "/v/rewards/",
+        "/v/redemptions/",
+        "/v/certificate/",
+    ]
+    rows = dict(volunteer=volunteer_a, station=station, vol_activity=vol_activity, worker=worker)
+    add_own_rows(1, **rows)
+    count_queries(client, urls)
+    few = count_queries(client, urls)
+    add_own_rows(6, **rows)
+    assert count_queries(client, urls) == few
