@@ -5,6 +5,7 @@ Locking order, everywhere: the volunteer row first, then the reward or shift row
 """
 
 import secrets
+import unicodedata
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
@@ -769,7 +770,8 @@ def redemption_fulfil(*, redemption: Redemption, actor, pickup_code: str | None 
 
 @transaction.atomic
 def redemption_fulfil_by_code(*, code: str, station_ids, actor) -> Redemption:
-    code = (code or "").strip()
+    # As typed by a merchant: full-width digits from a Chinese input method, spaces between groups.
+    code = "".join(unicodedata.normalize("NFKC", code or "").split())
     qs = Redemption.objects.filter(pickup_code=code)
     if station_ids is not None:
         qs = qs.filter(reward__station_id__in=station_ids)

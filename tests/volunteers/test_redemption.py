@@ -220,3 +220,13 @@ def test_a_redemption_is_undone_by_cancelling_it_never_by_reversing_its_entry(ri
     rich_a.refresh_from_db()
     assert rich_a.points_balance == 1000
     assert LedgerEntry.objects.filter(kind="reversal").count() == 0
+
+
+def test_a_pickup_code_typed_with_spaces_or_full_width_digits_is_accepted(rich_a, reward, worker):
+    """A merchant types what the phone shows, often through a Chinese input method: ５４６５ ９６６５."""
+    redemption = services.redemption_place(volunteer=rich_a, reward=reward, idempotency_key="a", actor=None)
+    code = redemption.pickup_code
+    typed = " " + "".join(chr(ord(c) + 0xFEE0) for c in code[:4]) + "\u3000" + code[4:] + " "
+    services.redemption_fulfil_by_code(code=typed, station_ids=[reward.station_id], actor=worker)
+    redemption.refresh_from_db()
+    assert redemption.status == "fulfilled"
