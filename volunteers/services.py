@@ -313,9 +313,11 @@ def find_volunteer_for_checkin(*, shift: Shift, query: str) -> Volunteer:
     if not query:
         raise ValidationError(_("Type a phone number or a name."))
     station_id = shift.volunteer_activity.activity.station_id
+    # A phone number as people type it: "138 1234-5678", full-width digits from a Chinese input method.
+    phone = "".join(c for c in unicodedata.normalize("NFKC", query) if c not in " -")
     found = list(
         Volunteer.objects.filter(person__community__station_id=station_id)
-        .filter(Q(person__phone=query) | Q(person__name=query))
+        .filter(Q(person__phone=phone) | Q(person__name=query))
         .select_related("person__community")[:3]
     )
     if not found:

@@ -184,3 +184,9 @@ def test_concurrent_sign_ups_for_the_last_place_take_exactly_one(community_a, st
     assert other == []
     assert len(won) == 1 and len(refused) == len(contenders) - 1
     assert SignUp.objects.filter(shift=shift, status="signed_up").count() == 3
+
+
+def test_a_worker_finds_the_elder_by_a_phone_number_typed_in_groups(volunteer_a, running_shift):
+    phone = volunteer_a.person.phone
+    typed = f" {phone[:3]} {phone[3:7]}-{phone[7:]} "
+    assert services.find_volunteer_for_checkin(shift=running_shift, query=typed) == volunteer_a
