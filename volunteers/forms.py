@@ -1,3 +1,5 @@
+import unicodedata
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -20,7 +22,9 @@ class SignInForm(forms.Form):
     )
 
     def clean_phone(self):
-        return self.cleaned_data["phone"].strip().replace(" ", "")
+        # As people type it: "138-1234 5678", full-width digits from a Chinese input method.
+        phone = unicodedata.normalize("NFKC", self.cleaned_data["phone"])
+        return "".join(c for c in phone if c not in " -")
 
 
 class CertificateForm(forms.Form):

@@ -286,3 +286,11 @@ def test_a_double_tap_on_check_in_does_not_check_the_volunteer_out(volunteer_a, 
     assert "签退成功" in again.content.decode()
     signup.refresh_from_db()
     assert signup.checked_out_at is not None
+
+
+def test_a_volunteer_signs_in_with_the_phone_number_typed_in_groups(volunteer_a):
+    phone = volunteer_a.person.phone
+    typed = "".join(chr(ord(c) + 0xFEE0) for c in phone[:3]) + "-" + phone[3:7] + " " + phone[7:]
+    client = Client()
+    response = client.post("/v/login/", {"phone": typed, "password": "Zhang-gui-lan-2024"})
+    assert response.status_code == 302 and response["Location"] == "/v/"
