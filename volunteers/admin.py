@@ -50,12 +50,19 @@ def _errors(exc: ValidationError) -> str:
     return " ".join(exc.messages)
 
 
+class ReasonForm(forms.Form):
+    reason = forms.CharField(max_length=300)  # also refuses NUL characters, which PostgreSQL cannot store
+
+
 def reason_step(modeladmin, request, queryset, *, title, action, label, apply):
     """An admin action that asks for a reason first; ``apply(obj, reason)`` runs per object."""
     if request.POST.get("apply"):
-        reason = (request.POST.get("reason") or "").strip()
+        form = ReasonForm(request.POST)
+        reason = form.cleaned_data["reason"] if form.is_valid() else ""
         if not reason:
-            modeladmin.message_user(request, _("Please give a reason."), messages.ERROR)
+            problems = form.errors.get("reason", []) if request.POST.get("reason", "").strip() else []
+            for problem in problems or [_("Please give a reason.")]:
+                modeladmin.message_user(request, problem, messages.ERROR)
         else:
             done, failed = 0, []
             for obj in queryset:

@@ -153,3 +153,17 @@ def test_a_nul_in_the_admin_search_or_filters_is_not_a_500(worker_client):
         "/admin/autocomplete/?app_label=volunteers&model_name=servicerecord&field_name=volunteer&term=%00"
     )
     assert response.status_code == 200
+
+
+def test_a_nul_in_an_action_reason_is_refused_with_a_message(worker_client, volunteer_a, worker):
+    record = services.service_record_backfill(
+        volunteer=volunteer_a, service_date=date(2024, 5, 1), minutes=60, description="助老", actor=worker
+    )
+    response = worker_client.post(
+        "/admin/volunteers/servicerecord/",
+        {"action": "decline_selected", "_selected_action": [record.pk], "apply": "1", "reason": "未到\x00场"},
+        follow=True,
+    )
+    assert response.status_code == 200
+    record.refresh_from_db()
+    assert record.status == "entered"
