@@ -531,7 +531,12 @@ class Donation(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(reward__isnull=True) | Q(quantity__gt=0), name="donation_to_reward_has_quantity"
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(value__isnull=True) | Q(value__gte=0),
+                name="donation_value_not_negative",
+                violation_error_message=_("The value cannot be negative."),
+            ),
         ]
 
     def __str__(self):

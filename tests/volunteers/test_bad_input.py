@@ -167,3 +167,15 @@ def test_a_nul_in_an_action_reason_is_refused_with_a_message(worker_client, volu
     assert response.status_code == 200
     record.refresh_from_db()
     assert record.status == "entered"
+
+
+def test_a_donation_of_negative_value_or_quantity_is_refused(worker_client, station):
+    from .factories import SponsorFactory
+
+    sponsor = SponsorFactory(station=station)
+    url = "/admin/volunteers/donation/add/"
+    base = {"sponsor": sponsor.pk, "donated_on": "2024-05-01", "description": "大米"}
+    for bad in ({"value": "-100"}, {"quantity": "-3"}):
+        response = worker_client.post(url, {**base, "quantity": "0", **bad})
+        assert response.status_code == 200 and "errornote" in response.content.decode()
+    assert not Donation.objects.exists()
