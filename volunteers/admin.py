@@ -1,11 +1,13 @@
 """The social workers' side of the volunteer platform. Every write goes through volunteers.services."""
 
+import uuid
 from decimal import Decimal, InvalidOperation
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.contrib.admin.widgets import AutocompleteSelect
+from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.forms.models import construct_instance
 from django.shortcuts import redirect
@@ -48,12 +50,19 @@ def _errors(exc: ValidationError) -> str:
     return " ".join(exc.messages)
 
 
+class ReasonForm(forms.Form):
+    reason = forms.CharField(max_length=300)  # also refuses NUL characters, which PostgreSQL cannot store
+
+
 def reason_step(modeladmin, request, queryset, *, title, action, label, apply):
     """An admin action that asks for a reason first; ``apply(obj, reason)`` runs per object."""
     if request.POST.get("apply"):
-        reason = (request.POST.get("reason") or "").strip()
+        form = ReasonForm(request.POST)
+        reason = form.cleaned_data["reason"] if form.is_valid() else ""
         if not reason:
-            modeladmin.message_user(request, _("Please give a reason."), messages.ERROR)
+            problems = form.errors.get("reason", []) if request.POST.get("reason", "").strip() else []
+            for problem in problems or [_("Please give a reason.")]:
+                modeladmin.message_user(request, problem, messages.ERROR)
         else:
             done, failed = 0, []
             for obj in queryset:
@@ -80,6 +89,50 @@ def reason_step(modeladmin, request, queryset, *, title, action, label, apply):
             "action_checkbox_name": ACTION_CHECKBOX_NAME,
         },
     )
+
+
+class SafeAutocompleteSelect(AutocompleteSelect):
+    """Django's autocomplete widget looks the posted value up as is: a non-number crashed the page."""
+
+    def optgroups(self, name, value, attr=None):
+        field = self.field.remote_field.model._meta.pk
+        valid = []
+        for v in value:
+            try:
+                field.to_python(v)
+                if abs(int(v)) < 2**63:
+                    valid.append(v)
+            except (ValidationError, ValueError, TypeError):
+                continue
+        return super().optgroups(name, valid, attr)
+
+
+MAX_ID = 2**63 - 1
+
+
+class SafeInputMixin:
+    """Garbage ids in admin actions and autocomplete fields get a message, never a 500."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = SafeAutocompleteSelect(db_field, self.admin_site, using=kwargs.get("using"))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_search_results(self, request, queryset, search_term):
+        # PostgreSQL refuses NUL in a query (the changelist's search and the autocomplete of other pages).
+        return super().get_search_results(request, queryset, search_term.replace("\x00", ""))
+
+    def changelist_view(self, request, extra_context=None):
+        if any("\x00" in value for key, values in request.GET.lists() if key != "q" for value in values):
+            raise BadRequest(_("The address contains an invalid character."))
+        return super().changelist_view(request, extra_context)
+
+    def response_action(self, request, queryset):
+        selected = request.POST.getlist(ACTION_CHECKBOX_NAME)
+        if any(not v.isdigit() or not 0 < int(v) <= MAX_ID for v in selected):
+            self.message_user(request, _("No such record."), messages.ERROR)
+            return redirect(request.get_full_path())
+        return super().response_action(request, queryset)
 
 
 class StationDefaultMixin:
@@ -122,9 +175,13 @@ class VolunteerChangeForm(forms.ModelForm):
 
 class AdjustForm(forms.Form):
     points = forms.IntegerField(
-        label=gettext_lazy("points"), help_text=gettext_lazy("Positive to add, negative to deduct.")
+        label=gettext_lazy("points"),
+        help_text=gettext_lazy("Positive to add, negative to deduct."),
+        min_value=-services.ADJUSTMENT_LIMIT,
+        max_value=services.ADJUSTMENT_LIMIT,
     )
     reason = forms.CharField(label=gettext_lazy("reason"), max_length=300)
+    key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
 
     def clean_points(self):
         points = self.cleaned_data["points"]
@@ -135,7 +192,12 @@ class AdjustForm(forms.Form):
 
 @admin.register(Volunteer)
 class VolunteerAdmin(
-    ScopedAdminMixin, ScopedFormfieldsMixin, ScopedImportExportMixin, ImportExportMixin, admin.ModelAdmin
+    SafeInputMixin,
+    ScopedAdminMixin,
+    ScopedFormfieldsMixin,
+    ScopedImportExportMixin,
+    ImportExportMixin,
+    admin.ModelAdmin,
 ):
     resource_classes = [VolunteerResource]
     list_display = ["person", "community", "phone", "status", "points_balance", "joined_on", "adjust_link"]
@@ -241,7 +303,7 @@ class VolunteerAdmin(
         if not request.user.has_perm("volunteers.adjust_points"):
             raise PermissionDenied
         volunteer = self.get_queryset(request).select_related("person").get(pk=object_id)
-        form = AdjustForm(request.POST or None)
+        form = AdjustForm(request.POST or None, initial={"key": uuid.uuid4().hex})
         if request.method == "POST" and form.is_valid():
             try:
                 services.points_adjust(
@@ -249,6 +311,7 @@ class VolunteerAdmin(
                     points=form.cleaned_data["points"],
                     reason=form.cleaned_data["reason"],
                     actor=request.user,
+                    request_key=form.cleaned_data["key"],
                 )
             except ValidationError as exc:
                 form.add_error(None, exc)
@@ -347,11 +410,19 @@ class ShiftInline(admin.TabularInline):
     fields = ["starts_at", "ends_at", "place", "places", "points_per_hour", "signed_up", "screen"]
     readonly_fields = ["signed_up", "screen"]
 
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("volunteer_activity__activity")
+            .annotate(n_taken=Count("signups", filter=Q(signups__status=SignUp.Status.SIGNED_UP)))
+        )
+
     @admin.display(description=gettext_lazy("signed up"))
     def signed_up(self, obj):
         if not obj.pk:
             return ""
-        return obj.signups.filter(status=SignUp.Status.SIGNED_UP).count()
+        return obj.n_taken
 
     @admin.display(description=gettext_lazy("check-in screen"))
     def screen(self, obj):
@@ -363,7 +434,7 @@ class ShiftInline(admin.TabularInline):
 
 
 @admin.register(VolunteerActivity)
-class VolunteerActivityAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class VolunteerActivityAdmin(SafeInputMixin, ScopedAdminMixin, admin.ModelAdmin):
     form = VolunteerActivityForm
     list_display = ["title", "community", "starts_at", "shift_count", "is_published"]
     list_filter = ["is_published", ("activity__community", ScopedCommunityFilter)]
@@ -440,12 +511,20 @@ class SignUpInline(admin.TabularInline):
     readonly_fields = fields
     can_delete = False
 
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("volunteer__person", "shift__volunteer_activity__activity")
+        )
+
     def has_add_permission(self, request, obj=None):
         return False
 
 
 @admin.register(Shift)
-class ShiftAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class ShiftAdmin(SafeInputMixin, ScopedAdminMixin, admin.ModelAdmin):
+    form = ShiftInlineForm  # checks places against sign-ups, so the service's refusal is a form error
     list_display = ["__str__", "place", "places", "taken", "screen"]
     list_select_related = ["volunteer_activity__activity"]
     search_fields = ["volunteer_activity__activity__title", "place"]
@@ -526,7 +605,12 @@ class CorrectForm(forms.Form):
 
 @admin.register(ServiceRecord)
 class ServiceRecordAdmin(
-    ScopedAdminMixin, ScopedFormfieldsMixin, ScopedImportExportMixin, ImportExportMixin, admin.ModelAdmin
+    SafeInputMixin,
+    ScopedAdminMixin,
+    ScopedFormfieldsMixin,
+    ScopedImportExportMixin,
+    ImportExportMixin,
+    admin.ModelAdmin,
 ):
     resource_classes = [ServiceHoursResource]
     list_display = [
@@ -710,7 +794,9 @@ class ServiceRecordAdmin(
 
 
 @admin.register(LedgerEntry)
-class LedgerEntryAdmin(ScopedAdminMixin, ScopedImportExportMixin, ExportMixin, admin.ModelAdmin):
+class LedgerEntryAdmin(
+    SafeInputMixin, ScopedAdminMixin, ScopedImportExportMixin, ExportMixin, admin.ModelAdmin
+):
     list_display = ["created_at", "volunteer", "kind", "points", "balance_after", "reason", "created_by"]
     list_filter = ["kind", "created_at"]
     list_select_related = ["volunteer__person", "created_by"]
@@ -764,7 +850,9 @@ class DonationInline(admin.TabularInline):
 
 
 @admin.register(Sponsor)
-class SponsorAdmin(ScopedAdminMixin, StationDefaultMixin, ScopedFormfieldsMixin, admin.ModelAdmin):
+class SponsorAdmin(
+    SafeInputMixin, ScopedAdminMixin, StationDefaultMixin, ScopedFormfieldsMixin, admin.ModelAdmin
+):
     list_display = ["name", "kind", "contact_person", "phone"]
     list_filter = ["kind"]
     search_fields = ["name", "contact_person"]
@@ -801,7 +889,7 @@ class SponsorAdmin(ScopedAdminMixin, StationDefaultMixin, ScopedFormfieldsMixin,
 
 
 @admin.register(Donation)
-class DonationAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class DonationAdmin(SafeInputMixin, ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["donated_on", "sponsor", "description", "reward", "quantity", "value", "recorded_by"]
     list_select_related = ["sponsor", "reward", "recorded_by"]
     search_fields = ["sponsor__name", "description"]
@@ -837,7 +925,9 @@ class DonationAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Reward)
-class RewardAdmin(ScopedAdminMixin, StationDefaultMixin, ScopedFormfieldsMixin, admin.ModelAdmin):
+class RewardAdmin(
+    SafeInputMixin, ScopedAdminMixin, StationDefaultMixin, ScopedFormfieldsMixin, admin.ModelAdmin
+):
     list_display = [
         "name",
         "sponsor",
@@ -848,7 +938,7 @@ class RewardAdmin(ScopedAdminMixin, StationDefaultMixin, ScopedFormfieldsMixin, 
         "active_until",
         "is_active",
     ]
-    list_filter = ["is_active", "sponsor"]
+    list_filter = ["is_active", ("sponsor", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["sponsor"]
     search_fields = ["name", "sponsor__name"]
     readonly_fields = ["stock"]
@@ -870,9 +960,11 @@ class PickupForm(forms.Form):
 
 
 @admin.register(Redemption)
-class RedemptionAdmin(ScopedAdminMixin, ScopedImportExportMixin, ExportMixin, admin.ModelAdmin):
+class RedemptionAdmin(
+    SafeInputMixin, ScopedAdminMixin, ScopedImportExportMixin, ExportMixin, admin.ModelAdmin
+):
     list_display = ["created_at", "volunteer", "reward", "points", "status", "pickup_code", "fulfilled_at"]
-    list_filter = ["status", "reward__sponsor", "created_at"]
+    list_filter = ["status", ("reward__sponsor", admin.RelatedOnlyFieldListFilter), "created_at"]
     list_select_related = ["volunteer__person", "reward"]
     search_fields = ["volunteer__person__name", "volunteer__person__phone", "pickup_code", "reward__name"]
     actions = ["fulfil_selected", "cancel_selected"]
@@ -962,7 +1054,7 @@ class RedemptionAdmin(ScopedAdminMixin, ScopedImportExportMixin, ExportMixin, ad
 
 
 @admin.register(Certificate)
-class CertificateAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class CertificateAdmin(SafeInputMixin, ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["number", "volunteer", "period_start", "period_end", "hours", "issued_at"]
     list_select_related = ["volunteer__person"]
     search_fields = ["number", "volunteer__person__name"]

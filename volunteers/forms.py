@@ -1,3 +1,5 @@
+import unicodedata
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -20,15 +22,20 @@ class SignInForm(forms.Form):
     )
 
     def clean_phone(self):
-        return self.cleaned_data["phone"].strip().replace(" ", "")
+        # As people type it: "138-1234 5678", full-width digits from a Chinese input method.
+        phone = unicodedata.normalize("NFKC", self.cleaned_data["phone"])
+        return "".join(c for c in phone if c not in " -")
 
 
 class CertificateForm(forms.Form):
+    # A date input reads and writes only YYYY-MM-DD, whatever the language.
     period_start = forms.DateField(
-        label=gettext_lazy("from"), widget=forms.DateInput(attrs={"type": "date", "class": "form-control"})
+        label=gettext_lazy("from"),
+        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d"),
     )
     period_end = forms.DateField(
-        label=gettext_lazy("to"), widget=forms.DateInput(attrs={"type": "date", "class": "form-control"})
+        label=gettext_lazy("to"),
+        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d"),
     )
 
     def clean(self):

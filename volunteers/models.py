@@ -189,7 +189,12 @@ class SignUp(models.Model):
 
 
 class ServiceRecord(models.Model):
-    """Hours given. Never deleted: a decline or a correction is a new state with who and why."""
+    """Hours given. Never deleted: a decline or a correction is a new state with who and why.
+
+    A volunteer has at most one current (not declined, not corrected) record per shift.
+    """
+
+    CURRENT = ~Q(status__in=["declined", "corrected"])
 
     class Status(models.TextChoices):
         ENTERED = "entered", _("entered")
@@ -269,6 +274,12 @@ class ServiceRecord(models.Model):
             models.CheckConstraint(
                 condition=~Q(status="declined") | Q(decision_reason__gt=""),
                 name="service_decline_has_reason",
+            ),
+            models.UniqueConstraint(
+                fields=["volunteer", "shift"],
+                condition=Q(shift__isnull=False) & ~Q(status__in=["declined", "corrected"]),
+                name="service_one_current_record_per_shift",
+                violation_error_message=_("The volunteer already has hours for this shift."),
             ),
         ]
         indexes = [models.Index(fields=["volunteer", "status"])]
@@ -376,6 +387,7 @@ class LedgerEntry(models.Model):
         verbose_name=_("by"),
     )
     created_at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
+    request_key = models.CharField(max_length=64, blank=True, default="", editable=False)
 
     objects = AppendOnlyQuerySet.as_manager()
 
@@ -400,6 +412,9 @@ class LedgerEntry(models.Model):
             models.CheckConstraint(
                 condition=~Q(kind="adjustment") | Q(created_by__isnull=False),
                 name="ledger_adjustment_has_author",
+            ),
+            models.UniqueConstraint(
+                fields=["volunteer", "request_key"], condition=~Q(request_key=""), name="ledger_request_once"
             ),
         ]
         indexes = [models.Index(fields=["volunteer", "-created_at"])]
@@ -516,7 +531,12 @@ class Donation(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(reward__isnull=True) | Q(quantity__gt=0), name="donation_to_reward_has_quantity"
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(value__isnull=True) | Q(value__gte=0),
+                name="donation_value_not_negative",
+                violation_error_message=_("The value cannot be negative."),
+            ),
         ]
 
     def __str__(self):

@@ -273,7 +273,7 @@ class ServiceHoursResource(StrictResource):
             hours = Decimal(raw_hours)
         except (InvalidOperation, ValueError):
             hours = None
-        if hours is None or hours <= 0 or hours > 24:
+        if hours is None or not hours.is_finite() or hours <= 0 or hours > 24:
             errors.setdefault("minutes", []).append(
                 _("Hours must be a number more than 0 and at most 24 (got “%(value)s”).")
                 % {"value": raw_hours}

@@ -121,12 +121,16 @@ def redemption_get_for_volunteer(volunteer: Volunteer, pk) -> Redemption:
 
 
 def certificate_get_for_volunteer(volunteer: Volunteer, number: str) -> Certificate:
+    if "\x00" in number:  # PostgreSQL refuses NUL in a query
+        raise Http404
     return get_object_or_404(
         Certificate.objects.select_related("station", "volunteer__person"), volunteer=volunteer, number=number
     )
 
 
 def certificate_verify(number: str) -> Certificate | None:
+    if "\x00" in number:  # PostgreSQL refuses NUL in a query
+        return None
     return Certificate.objects.select_related("station", "volunteer__person").filter(number=number).first()
 
 

@@ -5,6 +5,7 @@ Locking order, everywhere: the volunteer row first, then the reward or shift row
 """
 
 import secrets
+import unicodedata
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
@@ -250,6 +251,11 @@ def checkout(
     minutes = credited_minutes(signup.shift, signup.checked_in_at, at)
     if minutes <= 0:
         return None
+    entered = ServiceRecord.objects.filter(
+        ServiceRecord.CURRENT, volunteer_id=signup.volunteer_id, shift=signup.shift
+    ).first()
+    if entered is not None:  # a worker already entered this shift's hours
+        return entered
     record = ServiceRecord(
         volunteer_id=signup.volunteer_id,
         shift=signup.shift,
@@ -274,11 +280,12 @@ def checkout(
 
 @transaction.atomic
 def checkin_by_qr(
-    *, volunteer: Volunteer, shift: Shift, token: str, actor, now: float | None = None
+    *, volunteer: Volunteer, shift: Shift, token: str, actor, now: float | None = None, step: str = ""
 ) -> tuple[str, SignUp]:
     """The volunteer scanned the shift's code: check in, or check out if already in.
 
-    Returns ("in" | "out", sign-up).
+    ``step`` is what the volunteer's button said ("in" or "out"): a repeated tap of the same button
+    does it once (a second "in" must not check out). Returns ("in" | "out", sign-up).
     """
     if not rules.qr_token_is_valid(shift, token, now=now):
         raise ValidationError(_("This code has expired. Scan the code on the screen again."))
@@ -287,6 +294,10 @@ def checkin_by_qr(
     if signup is None:
         signup, _warnings = signup_create(volunteer=volunteer, shift=shift, actor=actor)
     signup = SignUp.objects.select_for_update(of=("self",)).select_related("shift").get(pk=signup.pk)
+    if step == "in" and signup.checked_in_at is not None:
+        return "in", signup
+    if step == "out" and signup.checked_out_at is not None:
+        return "out", signup
     if signup.checked_in_at is None:
         return "in", _check_in(signup, SignUp.Method.QR, at)
     if signup.checked_out_at is None:
@@ -302,9 +313,11 @@ def find_volunteer_for_checkin(*, shift: Shift, query: str) -> Volunteer:
     if not query:
         raise ValidationError(_("Type a phone number or a name."))
     station_id = shift.volunteer_activity.activity.station_id
+    # A phone number as people type it: "138 1234-5678", full-width digits from a Chinese input method.
+    phone = "".join(c for c in unicodedata.normalize("NFKC", query) if c not in " -")
     found = list(
         Volunteer.objects.filter(person__community__station_id=station_id)
-        .filter(Q(person__phone=query) | Q(person__name=query))
+        .filter(Q(person__phone=phone) | Q(person__name=query))
         .select_related("person__community")[:3]
     )
     if not found:
@@ -381,6 +394,14 @@ def service_record_backfill(
         source=source,
         entered_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
+    if (
+        shift is not None
+        and ServiceRecord.objects.filter(ServiceRecord.CURRENT, volunteer=volunteer, shift=shift).exists()
+    ):
+        raise ValidationError(
+            _("%(name)s already has hours for this shift; correct that record instead.")
+            % {"name": volunteer.person.name}
+        )
     record.full_clean()
     if service_date > timezone.localdate():
         raise ValidationError({"service_date": _("Hours cannot be entered for a day still to come.")})
@@ -478,7 +499,7 @@ def service_record_correct(*, record: ServiceRecord, minutes: int, reason: str, 
         corrects=record,
         entered_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
-    new.full_clean()
+    new.full_clean(validate_constraints=False)  # the old record stops being current below
     if record.status == ServiceRecord.Status.APPROVED:
         earned = LedgerEntry.objects.filter(service_record=record, kind=LedgerEntry.Kind.EARN).first()
         if earned and not earned.reversals.exists():
@@ -564,19 +585,47 @@ def _earn(record: ServiceRecord, actor) -> LedgerEntry | None:
         return None
 
 
+ADJUSTMENT_LIMIT = 1_000_000  # points; far above any real adjustment, far below the database's integer
+
+
 @transaction.atomic
 def points_adjust(
-    *, volunteer: Volunteer, points: int, reason: str, actor, at: datetime | None = None
+    *,
+    volunteer: Volunteer,
+    points: int,
+    reason: str,
+    actor,
+    at: datetime | None = None,
+    request_key: str = "",
 ) -> LedgerEntry:
-    """A worker's adjustment, with a required reason and who made it (``at``: when migrating history)."""
+    """A worker's adjustment, with a required reason and who made it (``at``: when migrating history).
+
+    The same ``request_key`` (the form's hidden key) adjusts once: a double click is one adjustment.
+    """
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError(_("An adjustment needs a reason."))
     if not getattr(actor, "is_authenticated", False):
         raise ValidationError(_("An adjustment needs a signed-in worker."))
+    if abs(int(points)) > ADJUSTMENT_LIMIT:
+        raise ValidationError(
+            _("An adjustment can move at most %(limit)d points.") % {"limit": ADJUSTMENT_LIMIT}
+        )
+    request_key = (request_key or "").strip()[:64].replace("\x00", "")
     locked = _lock_volunteer(volunteer.pk)
+    if request_key:
+        done = LedgerEntry.objects.filter(volunteer=locked, request_key=request_key).first()
+        if done is not None:
+            volunteer.points_balance = locked.points_balance
+            return done
     entry = _post_entry(
-        locked, kind=LedgerEntry.Kind.ADJUSTMENT, points=int(points), reason=reason, actor=actor, at=at
+        locked,
+        kind=LedgerEntry.Kind.ADJUSTMENT,
+        points=int(points),
+        reason=reason,
+        actor=actor,
+        at=at,
+        request_key=request_key,
     )
     volunteer.points_balance = locked.points_balance
     return entry
@@ -591,6 +640,8 @@ def ledger_reverse(*, entry: LedgerEntry, reason: str, actor) -> LedgerEntry:
     volunteer = _lock_volunteer(entry.volunteer_id)
     if entry.kind == LedgerEntry.Kind.REVERSAL:
         raise ValidationError(_("A reversal cannot itself be reversed; make an adjustment instead."))
+    if entry.redemption_id:
+        raise ValidationError(_("The points of a redemption move with it: cancel the redemption instead."))
     if LedgerEntry.objects.filter(reverses=entry).exists():
         raise ValidationError(_("This entry has already been reversed."))
     with translation.override(settings.LANGUAGE_CODE):
@@ -653,7 +704,7 @@ def reward_available_for(reward: Reward, volunteer: Volunteer, today: date | Non
 def redemption_place(*, volunteer: Volunteer, reward: Reward, idempotency_key: str, actor) -> Redemption:
     """Redeem a reward: points and stock taken at once; the same key redeems once."""
     key = (idempotency_key or "").strip()[:64]
-    if not key:
+    if not key or "\x00" in key:
         raise ValidationError(_("The request is incomplete; open the reward again."))
     try:
         return _redemption_place(volunteer_id=volunteer.pk, reward_id=reward.pk, key=key, actor=actor)
@@ -721,13 +772,20 @@ def redemption_fulfil(*, redemption: Redemption, actor, pickup_code: str | None 
 
 @transaction.atomic
 def redemption_fulfil_by_code(*, code: str, station_ids, actor) -> Redemption:
-    code = (code or "").strip()
+    # As typed by a merchant: full-width digits from a Chinese input method, spaces between groups.
+    code = "".join(unicodedata.normalize("NFKC", code or "").split())
     qs = Redemption.objects.filter(pickup_code=code)
     if station_ids is not None:
         qs = qs.filter(reward__station_id__in=station_ids)
     redemption = qs.first()
     if redemption is None:
         raise ValidationError(_("No redemption has this pickup code."))
+    if redemption.status == Redemption.Status.FULFILLED:
+        # A code is good for one pickup: saying "done" again would hand the reward out twice.
+        raise ValidationError(
+            _("This code was already picked up on %(when)s.")
+            % {"when": f"{timezone.localtime(redemption.fulfilled_at):%Y-%m-%d %H:%M}"}
+        )
     return redemption_fulfil(redemption=redemption, actor=actor, pickup_code=code)
 
 

@@ -155,7 +155,11 @@ def checkin(request, shift_pk, token):
     if request.method == "POST":
         try:
             action, _signup = services.checkin_by_qr(
-                volunteer=volunteer, shift=shift, token=token, actor=request.user
+                volunteer=volunteer,
+                shift=shift,
+                token=token,
+                actor=request.user,
+                step=request.POST.get("step", ""),
             )
         except ValidationError as exc:
             _error(request, exc)

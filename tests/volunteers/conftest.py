@@ -1,30 +1,11 @@
 """Personas and helpers of the volunteer platform's tests."""
 
-import os
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from .factories import RewardFactory, ShiftFactory, VolunteerActivityFactory, make_volunteer
-
-REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
-
-
-def need_postgresql():
-    """Skip without PostgreSQL, unless CI requires the services (then fail loudly)."""
-    if connection.vendor != "postgresql":
-        if REQUIRE_SERVICES:
-            pytest.fail("REQUIRE_SERVICES=1 but the database is not PostgreSQL")
-        pytest.skip("needs PostgreSQL")
-
-
-def need_broker():
-    if not os.environ.get("CELERY_BROKER_URL"):
-        if REQUIRE_SERVICES:
-            pytest.fail("REQUIRE_SERVICES=1 but CELERY_BROKER_URL is not set")
-        pytest.skip("needs a Redis broker")
 
 
 @pytest.fixture

@@ -392,3 +392,49 @@ def test_every_volunteer_admin_page_opens_for_station_staff(
         "/admin/",
     ):
         assert client.get(url).status_code == 200, url
+
+
+def test_a_pickup_code_already_used_is_refused_so_the_reward_is_not_handed_out_twice(
+    volunteer_a, worker, reward, as_user
+):
+    services.points_adjust(volunteer=volunteer_a, points=300, reason="迁入", actor=worker)
+    redemption = services.redemption_place(
+        volunteer=volunteer_a, reward=reward, idempotency_key="1", actor=None
+    )
+    client = as_user(worker)
+    first = client.post("/admin/volunteers/redemption/pickup/", {"code": redemption.pickup_code}, follow=True)
+    assert "大米5斤" in first.content.decode()
+    again = client.post("/admin/volunteers/redemption/pickup/", {"code": redemption.pickup_code})
+    page = again.content.decode()
+    assert again.status_code == 200 and "已经领取过" in page
+    assert "errorlist" in page
+    redemption.refresh_from_db()
+    assert redemption.status == "fulfilled"
+
+
+@pytest.mark.parametrize("page", ["redemption", "reward"])
+def test_the_sponsor_filter_lists_only_our_stations_sponsors(worker, station, other_station, as_user, page):
+    from .factories import RewardFactory, SponsorFactory
+
+    ours = SponsorFactory(station=station, name="本站爱心超市")
+    theirs = SponsorFactory(station=other_station, name="外站秘密商家")
+    RewardFactory(station=station, sponsor=ours)
+    RewardFactory(station=other_station, sponsor=theirs)
+    html = as_user(worker).get(f"/admin/volunteers/{page}/").content.decode()
+    assert "外站秘密商家" not in html
+
+
+def test_a_double_clicked_adjustment_adds_the_points_once(volunteer_a, worker, as_user):
+    import re
+
+    client = as_user(worker)
+    url = f"/admin/volunteers/volunteer/{volunteer_a.pk}/adjust/"
+    key = re.search(r'name="key" value="([0-9a-f]+)"', client.get(url).content.decode()).group(1)
+    for _ in range(2):
+        assert client.post(url, {"points": "50", "reason": "表彰", "key": key}).status_code == 302
+    volunteer_a.refresh_from_db()
+    assert volunteer_a.points_balance == 50 and LedgerEntry.objects.count() == 1
+    fresh = re.search(r'name="key" value="([0-9a-f]+)"', client.get(url).content.decode()).group(1)
+    assert fresh != key
+    client.post(url, {"points": "50", "reason": "再次表彰", "key": fresh})
+    assert LedgerEntry.objects.count() == 2

@@ -134,6 +134,64 @@ def test_hours_for_a_shift_never_exceed_its_length(volunteer_a, worker, vol_acti
         )
 
 
+def test_hours_for_one_shift_are_credited_once_however_they_are_entered(volunteer_a, worker, vol_activity):
+    """Backfilling a shift the volunteer already has hours for doubled the hours and the points."""
+    shift = ShiftFactory(volunteer_activity=vol_activity)  # two hours
+    day = shift.starts_at.date()
+    first = services.service_record_backfill(
+        volunteer=volunteer_a, service_date=day, minutes=120, description="x", actor=worker, shift=shift
+    )
+    with pytest.raises(ValidationError, match="已有这个班次的时长"):
+        services.service_record_backfill(
+            volunteer=volunteer_a, service_date=day, minutes=120, description="x", actor=worker, shift=shift
+        )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ServiceRecord.objects.create(volunteer=volunteer_a, shift=shift, service_date=day, minutes=60)
+    services.service_record_decline(record=first, reason="记错了人", actor=worker)
+    services.service_record_backfill(
+        volunteer=volunteer_a, service_date=day, minutes=90, description="x", actor=worker, shift=shift
+    )
+    assert ServiceRecord.objects.filter(shift=shift).count() == 2
+
+
+def test_checking_out_after_a_backfill_enters_no_second_record(volunteer_a, worker, vol_activity):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    start = timezone.now() - timedelta(hours=1)
+    shift = ShiftFactory(volunteer_activity=vol_activity, starts_at=start, ends_at=start + timedelta(hours=2))
+    signup = services.checkin_by_worker(shift=shift, query=volunteer_a.person.phone, actor=worker)
+    services.service_record_backfill(
+        volunteer=volunteer_a,
+        service_date=timezone.localdate(start),
+        minutes=60,
+        description="x",
+        actor=worker,
+        shift=shift,
+    )
+    services.checkout(signup=signup, actor=worker, at=timezone.now() + timedelta(minutes=30))
+    signup.refresh_from_db()
+    assert signup.checked_out_at is not None
+    assert ServiceRecord.objects.filter(shift=shift).count() == 1
+
+
+def test_hours_of_a_shift_can_still_be_corrected(volunteer_a, worker, vol_activity):
+    shift = ShiftFactory(volunteer_activity=vol_activity)
+    first = services.service_record_backfill(
+        volunteer=volunteer_a,
+        service_date=date(2024, 5, 1),
+        minutes=120,
+        description="x",
+        actor=worker,
+        shift=shift,
+    )
+    new = services.service_record_correct(record=first, minutes=90, reason="提前离开", actor=worker)
+    assert new.shift == shift and new.minutes == 90
+    first.refresh_from_db()
+    assert first.status == "corrected"
+
+
 def test_a_decline_keeps_the_record_with_who_and_why(record, worker):
     with pytest.raises(ValidationError):
         services.service_record_decline(record=record, reason="", actor=worker)

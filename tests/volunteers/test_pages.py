@@ -256,3 +256,41 @@ def test_a_volunteer_sees_her_own_hours_with_their_state_and_why(volunteer_a, vo
     page = signed_in(volunteer_a).get("/v/hours/").content.decode()
     assert "助餐送餐" in page and "未通过" in page and "当天活动取消" in page and "社工补录" in page
     assert "李建国的清扫" not in page
+
+
+def test_the_certificate_form_shows_its_suggested_period_in_the_phones_date_picker(volunteer_a, signed_in):
+    """A date input only takes YYYY-MM-DD: the Chinese format 2026/01/01 left both fields blank."""
+    today = timezone.localdate()
+    page = signed_in(volunteer_a).get("/v/certificate/").content.decode()
+    assert f'value="{today.year}-01-01"' in page
+    assert f'value="{today.isoformat()}"' in page
+
+
+def test_a_double_tap_on_check_in_does_not_check_the_volunteer_out(volunteer_a, vol_activity, signed_in):
+    """The second tap of "check in now" used to check out at once: no hours, and no way to check out later."""
+    start = timezone.now() - timedelta(minutes=10)
+    shift = ShiftFactory(volunteer_activity=vol_activity, starts_at=start, ends_at=start + timedelta(hours=2))
+    fresh = rules.qr_token_now(shift)
+    client = signed_in(volunteer_a)
+    page = client.get(f"/v/checkin/{shift.pk}/{fresh}/").content.decode()
+    assert 'name="step" value="in"' in page
+    client.post(f"/v/checkin/{shift.pk}/{fresh}/", {"step": "in"})
+    again = client.post(f"/v/checkin/{shift.pk}/{fresh}/", {"step": "in"}, follow=True)
+    assert "签到成功" in again.content.decode()
+    signup = SignUp.objects.get()
+    assert signup.checked_in_at is not None and signup.checked_out_at is None
+    page = client.get(f"/v/checkin/{shift.pk}/{fresh}/").content.decode()
+    assert "现在签退" in page and 'name="step" value="out"' in page
+    client.post(f"/v/checkin/{shift.pk}/{fresh}/", {"step": "out"})
+    again = client.post(f"/v/checkin/{shift.pk}/{fresh}/", {"step": "out"}, follow=True)
+    assert "签退成功" in again.content.decode()
+    signup.refresh_from_db()
+    assert signup.checked_out_at is not None
+
+
+def test_a_volunteer_signs_in_with_the_phone_number_typed_in_groups(volunteer_a):
+    phone = volunteer_a.person.phone
+    typed = "".join(chr(ord(c) + 0xFEE0) for c in phone[:3]) + "-" + phone[3:7] + " " + phone[7:]
+    client = Client()
+    response = client.post("/v/login/", {"phone": typed, "password": "Zhang-gui-lan-2024"})
+    assert response.status_code == 302 and response["Location"] == "/v/"

@@ -9,10 +9,10 @@ from django.db import connection
 from django.db.models import Sum
 from django.utils import timezone
 
+from tests.helpers import require_postgresql
 from volunteers import services
 from volunteers.models import Donation, LedgerEntry, Redemption, Reward, Volunteer
 
-from .conftest import need_postgresql
 from .factories import RewardFactory, SponsorFactory, make_volunteer
 
 
@@ -152,7 +152,7 @@ def _run_in_threads(n, target):
 
 @pytest.mark.django_db(transaction=True)
 def test_fifty_concurrent_redemptions_sell_exactly_the_stock(community_a, station, django_user_model):
-    need_postgresql()
+    require_postgresql()
     from tests.factories import PersonFactory
 
     worker = django_user_model.objects.create(username="w-conc", is_staff=True)
@@ -180,7 +180,7 @@ def test_fifty_concurrent_redemptions_sell_exactly_the_stock(community_a, statio
 
 @pytest.mark.django_db(transaction=True)
 def test_fifty_concurrent_redemptions_never_overdraw_the_balance(community_a, station, django_user_model):
-    need_postgresql()
+    require_postgresql()
     from tests.factories import PersonFactory
 
     worker = django_user_model.objects.create(username="w-conc2", is_staff=True)
@@ -202,3 +202,31 @@ def test_fifty_concurrent_redemptions_never_overdraw_the_balance(community_a, st
     assert Redemption.objects.count() == 10
     assert volunteer.points_balance == 0 and reward.stock == 30
     assert LedgerEntry.objects.filter(volunteer=volunteer).aggregate(s=Sum("points"))["s"] == 0
+
+
+def test_a_redemption_is_undone_by_cancelling_it_never_by_reversing_its_entry(rich_a, reward, worker):
+    """Reversing the redeem entry gave the points back while the reward stayed waiting for pickup;
+    cancelling it afterwards refunded the same points a second time."""
+    redemption = services.redemption_place(
+        volunteer=rich_a, reward=reward, idempotency_key="a", actor=rich_a.user
+    )
+    entry = LedgerEntry.objects.get(redemption=redemption, kind="redeem")
+    with pytest.raises(ValidationError, match="取消这次兑换"):
+        services.ledger_reverse(entry=entry, reason="录错了", actor=worker)
+    services.redemption_cancel(redemption=redemption, reason="商家缺货", actor=worker)
+    refund = LedgerEntry.objects.get(redemption=redemption, kind="refund")
+    with pytest.raises(ValidationError, match="取消这次兑换"):
+        services.ledger_reverse(entry=refund, reason="录错了", actor=worker)
+    rich_a.refresh_from_db()
+    assert rich_a.points_balance == 1000
+    assert LedgerEntry.objects.filter(kind="reversal").count() == 0
+
+
+def test_a_pickup_code_typed_with_spaces_or_full_width_digits_is_accepted(rich_a, reward, worker):
+    """A merchant types what the phone shows, often through a Chinese input method: ５４６５ ９６６５."""
+    redemption = services.redemption_place(volunteer=rich_a, reward=reward, idempotency_key="a", actor=None)
+    code = redemption.pickup_code
+    typed = " " + "".join(chr(ord(c) + 0xFEE0) for c in code[:4]) + "\u3000" + code[4:] + " "
+    services.redemption_fulfil_by_code(code=typed, station_ids=[reward.station_id], actor=worker)
+    redemption.refresh_from_db()
+    assert redemption.status == "fulfilled"

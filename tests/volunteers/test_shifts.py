@@ -9,10 +9,10 @@ from django.db import connection
 from django.utils import timezone
 
 from tests.factories import PersonFactory
+from tests.helpers import require_postgresql
 from volunteers import rules, services
 from volunteers.models import ServiceRecord, Shift, SignUp
 
-from .conftest import need_postgresql
 from .factories import ShiftFactory, make_volunteer
 
 
@@ -155,7 +155,7 @@ def test_anyone_not_checked_out_is_checked_out_at_the_end_and_flagged(volunteer_
 
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_sign_ups_for_the_last_place_take_exactly_one(community_a, station):
-    need_postgresql()
+    require_postgresql()
     shift = ShiftFactory(volunteer_activity__activity__station=station, places=3)
     volunteers = [make_volunteer(PersonFactory(community=community_a)) for _ in range(12)]
     services.signup_create(volunteer=volunteers[0], shift=shift, actor=None)
@@ -184,3 +184,9 @@ def test_concurrent_sign_ups_for_the_last_place_take_exactly_one(community_a, st
     assert other == []
     assert len(won) == 1 and len(refused) == len(contenders) - 1
     assert SignUp.objects.filter(shift=shift, status="signed_up").count() == 3
+
+
+def test_a_worker_finds_the_elder_by_a_phone_number_typed_in_groups(volunteer_a, running_shift):
+    phone = volunteer_a.person.phone
+    typed = f" {phone[:3]} {phone[3:7]}-{phone[7:]} "
+    assert services.find_volunteer_for_checkin(shift=running_shift, query=typed) == volunteer_a

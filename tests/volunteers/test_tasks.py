@@ -7,10 +7,10 @@ import pytest
 from django.utils import timezone
 
 from station.models import Notification
+from tests.helpers import require_broker
 from volunteers import services, tasks
 from volunteers.models import LedgerEntry, Redemption, Volunteer
 
-from .conftest import need_broker
 from .factories import ShiftFactory
 
 
@@ -118,7 +118,7 @@ def test_the_automatic_check_out_task_flags_and_runs_once(volunteer_a, worker, v
 
 @pytest.fixture
 def real_worker(transactional_db):
-    need_broker()
+    require_broker()
     from celery.contrib.testing.worker import start_worker
 
     from station.celery import app

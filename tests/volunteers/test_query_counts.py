@@ -1,0 +1,119 @@
+"""Admin pages cost the same number of queries for one row as for many."""
+
+from datetime import date, timedelta
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from tests.factories import PersonFactory
+from volunteers import services
+from volunteers.models import Donation
+
+from .factories import RewardFactory, ShiftFactory, SponsorFactory, make_volunteer
+
+PAGES = [
+    "volunteer",
+    "volunteeractivity",
+    "shift",
+    "servicerecord",
+    "ledgerentry",
+    "sponsor",
+    "donation",
+    "reward",
+    "redemption",
+    "certificate",
+]
+
+
+def add_rows(n, *, station, community, vol_activity, shift, worker):
+    sponsor = SponsorFactory(station=station)
+    for _ in range(n):
+        person = PersonFactory(community=community)
+        volunteer = make_volunteer(person, actor=worker)
+        start = timezone.now() + timedelta(days=30 + ShiftFactory._meta.model.objects.count())
+        ShiftFactory(volunteer_activity=vol_activity, starts_at=start, ends_at=start + timedelta(hours=2))
+        services.signup_create(volunteer=volunteer, shift=shift, actor=worker, by_worker=True)
+        record = services.service_record_backfill(
+            volunteer=volunteer, service_date=date(2024, 5, 1), minutes=60, description="助老", actor=worker
+        )
+        services.service_record_approve(record=record, actor=worker)
+        reward = RewardFactory(station=station, sponsor=sponsor, points_price=5)
+        services.donation_record(
+            donation=Donation(sponsor=sponsor, reward=reward, description="捐赠", quantity=2), actor=worker
+        )
+        services.redemption_place(volunteer=volunteer, reward=reward, idempotency_key="k", actor=None)
+        services.certificate_issue(
+            volunteer=volunteer, period_start=date(2024, 1, 1), period_end=date(2024, 12, 31), actor=None
+        )
+
+
+def count_queries(client, urls):
+    counts = {}
+    for url in urls:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200, url
+        counts[url] = len(ctx)
+    return counts
+
+
+def test_admin_lists_and_activity_pages_do_not_grow_with_rows(
+    station, community_a, vol_activity, head, worker, as_user
+):
+    shift = ShiftFactory(volunteer_activity=vol_activity, places=50)
+    client = as_user(head)
+    urls = [f"/admin/volunteers/{name}/" for name in PAGES] + [
+        f"/admin/volunteers/volunteeractivity/{vol_activity.pk}/change/",
+        f"/admin/volunteers/shift/{shift.pk}/change/",
+        f"/v/staff/shifts/{shift.pk}/",
+        "/admin/volunteers/sponsor/report/",
+    ]
+    rows = dict(station=station, community=community_a, vol_activity=vol_activity, shift=shift, worker=worker)
+    add_rows(1, **rows)
+    count_queries(client, urls)  # warm the caches of the first request
+    few = count_queries(client, urls)
+    add_rows(6, **rows)
+    many = count_queries(client, urls)
+    assert many == few
+
+
+def add_own_rows(n, *, volunteer, station, vol_activity, worker):
+    for _ in range(n):
+        start = timezone.now() + timedelta(days=30 + ShiftFactory._meta.model.objects.count())
+        shift = ShiftFactory(
+            volunteer_activity=vol_activity, starts_at=start, ends_at=start + timedelta(hours=2)
+        )
+        services.signup_create(volunteer=volunteer, shift=shift, actor=worker, by_worker=True)
+        record = services.service_record_backfill(
+            volunteer=volunteer, service_date=date(2024, 5, 1), minutes=60, description="助老", actor=worker
+        )
+        services.service_record_approve(record=record, actor=worker)
+        reward = RewardFactory(station=station, sponsor=SponsorFactory(station=station), points_price=5)
+        services.redemption_place(
+            volunteer=volunteer, reward=reward, idempotency_key=f"k{reward.pk}", actor=None
+        )
+        services.certificate_issue(
+            volunteer=volunteer, period_start=date(2024, 1, 1), period_end=date(2024, 12, 31), actor=None
+        )
+
+
+def test_the_volunteers_pages_do_not_grow_with_rows(station, volunteer_a, vol_activity, worker):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(volunteer_a.user)
+    urls = [
+        "/v/",
+        "/v/points/",
+        "/v/hours/",
+        "/v/activities/",
+        "/v/rewards/",
+        "/v/redemptions/",
+        "/v/certificate/",
+    ]
+    rows = dict(volunteer=volunteer_a, station=station, vol_activity=vol_activity, worker=worker)
+    add_own_rows(1, **rows)
+    count_queries(client, urls)
+    few = count_queries(client, urls)
+    add_own_rows(6, **rows)
+    assert count_queries(client, urls) == few
