@@ -97,6 +97,12 @@ class NoteForm(forms.Form):
 class MonthForm(forms.Form):
     month = forms.RegexField(regex=r"^\d{4}-(0[1-9]|1[0-2])$", required=False)
 
+    def clean_month(self):
+        month = self.cleaned_data.get("month")
+        if month and not 2000 <= int(month[:4]) <= timezone.localdate().year + 1:
+            raise forms.ValidationError(_("Choose a month between 2000 and next year."))
+        return month
+
 
 class GroupSessionForm(forms.Form):
     starts_at = forms.DateTimeField(
