@@ -2,9 +2,10 @@ from datetime import date
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
-from django.http import Http404
+from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -53,6 +54,16 @@ class ScopedAdminMixin:
     def change_view(self, request, object_id, form_url="", extra_context=None):
         self._require_in_scope(request, object_id)
         return super().change_view(request, object_id, form_url, extra_context)
+
+    def response_action(self, request, queryset):
+        """Refuse an action on ids that are not record numbers (tampered or stale forms), never a 500."""
+        try:
+            for value in request.POST.getlist(helpers.ACTION_CHECKBOX_NAME):
+                self.model._meta.pk.to_python(value)
+        except ValidationError:
+            self.message_user(request, _("The selected record numbers are not valid."), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+        return super().response_action(request, queryset)
 
     def delete_view(self, request, object_id, extra_context=None):
         self._require_in_scope(request, object_id)

@@ -2,9 +2,30 @@
 
 from django.utils import timezone
 
+from station import services as station_services
+from station.models import Need
+
 
 def test_a_month_outside_the_calendar_on_the_coverage_page_is_refused_not_a_crash(worker, as_user):
     page = as_user(worker).get("/cases/coverage/?month=0000-01")
     assert page.status_code == 200
     assert f'name="month" value="{timezone.localdate():%Y-%m}"' in page.content.decode()
     assert "请选择" in page.content.decode()
+
+
+def test_an_admin_action_on_non_numeric_ids_says_so_and_changes_nothing(case, supervisor, person_a, as_user):
+    client = as_user(supervisor)
+    need = station_services.need_raise(
+        person=person_a, category="health", description="量血压", source="visit", actor=supervisor
+    )
+    for url, action in [
+        ("/admin/cases/case/", "approve_selected"),
+        ("/admin/station/need/", "take_selected"),
+    ]:
+        response = client.post(
+            url, {"action": action, "_selected_action": ["abc", str(need.pk)]}, follow=True
+        )
+        assert response.status_code == 200
+        assert "所选记录编号无效" in response.content.decode()
+    need.refresh_from_db()
+    assert need.status == Need.Status.OPEN
