@@ -3,6 +3,7 @@ from datetime import date
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import Http404, HttpResponseRedirect
@@ -122,13 +123,42 @@ def scoped_formfield(db_field, request, kwargs):
     return kwargs
 
 
+class _ValidIdsOnly:
+    """An autocomplete that re-renders a form posted with a non-numeric id as empty, not as a 500."""
+
+    def optgroups(self, name, value, attr=None):
+        pk = self.field.remote_field.model._meta.pk
+        kept = []
+        for v in value:
+            try:
+                pk.to_python(v)
+            except ValidationError:
+                continue
+            kept.append(v)
+        return super().optgroups(name, kept, attr)
+
+
+class SafeAutocompleteSelect(_ValidIdsOnly, AutocompleteSelect):
+    pass
+
+
+class SafeAutocompleteSelectMultiple(_ValidIdsOnly, AutocompleteSelectMultiple):
+    pass
+
+
 class ScopedFormfieldsMixin:
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = SafeAutocompleteSelect(db_field, self.admin_site, using=kwargs.get("using"))
         return super().formfield_for_foreignkey(
             db_field, request, **scoped_formfield(db_field, request, kwargs)
         )
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = SafeAutocompleteSelectMultiple(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
         return super().formfield_for_manytomany(
             db_field, request, **scoped_formfield(db_field, request, kwargs)
         )

@@ -2,6 +2,7 @@
 
 from django.utils import timezone
 
+from cases.models import Case, Visit, WatchEntry
 from station import services as station_services
 from station.models import Need
 
@@ -29,3 +30,21 @@ def test_an_admin_action_on_non_numeric_ids_says_so_and_changes_nothing(case, su
         assert "所选记录编号无效" in response.content.decode()
     need.refresh_from_db()
     assert need.status == Need.Status.OPEN
+
+
+def test_a_garbage_person_id_on_the_admin_forms_is_a_form_error_not_a_crash(case, worker, as_user):
+    client = as_user(worker)
+    garbage = {"person": "x", "worker": "abc", "supervisor": "1'", "visited_on": "2026-99-99",
+               "opened_on": "bad", "started_on": "zz", "members": ["q"]}  # fmt: skip
+    for url in [
+        f"/admin/cases/case/{case.pk}/change/",
+        "/admin/cases/case/add/",
+        "/admin/cases/visit/add/",
+        "/admin/cases/watchentry/add/",
+        "/admin/cases/visitrequest/add/",
+        "/admin/station/need/add/",
+    ]:
+        response = client.post(url, garbage)
+        assert response.status_code == 200, url
+        assert "errornote" in response.content.decode(), url
+    assert Visit.objects.count() == 0 and WatchEntry.objects.count() == 0 and Case.objects.count() == 1
