@@ -663,11 +663,14 @@ class NeedAdmin(
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
 
-    @admin.action(description=gettext_lazy("Take the selected needs on myself"))
+    @admin.action(description=gettext_lazy("Take the selected needs on myself"), permissions=["change"])
     def take_selected(self, request, queryset):
         taken = 0
         for need in queryset.filter(status=Need.Status.OPEN):
-            services.need_take(need=need, taker=request.user, actor=request.user)
+            try:
+                services.need_take(need=need, taker=request.user, actor=request.user)
+            except (ValidationError, PermissionDenied):
+                continue  # taken by someone else meanwhile
             taken += 1
         messages.info(request, _("%(n)d needs taken.") % {"n": taken})
 
