@@ -206,7 +206,7 @@ class WatchEntryAdmin(ScopedAdminMixin, StaffFormfieldsMixin, admin.ModelAdmin):
 @admin.register(VisitRequest)
 class VisitRequestAdmin(ScopedAdminMixin, StaffFormfieldsMixin, admin.ModelAdmin):
     list_display = ["person", "event", "kind", "assigned_to", "due_at", "visit"]
-    list_select_related = ["person", "assigned_to", "visit"]
+    list_select_related = ["person", "assigned_to", "visit__person"]
     autocomplete_fields = ["person"]
     fields = ["person", "event", "kind", "assigned_to"]
 
