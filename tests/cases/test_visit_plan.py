@@ -160,3 +160,20 @@ def test_a_visit_cannot_be_in_the_future(person_a, worker):
         services.visit_record(
             person=person_a, kind="phone", actor=worker, visited_on=timezone.localdate() + timedelta(days=1)
         )
+
+
+def test_a_person_whose_tier_changed_mid_month_counts_once_in_coverage(person_a, worker):
+    """Raised from key to high risk on 15 March and visited weekly since: one person, covered."""
+    services.watch_entry_set(
+        person=person_a, tier="key", worker=worker, actor=worker, started_on=date(2026, 3, 1)
+    )
+    visit(person_a, worker, date(2026, 3, 1))
+    services.watch_entry_set(
+        person=person_a, tier="high", worker=worker, actor=worker, started_on=date(2026, 3, 15)
+    )
+    for day in (15, 22, 29):
+        visit(person_a, worker, date(2026, 3, day))
+    figures = plan.coverage(
+        person_a.community.station, date(2026, 3, 1), date(2026, 4, 1), today=date(2026, 4, 2)
+    )
+    assert figures == {person_a.community_id: (1, 1)}
