@@ -128,8 +128,15 @@ def watch_entry_set(
     current = WatchEntry.objects.select_for_update().filter(person=person, ended_on__isnull=True).first()
     if current and current.tier == tier and current.worker_id == worker.pk:
         return current
+    if current and current.started_on >= today:
+        # Corrected on the day it was set: change the entry itself, so no two entries are open on one day.
+        current.tier, current.worker, current.reason = tier, worker, reason or current.reason
+        current.started_on = today
+        current.full_clean(validate_constraints=False)
+        current.save(update_fields=["tier", "worker", "reason", "started_on"])
+        return current
     if current:
-        current.ended_on = max(today - timedelta(days=1), current.started_on)
+        current.ended_on = today - timedelta(days=1)
         current.save(update_fields=["ended_on"])
     entry = WatchEntry(person=person, tier=tier, worker=worker, reason=reason, started_on=today)
     entry.full_clean(validate_constraints=False)

@@ -177,3 +177,13 @@ def test_a_person_whose_tier_changed_mid_month_counts_once_in_coverage(person_a,
         person_a.community.station, date(2026, 3, 1), date(2026, 4, 1), today=date(2026, 4, 2)
     )
     assert figures == {person_a.community_id: (1, 1)}
+
+
+def test_correcting_the_tier_on_the_day_it_was_set_leaves_one_entry_and_one_overdue_line(person_a, worker):
+    services.watch_entry_set(person=person_a, tier="ordinary", worker=worker, actor=worker, started_on=DAY0)
+    services.watch_entry_set(person=person_a, tier="high", worker=worker, actor=worker, started_on=DAY0)
+    assert list(WatchEntry.objects.filter(person=person_a).values_list("tier", "ended_on")) == [
+        ("high", None)
+    ]
+    late = plan.overdue_statuses(WatchEntry.objects.all(), DAY0 + timedelta(days=8))
+    assert [s.entry.person for s in late] == [person_a]
