@@ -108,3 +108,11 @@ def test_export_masks_ids_and_leaves_notes_out(case, worker, as_user):
     assert case.person.masked_id_number in body
     assert case.person.id_number not in body
     assert "家中矛盾细节" not in body
+
+
+def test_the_access_log_says_in_chinese_where_the_file_was_opened(case, worker, head, as_user):
+    as_user(worker).get(f"/cases/{case.pk}/")
+    as_user(worker).get(f"/admin/cases/case/{case.pk}/change/")
+    text = as_user(head).get("/admin/cases/caseaccesslog/").content.decode()
+    assert "个案档案页" in text and "管理后台" in text
+    assert 'class="field-where">page<' not in text and 'class="field-where">admin<' not in text
