@@ -19,7 +19,7 @@ from station.admin import (
     ScopedImportExportMixin,
 )
 from station.models import Need
-from station.roles import STATION_STAFF_ROLES, Role, profile_of
+from station.roles import STATION_STAFF_ROLES, Role, is_station_head, profile_of
 
 from . import selectors, services
 from .models import (
@@ -348,6 +348,12 @@ class CaseAdmin(
     def get_inlines(self, request, obj):
         return self.inlines if obj is not None else []
 
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and not (request.user.is_superuser or is_station_head(request.user)):
+            fields += ["worker", "supervisor"]  # who handles and who approves is the station head's call
+        return fields
+
     def get_changeform_initial_data(self, request):
         return {"worker": request.user.pk, "opened_on": timezone.localdate(),
                 **super().get_changeform_initial_data(request)}  # fmt: skip
@@ -388,9 +394,16 @@ class CaseAdmin(
             obj.station_id = created.station_id
             return
         editable = set(form.changed_data) & services.CASE_EDITABLE
-        if set(form.changed_data) & {"worker", "supervisor", "person", "source", "source_visit", "opened_on"}:
+        if set(form.changed_data) & {"worker", "supervisor"}:
+            services.case_reassign(
+                case=Case.objects.get(pk=obj.pk),
+                actor=request.user,
+                worker=obj.worker,
+                supervisor=obj.supervisor,
+            )
+        if set(form.changed_data) & {"person", "source", "source_visit", "opened_on"}:
             obj.full_clean()
-            obj.save(update_fields=["worker", "supervisor", "person", "source", "source_visit", "opened_on"])
+            obj.save(update_fields=["person", "source", "source_visit", "opened_on"])
         if editable:
             services.case_update(
                 case=Case.objects.get(pk=obj.pk),

@@ -399,6 +399,31 @@ def case_reopen(*, case: Case, actor, reason: str) -> Case:
     return case
 
 
+@transaction.atomic
+def case_reassign(*, case: Case, actor, worker=None, supervisor=None) -> Case:
+    """Give the case another worker or supervisor: the station head's call, never the worker's own."""
+    case = _lock(case)
+    if not _staff_of_station(actor, case.station_id, {Role.STATION_HEAD}):
+        raise PermissionDenied(_("Only the station head may change a case's worker or supervisor."))
+    worker = worker or case.worker
+    supervisor = supervisor or case.supervisor
+    if not _staff_of_station(worker, case.station_id):
+        raise ValidationError({"worker": _("The worker must belong to this person's station.")})
+    if not _staff_of_station(supervisor, case.station_id, {Role.SUPERVISOR, Role.STATION_HEAD}):
+        raise ValidationError({"supervisor": _("Choose a supervisor or the station head of this station.")})
+    before = [case.worker_id, case.supervisor_id]
+    case.worker, case.supervisor = worker, supervisor
+    case.full_clean()
+    case.save(update_fields=["worker", "supervisor"])
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        target=case,
+        changes={"worker, supervisor": [before, [worker.pk, supervisor.pk]]},
+    )
+    return case
+
+
 CASE_EDITABLE = {"assessment", "plan_summary", "next_follow_up_on", "review_due_on", "closing_summary", "outcome",
                  "risk_level", "problem_areas"}  # fmt: skip
 # What a waiting step freezes until the supervisor answers.

@@ -184,3 +184,33 @@ def test_nonsense_input_never_500s(case, worker, as_user):
     )
     assert response.status_code == 200 and not case.sessions.exists()
     assert client.get("/cases/coverage/?month=abc").status_code == 200
+
+
+INLINES_EMPTY = {f"{name}-{k}": "0" for name in ("goals", "sessions", "notes", "approvals")
+                 for k in ("TOTAL_FORMS", "INITIAL_FORMS")}  # fmt: skip
+
+
+def test_a_worker_cannot_pick_who_approves_their_own_case(case, worker, supervisor, station, as_user):
+    from tests.factories import make_staff
+
+    friendly = make_staff("supervisor", station=station, username="friendly")
+    Case.objects.filter(pk=case.pk).update(stage="assessment", assessment="初稿", pending_gate="assessment")
+    as_user(worker).post(
+        f"/admin/cases/case/{case.pk}/change/",
+        {**case_form(case.person, worker, friendly, assessment="初稿"), **INLINES_EMPTY},
+    )
+    case.refresh_from_db()
+    assert case.supervisor == supervisor
+
+
+def test_the_station_head_reassigns_a_case(case, worker, colleague, head, station, as_user):
+    from tests.factories import make_staff
+
+    other_supervisor = make_staff("supervisor", station=station, username="other_supervisor")
+    response = as_user(head).post(
+        f"/admin/cases/case/{case.pk}/change/",
+        {**case_form(case.person, colleague, other_supervisor, opened_on=case.opened_on), **INLINES_EMPTY},
+    )
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert (case.worker, case.supervisor) == (colleague, other_supervisor)

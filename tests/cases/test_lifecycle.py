@@ -215,3 +215,13 @@ def test_a_cadre_cannot_open_a_case(person_a, worker, supervisor, cadre_a):
         services.case_open(
             person=person_a, worker=worker, supervisor=supervisor, source="other", actor=cadre_a
         )
+
+
+def test_only_the_station_head_reassigns_a_case(case, worker, supervisor, colleague, head):
+    with pytest.raises(PermissionDenied):
+        services.case_reassign(case=case, actor=worker, supervisor=head)
+    with pytest.raises(PermissionDenied):
+        services.case_reassign(case=case, actor=supervisor, worker=colleague)
+    services.case_reassign(case=case, actor=head, worker=colleague)
+    case.refresh_from_db()
+    assert (case.worker, case.supervisor) == (colleague, supervisor)
