@@ -209,6 +209,8 @@ def case_open(
         raise ValidationError({"worker": _("The worker must belong to this person's station.")})
     if not _staff_of_station(supervisor, station_id, {Role.SUPERVISOR, Role.STATION_HEAD}):
         raise ValidationError({"supervisor": _("Choose a supervisor or the station head of this station.")})
+    # One opening per person at a time, so a double-submitted form meets the case the first one opened.
+    Person.objects.select_for_update().filter(pk=person.pk).first()
     existing = list(person_open_cases(person).select_related("worker"))
     if existing and not confirm_duplicate:
         raise DuplicateCaseWarning(
