@@ -1,0 +1,25 @@
+"""What a worker meets on a phone: the quick-entry page and the case file's forms."""
+
+import re
+from datetime import date
+
+from django.utils import timezone
+
+from cases.models import Case
+
+
+def date_input_value(html, name):
+    tag = re.search(rf'<input[^>]*name="{name}"[^>]*>', html).group(0)
+    found = re.search(r'value="([^"]*)"', tag)
+    return found.group(1) if found else ""
+
+
+def test_the_quick_entry_date_is_filled_with_today_in_a_form_the_date_picker_reads(person_a, worker, as_user):
+    html = as_user(worker).get(f"/cases/visit/new/?person={person_a.pk}").content.decode()
+    assert date_input_value(html, "visited_on") == timezone.localdate().isoformat()
+
+
+def test_the_case_file_shows_the_follow_up_date_so_saving_the_form_keeps_it(case, worker, as_user):
+    Case.objects.filter(pk=case.pk).update(next_follow_up_on=date(2026, 12, 1))
+    html = as_user(worker).get(f"/cases/{case.pk}/").content.decode()
+    assert date_input_value(html, "next_follow_up_on") == "2026-12-01"
