@@ -45,6 +45,10 @@ GATE_OF_STAGE = {Stage.ASSESSMENT: Gate.ASSESSMENT, Stage.PLAN: Gate.PLAN, Stage
 NEXT_AFTER_GATE = {Gate.ASSESSMENT: Stage.PLAN, Gate.PLAN: Stage.INTERVENTION, Gate.CLOSURE: Stage.CLOSED}
 
 
+# The same visit (person, kind, worker, day, findings) saved again this soon is a double submit.
+DOUBLE_SUBMIT_SECONDS = 120
+
+
 class DuplicateCaseWarning(ValidationError):
     """The person already has an open case; creating another needs an explicit confirmation."""
 
@@ -84,6 +88,18 @@ def visit_record(
     worker = worker or actor
     if not _staff_of_station(worker, person.community.station_id):
         raise ValidationError({"worker": _("The worker must belong to this person's station.")})
+    # A save tapped twice on a slow phone network is one visit: lock the person, look for the twin.
+    Person.objects.select_for_update().filter(pk=person.pk).first()
+    twin = Visit.objects.filter(
+        person=person,
+        kind=kind,
+        worker=worker,
+        visited_on=visited_on or timezone.localdate(),
+        findings=findings or "",
+        created_at__gte=timezone.now() - timedelta(seconds=DOUBLE_SUBMIT_SECONDS),
+    ).first()
+    if twin is not None:
+        return twin
     visit = Visit(
         person=person,
         kind=kind,
