@@ -114,8 +114,10 @@ def visit_record(
     )
     visit.full_clean()
     visit.save()
+    # A home visit answers any urgent request; a phone call only a request for a phone call.
+    answered = [Visit.Kind.HOME, Visit.Kind.PHONE] if kind == Visit.Kind.HOME else [kind]
     VisitRequest.objects.filter(
-        person=person, visit__isnull=True, requested_at__date__lte=visit.visited_on
+        person=person, visit__isnull=True, requested_at__date__lte=visit.visited_on, kind__in=answered
     ).update(visit=visit)
     for need in needs or []:
         need_raise(

@@ -187,3 +187,13 @@ def test_correcting_the_tier_on_the_day_it_was_set_leaves_one_entry_and_one_over
     ]
     late = plan.overdue_statuses(WatchEntry.objects.all(), DAY0 + timedelta(days=8))
     assert [s.entry.person for s in late] == [person_a]
+
+
+def test_a_phone_call_does_not_answer_a_request_for_a_home_visit(person_a, head, worker):
+    request = services.visit_request_create(person=person_a, event="老伴去世", assigned_to=worker, actor=head)
+    services.visit_record(person=person_a, kind="phone", actor=worker)
+    request.refresh_from_db()
+    assert request.visit is None
+    home = services.visit_record(person=person_a, kind="home", actor=worker)
+    request.refresh_from_db()
+    assert request.visit == home
