@@ -421,7 +421,7 @@ class CaseAdmin(
                         target_date=instance.target_date,
                     )  # fmt: skip
                 elif isinstance(instance, Goal):
-                    instance.save()
+                    services.case_change_goal(goal=instance, actor=request.user)
                 elif isinstance(instance, CaseSession):
                     services.case_add_session(
                         case=case, actor=request.user, content=instance.content, held_on=instance.held_on,
@@ -432,7 +432,13 @@ class CaseAdmin(
             except (ValidationError, PermissionDenied) as exc:
                 messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
         for obj in formset.deleted_objects:
-            obj.delete()
+            try:
+                if isinstance(obj, Goal):
+                    services.case_delete_goal(goal=obj, actor=request.user)
+                else:
+                    obj.delete()
+            except (ValidationError, PermissionDenied) as exc:
+                messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
 
     actions = ["approve_selected"]
 

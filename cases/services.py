@@ -476,11 +476,30 @@ def case_update(*, case: Case, actor, **fields) -> Case:
     return case
 
 
-@transaction.atomic
-def case_add_goal(*, case: Case, actor, description: str, target_date=None) -> Goal:
+def _require_plan_open(case: Case, actor):
     _require_case_staff(case, actor)
     if case.pending_gate == Gate.PLAN or case.stage == Stage.CLOSED:
         raise ValidationError(_("The plan cannot change while it waits for approval or after closing."))
+
+
+@transaction.atomic
+def case_change_goal(*, goal: Goal, actor) -> Goal:
+    """Save an edited goal (words, target date, status), unless the plan waits or the case is closed."""
+    _require_plan_open(_lock(goal.case), actor)
+    goal.full_clean()
+    goal.save()
+    return goal
+
+
+@transaction.atomic
+def case_delete_goal(*, goal: Goal, actor) -> None:
+    _require_plan_open(_lock(goal.case), actor)
+    goal.delete()
+
+
+@transaction.atomic
+def case_add_goal(*, case: Case, actor, description: str, target_date=None) -> Goal:
+    _require_plan_open(case, actor)
     goal = Goal(case=case, description=description, target_date=target_date)
     goal.full_clean()
     goal.save()

@@ -214,3 +214,26 @@ def test_the_station_head_reassigns_a_case(case, worker, colleague, head, statio
     assert response.status_code == 302
     case.refresh_from_db()
     assert (case.worker, case.supervisor) == (colleague, other_supervisor)
+
+
+def test_plan_goals_cannot_be_edited_or_deleted_in_the_admin_while_the_plan_waits(
+    case, worker, supervisor, as_user
+):
+    from cases import services
+
+    Case.objects.filter(pk=case.pk).update(stage="plan", plan_summary="计划", pending_gate="plan")
+    goal = services.Goal.objects.create(case=case, description="每周两次康复训练")
+    second = services.Goal.objects.create(case=case, description="申请低保")
+    goals = {"goals-TOTAL_FORMS": "2", "goals-INITIAL_FORMS": "2",
+             "goals-0-id": goal.pk, "goals-0-case": case.pk, "goals-0-description": "改成每月一次",
+             "goals-0-status": "open", "goals-1-id": second.pk, "goals-1-case": case.pk,
+             "goals-1-description": "申请低保", "goals-1-status": "open", "goals-1-DELETE": "on"}  # fmt: skip
+    as_user(worker).post(
+        f"/admin/cases/case/{case.pk}/change/",
+        {**case_form(case.person, worker, supervisor, plan_summary="计划", opened_on=case.opened_on),
+         **INLINES_EMPTY, **goals},
+    )  # fmt: skip
+    assert list(case.goals.order_by("pk").values_list("description", flat=True)) == [
+        "每周两次康复训练",
+        "申请低保",
+    ]
