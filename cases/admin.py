@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import ForeignKeyRawIdWidget
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
@@ -49,6 +50,21 @@ def station_staff_users(request, roles=STATION_STAFF_ROLES):
     return qs if ids is None else qs.filter(staff_profile__station_id__in=ids)
 
 
+class ScopedRawIdWidget(ForeignKeyRawIdWidget):
+    """A raw id box that labels only records the user may see (a typed-in number reveals nothing)."""
+
+    def __init__(self, rel, admin_site, visible, **kwargs):
+        self.visible = visible
+        super().__init__(rel, admin_site, **kwargs)
+
+    def label_and_url_for_value(self, value):
+        try:
+            seen = self.visible.filter(pk=value).exists()
+        except (ValueError, TypeError, ValidationError):
+            seen = False
+        return super().label_and_url_for_value(value) if seen else ("", "")
+
+
 class StaffFormfieldsMixin(ScopedFormfieldsMixin):
     """Worker and supervisor choices limited to the user's station staff."""
 
@@ -62,6 +78,10 @@ class StaffFormfieldsMixin(ScopedFormfieldsMixin):
             kwargs["queryset"] = station_staff_users(request, {Role.SUPERVISOR, Role.STATION_HEAD})
         elif db_field.related_model is Visit:
             kwargs["queryset"] = selectors.visit_list_visible_to(request.user)
+            if db_field.name in self.raw_id_fields:
+                kwargs["widget"] = ScopedRawIdWidget(
+                    db_field.remote_field, self.admin_site, kwargs["queryset"]
+                )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
