@@ -466,7 +466,10 @@ class CaseAdmin(
     def approve_selected(self, request, queryset):
         done = 0
         for case in queryset.filter(supervisor=request.user).exclude(pending_gate=""):
-            services.case_approve(case=case, actor=request.user)
+            try:
+                services.case_approve(case=case, actor=request.user)
+            except (ValidationError, PermissionDenied):
+                continue  # answered meanwhile (another tab, a double click)
             done += 1
         messages.info(request, _("%(n)d cases approved.") % {"n": done})
 

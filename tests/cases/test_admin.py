@@ -237,3 +237,26 @@ def test_plan_goals_cannot_be_edited_or_deleted_in_the_admin_while_the_plan_wait
         "每周两次康复训练",
         "申请低保",
     ]
+
+
+def test_approving_from_the_list_a_case_approved_meanwhile_in_another_tab_is_no_error(
+    case, worker, supervisor, as_user, monkeypatch
+):
+    from cases import admin as cases_admin
+    from cases import services
+
+    Case.objects.filter(pk=case.pk).update(stage="assessment", assessment="评估")
+    services.case_submit(case=Case.objects.get(pk=case.pk), actor=worker)
+    approve = services.case_approve
+
+    def approved_elsewhere_first(*, case, actor, **kwargs):
+        approve(case=case, actor=actor)  # the other tab wins
+        return approve(case=case, actor=actor, **kwargs)
+
+    monkeypatch.setattr(cases_admin.services, "case_approve", approved_elsewhere_first)
+    response = as_user(supervisor).post(
+        "/admin/cases/case/", {"action": "approve_selected", "_selected_action": [case.pk]}, follow=True
+    )
+    assert response.status_code == 200
+    case.refresh_from_db()
+    assert case.stage == "plan"
