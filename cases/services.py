@@ -364,6 +364,8 @@ def case_approve(*, case: Case, actor, comment: str = "") -> Case:
     """The supervisor approves the waiting step; the case moves on."""
     case = _lock(case)
     approval = _pending_approval(case, actor)
+    if approval.submitted_by_id == actor.pk:  # they may still send it back to withdraw it
+        raise PermissionDenied(_("A step cannot be approved by the person who submitted it."))
     approval.decision = CaseApproval.Decision.APPROVED
     approval.decided_by = actor
     approval.decided_at = timezone.now()
