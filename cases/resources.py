@@ -53,6 +53,17 @@ class StrictDateWidget(widgets.DateWidget):
             raise ValueError(_("“%(value)s” is not a date (write 2026-03-05).") % {"value": value}) from None
 
 
+class StrictMinutesWidget(widgets.IntegerWidget):
+    def clean(self, value, row=None, **kwargs):
+        try:
+            number = super().clean(value, row, **kwargs)
+        except (ValueError, ArithmeticError):
+            number = -1
+        if number is not None and number < 0:
+            raise ValueError(_("“%(value)s” is not a number of minutes (write 15).") % {"value": value})
+        return number
+
+
 class UserScopedResource(StrictResource):
     person_field = "person"
 
@@ -95,7 +106,7 @@ class VisitResource(UserScopedResource):
     duration_minutes = fields.Field(
         attribute="duration_minutes",
         column_name=pgettext_lazy("excel column", "duration (minutes)"),
-        widget=widgets.IntegerWidget(),
+        widget=StrictMinutesWidget(),
     )
     findings = fields.Field(attribute="findings", column_name=pgettext_lazy("excel column", "what was found"))
     risk = fields.Field(

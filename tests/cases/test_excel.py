@@ -149,3 +149,15 @@ def test_the_admin_import_names_the_bad_row_as_excel_numbers_it(person_a, worker
     )
     assert "<td>3 </td>" in text and "<td>2 </td>" not in text
     assert not Visit.objects.exists()
+
+
+def test_a_duration_written_in_words_is_named_by_row_in_chinese(person_a, worker):
+    data = visit_rows(
+        ["张桂兰", "", "电话探访", "2026-03-02", 10, "好", "无风险", ""],
+        ["张桂兰", "", "电话探访", "2026-03-02", "十分钟", "好", "无风险", ""],
+    )
+    result = VisitResource(user=worker).import_data(data, dry_run=False)
+    errors = errors_by_row(result)
+    assert list(errors) == [3] and "十分钟" in errors[3]
+    assert not result.has_errors()  # a row the worker can fix, not a crash with a traceback
+    assert not Visit.objects.exists()
