@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import ForeignKeyRawIdWidget
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
@@ -19,7 +20,7 @@ from station.admin import (
     ScopedImportExportMixin,
 )
 from station.models import Need
-from station.roles import STATION_STAFF_ROLES, Role, profile_of
+from station.roles import STATION_STAFF_ROLES, Role, is_station_head, profile_of
 
 from . import selectors, services
 from .models import (
@@ -49,6 +50,21 @@ def station_staff_users(request, roles=STATION_STAFF_ROLES):
     return qs if ids is None else qs.filter(staff_profile__station_id__in=ids)
 
 
+class ScopedRawIdWidget(ForeignKeyRawIdWidget):
+    """A raw id box that labels only records the user may see (a typed-in number reveals nothing)."""
+
+    def __init__(self, rel, admin_site, visible, **kwargs):
+        self.visible = visible
+        super().__init__(rel, admin_site, **kwargs)
+
+    def label_and_url_for_value(self, value):
+        try:
+            seen = self.visible.filter(pk=value).exists()
+        except (ValueError, TypeError, ValidationError):
+            seen = False
+        return super().label_and_url_for_value(value) if seen else ("", "")
+
+
 class StaffFormfieldsMixin(ScopedFormfieldsMixin):
     """Worker and supervisor choices limited to the user's station staff."""
 
@@ -62,6 +78,10 @@ class StaffFormfieldsMixin(ScopedFormfieldsMixin):
             kwargs["queryset"] = station_staff_users(request, {Role.SUPERVISOR, Role.STATION_HEAD})
         elif db_field.related_model is Visit:
             kwargs["queryset"] = selectors.visit_list_visible_to(request.user)
+            if db_field.name in self.raw_id_fields:
+                kwargs["widget"] = ScopedRawIdWidget(
+                    db_field.remote_field, self.admin_site, kwargs["queryset"]
+                )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
@@ -206,7 +226,7 @@ class WatchEntryAdmin(ScopedAdminMixin, StaffFormfieldsMixin, admin.ModelAdmin):
 @admin.register(VisitRequest)
 class VisitRequestAdmin(ScopedAdminMixin, StaffFormfieldsMixin, admin.ModelAdmin):
     list_display = ["person", "event", "kind", "assigned_to", "due_at", "visit"]
-    list_select_related = ["person", "assigned_to", "visit"]
+    list_select_related = ["person", "assigned_to", "visit__person"]
     autocomplete_fields = ["person"]
     fields = ["person", "event", "kind", "assigned_to"]
 
@@ -348,6 +368,12 @@ class CaseAdmin(
     def get_inlines(self, request, obj):
         return self.inlines if obj is not None else []
 
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and not (request.user.is_superuser or is_station_head(request.user)):
+            fields += ["worker", "supervisor"]  # who handles and who approves is the station head's call
+        return fields
+
     def get_changeform_initial_data(self, request):
         return {"worker": request.user.pk, "opened_on": timezone.localdate(),
                 **super().get_changeform_initial_data(request)}  # fmt: skip
@@ -388,9 +414,16 @@ class CaseAdmin(
             obj.station_id = created.station_id
             return
         editable = set(form.changed_data) & services.CASE_EDITABLE
-        if set(form.changed_data) & {"worker", "supervisor", "person", "source", "source_visit", "opened_on"}:
+        if set(form.changed_data) & {"worker", "supervisor"}:
+            services.case_reassign(
+                case=Case.objects.get(pk=obj.pk),
+                actor=request.user,
+                worker=obj.worker,
+                supervisor=obj.supervisor,
+            )
+        if set(form.changed_data) & {"person", "source", "source_visit", "opened_on"}:
             obj.full_clean()
-            obj.save(update_fields=["worker", "supervisor", "person", "source", "source_visit", "opened_on"])
+            obj.save(update_fields=["person", "source", "source_visit", "opened_on"])
         if editable:
             services.case_update(
                 case=Case.objects.get(pk=obj.pk),
@@ -408,7 +441,7 @@ class CaseAdmin(
                         target_date=instance.target_date,
                     )  # fmt: skip
                 elif isinstance(instance, Goal):
-                    instance.save()
+                    services.case_change_goal(goal=instance, actor=request.user)
                 elif isinstance(instance, CaseSession):
                     services.case_add_session(
                         case=case, actor=request.user, content=instance.content, held_on=instance.held_on,
@@ -419,7 +452,13 @@ class CaseAdmin(
             except (ValidationError, PermissionDenied) as exc:
                 messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
         for obj in formset.deleted_objects:
-            obj.delete()
+            try:
+                if isinstance(obj, Goal):
+                    services.case_delete_goal(goal=obj, actor=request.user)
+                else:
+                    obj.delete()
+            except (ValidationError, PermissionDenied) as exc:
+                messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
 
     actions = ["approve_selected"]
 
@@ -427,7 +466,10 @@ class CaseAdmin(
     def approve_selected(self, request, queryset):
         done = 0
         for case in queryset.filter(supervisor=request.user).exclude(pending_gate=""):
-            services.case_approve(case=case, actor=request.user)
+            try:
+                services.case_approve(case=case, actor=request.user)
+            except (ValidationError, PermissionDenied):
+                continue  # answered meanwhile (another tab, a double click)
             done += 1
         messages.info(request, _("%(n)d cases approved.") % {"n": done})
 

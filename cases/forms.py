@@ -7,13 +7,16 @@ from station.models import Need
 from .models import Case, Risk, Visit
 
 
+def DatePicker():  # noqa: N802
+    """A native date picker; it reads only ISO dates, whatever the interface language formats."""
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
 class QuickVisitForm(forms.Form):
     """The few fields a worker fills in on a phone after a visit."""
 
     kind = forms.ChoiceField(label=_("kind"), choices=Visit.Kind.choices, widget=forms.RadioSelect)
-    visited_on = forms.DateField(
-        label=_("date"), initial=timezone.localdate, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    visited_on = forms.DateField(label=_("date"), initial=timezone.localdate, widget=DatePicker())
     duration_minutes = forms.IntegerField(
         label=_("duration (minutes)"), min_value=0, max_value=24 * 60, initial=15
     )
@@ -21,9 +24,7 @@ class QuickVisitForm(forms.Form):
         label=_("what was found"), widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
     risk = forms.ChoiceField(label=_("risk judgement"), choices=Risk.choices, initial=Risk.NONE)
-    follow_up_on = forms.DateField(
-        label=_("follow up by"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    follow_up_on = forms.DateField(label=_("follow up by"), required=False, widget=DatePicker())
     household = forms.BooleanField(label=_("whole household"), required=False)
 
     def clean(self):
@@ -62,9 +63,7 @@ class CaseFieldsForm(forms.Form):
     plan_summary = forms.CharField(
         label=_("service plan"), widget=forms.Textarea(attrs={"rows": 4}), required=False
     )
-    next_follow_up_on = forms.DateField(
-        label=_("next follow-up"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    next_follow_up_on = forms.DateField(label=_("next follow-up"), required=False, widget=DatePicker())
     closing_summary = forms.CharField(
         label=_("closing summary"), widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
@@ -74,9 +73,7 @@ class CaseFieldsForm(forms.Form):
 
 
 class CaseSessionForm(forms.Form):
-    held_on = forms.DateField(
-        label=_("date"), initial=timezone.localdate, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    held_on = forms.DateField(label=_("date"), initial=timezone.localdate, widget=DatePicker())
     duration_minutes = forms.IntegerField(
         label=_("duration (minutes)"), min_value=1, max_value=600, initial=60
     )
@@ -85,9 +82,7 @@ class CaseSessionForm(forms.Form):
 
 class GoalForm(forms.Form):
     description = forms.CharField(label=_("goal"), max_length=300)
-    target_date = forms.DateField(
-        label=_("target date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    target_date = forms.DateField(label=_("target date"), required=False, widget=DatePicker())
 
 
 class NoteForm(forms.Form):
@@ -96,6 +91,12 @@ class NoteForm(forms.Form):
 
 class MonthForm(forms.Form):
     month = forms.RegexField(regex=r"^\d{4}-(0[1-9]|1[0-2])$", required=False)
+
+    def clean_month(self):
+        month = self.cleaned_data.get("month")
+        if month and not 2000 <= int(month[:4]) <= timezone.localdate().year + 1:
+            raise forms.ValidationError(_("Choose a month between 2000 and next year."))
+        return month
 
 
 class GroupSessionForm(forms.Form):

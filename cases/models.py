@@ -412,7 +412,12 @@ class CaseAccessLog(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("who")
     )
     at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
-    where = models.CharField(_("where"), max_length=20, blank=True)
+
+    class Where(models.TextChoices):
+        ADMIN = "admin", _("admin page")
+        PAGE = "page", _("case file page")
+
+    where = models.CharField(_("where"), max_length=20, blank=True, choices=Where.choices)
 
     class Meta:
         verbose_name = _("case file access")

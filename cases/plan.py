@@ -125,7 +125,9 @@ def coverage(station, first_day: date, end_day: date, today: date | None = None)
         .values_list("person_id", "kind", "visited_on")
     ):
         visits_by_person[person_id].append((kind, visited_on))
-    result: dict = defaultdict(lambda: [0, 0])
+    # A person whose tier changed has several entries in the period: they count once, covered only if
+    # no entry found them overdue.
+    watched, late = {}, set()
     for e in entries:
         cycle = tier_cycle(e["tier"])
         first = max(first_day, e["started_on"])
@@ -136,10 +138,14 @@ def coverage(station, first_day: date, end_day: date, today: date | None = None)
         # a person unvisited throughout the window is late on the period's first day whatever came before.
         started = max(e["started_on"], window_start - timedelta(days=1))
         counted = [d for kind, d in visits_by_person[e["person_id"]] if kind in cycle["kinds"]]
-        row = result[e["person__community_id"]]
-        row[1] += 1
-        if not _late_in(counted, started, cycle["days"], first, last):
-            row[0] += 1
+        watched[e["person_id"]] = e["person__community_id"]
+        if _late_in(counted, started, cycle["days"], first, last):
+            late.add(e["person_id"])
+    result: dict = defaultdict(lambda: [0, 0])
+    for person_id, community_id in watched.items():
+        result[community_id][1] += 1
+        if person_id not in late:
+            result[community_id][0] += 1
     return {k: tuple(v) for k, v in result.items()}
 
 

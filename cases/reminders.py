@@ -8,10 +8,12 @@ for a key that already exists, and the email goes out once, on commit, from the 
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef
+from django.db.models import CharField, Exists, OuterRef, Value
+from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from station.models import Notification
 from station.services import notification_create
 
 from . import plan
@@ -45,9 +47,13 @@ def follow_ups_due(today=None) -> int:
             )
         )
     later_visit = Visit.objects.filter(person_id=OuterRef("person_id"), visited_on__gt=OuterRef("visited_on"))
+    reminded = Notification.objects.filter(
+        key=Concat(Value("cases:visit-follow-up:"), Cast(OuterRef("pk"), CharField()))
+    )
     visits = (
         Visit.objects.filter(follow_up_on__lte=today)
         .exclude(Exists(later_visit))
+        .exclude(Exists(reminded))  # reminded on an earlier run: leave the batch to new ones
         .select_related("person", "worker")
         .order_by("follow_up_on", "pk")[:BATCH]
     )
@@ -69,12 +75,17 @@ def visits_overdue(today=None, now=None) -> int:
     """Watched people past their tier's cycle, and urgent requests past their 24 hours."""
     today = today or timezone.localdate()
     made = 0
-    for status in plan.overdue_statuses(WatchEntry.objects.all(), today)[:BATCH]:
+    keyed = {
+        f"cases:overdue:{s.entry.pk}:{s.due_on:%Y%m%d}": s
+        for s in plan.overdue_statuses(WatchEntry.objects.all(), today)
+    }
+    done = set(Notification.objects.filter(key__in=list(keyed)).values_list("key", flat=True))
+    for key, status in [(k, s) for k, s in keyed.items() if k not in done][:BATCH]:
         entry = status.entry
         made += _made(
             notification_create(
                 recipient=entry.worker,
-                key=f"cases:overdue:{entry.pk}:{status.due_on:%Y%m%d}",
+                key=key,
                 title=_("Visit overdue: %(person)s") % {"person": entry.person.name},
                 body=_("%(tier)s: a visit was due by %(due)s (last visit %(last)s).")
                 % {"tier": entry.get_tier_display(), "due": status.due_on, "last": status.last_visit or "—"},

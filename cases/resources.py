@@ -53,6 +53,17 @@ class StrictDateWidget(widgets.DateWidget):
             raise ValueError(_("“%(value)s” is not a date (write 2026-03-05).") % {"value": value}) from None
 
 
+class StrictMinutesWidget(widgets.IntegerWidget):
+    def clean(self, value, row=None, **kwargs):
+        try:
+            number = super().clean(value, row, **kwargs)
+        except (ValueError, ArithmeticError):
+            number = -1
+        if number is not None and number < 0:
+            raise ValueError(_("“%(value)s” is not a number of minutes (write 15).") % {"value": value})
+        return number
+
+
 class UserScopedResource(StrictResource):
     person_field = "person"
 
@@ -65,6 +76,13 @@ class UserScopedResource(StrictResource):
 
     def get_instance(self, instance_loader, row):
         return None  # imports only add rows
+
+    def import_data(self, dataset, **kwargs):
+        result = super().import_data(dataset, **kwargs)
+        # Rows are counted from the first data row; in the worker's sheet the headings are row 1.
+        for row in [*result.invalid_rows, *result.error_rows]:
+            row.number += 1
+        return result
 
 
 class VisitResource(UserScopedResource):
@@ -88,7 +106,7 @@ class VisitResource(UserScopedResource):
     duration_minutes = fields.Field(
         attribute="duration_minutes",
         column_name=pgettext_lazy("excel column", "duration (minutes)"),
-        widget=widgets.IntegerWidget(),
+        widget=StrictMinutesWidget(),
     )
     findings = fields.Field(attribute="findings", column_name=pgettext_lazy("excel column", "what was found"))
     risk = fields.Field(

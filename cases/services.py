@@ -45,6 +45,10 @@ GATE_OF_STAGE = {Stage.ASSESSMENT: Gate.ASSESSMENT, Stage.PLAN: Gate.PLAN, Stage
 NEXT_AFTER_GATE = {Gate.ASSESSMENT: Stage.PLAN, Gate.PLAN: Stage.INTERVENTION, Gate.CLOSURE: Stage.CLOSED}
 
 
+# The same visit (person, kind, worker, day, findings) saved again this soon is a double submit.
+DOUBLE_SUBMIT_SECONDS = 120
+
+
 class DuplicateCaseWarning(ValidationError):
     """The person already has an open case; creating another needs an explicit confirmation."""
 
@@ -84,6 +88,18 @@ def visit_record(
     worker = worker or actor
     if not _staff_of_station(worker, person.community.station_id):
         raise ValidationError({"worker": _("The worker must belong to this person's station.")})
+    # A save tapped twice on a slow phone network is one visit: lock the person, look for the twin.
+    Person.objects.select_for_update().filter(pk=person.pk).first()
+    twin = Visit.objects.filter(
+        person=person,
+        kind=kind,
+        worker=worker,
+        visited_on=visited_on or timezone.localdate(),
+        findings=findings or "",
+        created_at__gte=timezone.now() - timedelta(seconds=DOUBLE_SUBMIT_SECONDS),
+    ).first()
+    if twin is not None:
+        return twin
     visit = Visit(
         person=person,
         kind=kind,
@@ -98,8 +114,10 @@ def visit_record(
     )
     visit.full_clean()
     visit.save()
+    # A home visit answers any urgent request; a phone call only a request for a phone call.
+    answered = [Visit.Kind.HOME, Visit.Kind.PHONE] if kind == Visit.Kind.HOME else [kind]
     VisitRequest.objects.filter(
-        person=person, visit__isnull=True, requested_at__date__lte=visit.visited_on
+        person=person, visit__isnull=True, requested_at__date__lte=visit.visited_on, kind__in=answered
     ).update(visit=visit)
     for need in needs or []:
         need_raise(
@@ -128,8 +146,15 @@ def watch_entry_set(
     current = WatchEntry.objects.select_for_update().filter(person=person, ended_on__isnull=True).first()
     if current and current.tier == tier and current.worker_id == worker.pk:
         return current
+    if current and current.started_on >= today:
+        # Corrected on the day it was set: change the entry itself, so no two entries are open on one day.
+        current.tier, current.worker, current.reason = tier, worker, reason or current.reason
+        current.started_on = today
+        current.full_clean(validate_constraints=False)
+        current.save(update_fields=["tier", "worker", "reason", "started_on"])
+        return current
     if current:
-        current.ended_on = max(today - timedelta(days=1), current.started_on)
+        current.ended_on = today - timedelta(days=1)
         current.save(update_fields=["ended_on"])
     entry = WatchEntry(person=person, tier=tier, worker=worker, reason=reason, started_on=today)
     entry.full_clean(validate_constraints=False)
@@ -202,6 +227,8 @@ def case_open(
         raise ValidationError({"worker": _("The worker must belong to this person's station.")})
     if not _staff_of_station(supervisor, station_id, {Role.SUPERVISOR, Role.STATION_HEAD}):
         raise ValidationError({"supervisor": _("Choose a supervisor or the station head of this station.")})
+    # One opening per person at a time, so a double-submitted form meets the case the first one opened.
+    Person.objects.select_for_update().filter(pk=person.pk).first()
     existing = list(person_open_cases(person).select_related("worker"))
     if existing and not confirm_duplicate:
         raise DuplicateCaseWarning(
@@ -337,6 +364,8 @@ def case_approve(*, case: Case, actor, comment: str = "") -> Case:
     """The supervisor approves the waiting step; the case moves on."""
     case = _lock(case)
     approval = _pending_approval(case, actor)
+    if approval.submitted_by_id == actor.pk:  # they may still send it back to withdraw it
+        raise PermissionDenied(_("A step cannot be approved by the person who submitted it."))
     approval.decision = CaseApproval.Decision.APPROVED
     approval.decided_by = actor
     approval.decided_at = timezone.now()
@@ -392,6 +421,31 @@ def case_reopen(*, case: Case, actor, reason: str) -> Case:
     return case
 
 
+@transaction.atomic
+def case_reassign(*, case: Case, actor, worker=None, supervisor=None) -> Case:
+    """Give the case another worker or supervisor: the station head's call, never the worker's own."""
+    case = _lock(case)
+    if not _staff_of_station(actor, case.station_id, {Role.STATION_HEAD}):
+        raise PermissionDenied(_("Only the station head may change a case's worker or supervisor."))
+    worker = worker or case.worker
+    supervisor = supervisor or case.supervisor
+    if not _staff_of_station(worker, case.station_id):
+        raise ValidationError({"worker": _("The worker must belong to this person's station.")})
+    if not _staff_of_station(supervisor, case.station_id, {Role.SUPERVISOR, Role.STATION_HEAD}):
+        raise ValidationError({"supervisor": _("Choose a supervisor or the station head of this station.")})
+    before = [case.worker_id, case.supervisor_id]
+    case.worker, case.supervisor = worker, supervisor
+    case.full_clean()
+    case.save(update_fields=["worker", "supervisor"])
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        target=case,
+        changes={"worker, supervisor": [before, [worker.pk, supervisor.pk]]},
+    )
+    return case
+
+
 CASE_EDITABLE = {"assessment", "plan_summary", "next_follow_up_on", "review_due_on", "closing_summary", "outcome",
                  "risk_level", "problem_areas"}  # fmt: skip
 # What a waiting step freezes until the supervisor answers.
@@ -424,11 +478,30 @@ def case_update(*, case: Case, actor, **fields) -> Case:
     return case
 
 
-@transaction.atomic
-def case_add_goal(*, case: Case, actor, description: str, target_date=None) -> Goal:
+def _require_plan_open(case: Case, actor):
     _require_case_staff(case, actor)
     if case.pending_gate == Gate.PLAN or case.stage == Stage.CLOSED:
         raise ValidationError(_("The plan cannot change while it waits for approval or after closing."))
+
+
+@transaction.atomic
+def case_change_goal(*, goal: Goal, actor) -> Goal:
+    """Save an edited goal (words, target date, status), unless the plan waits or the case is closed."""
+    _require_plan_open(_lock(goal.case), actor)
+    goal.full_clean()
+    goal.save()
+    return goal
+
+
+@transaction.atomic
+def case_delete_goal(*, goal: Goal, actor) -> None:
+    _require_plan_open(_lock(goal.case), actor)
+    goal.delete()
+
+
+@transaction.atomic
+def case_add_goal(*, case: Case, actor, description: str, target_date=None) -> Goal:
+    _require_plan_open(case, actor)
     goal = Goal(case=case, description=description, target_date=target_date)
     goal.full_clean()
     goal.save()

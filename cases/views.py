@@ -206,6 +206,8 @@ def coverage(request):
     year, month = today.year, today.month
     if form.is_valid() and form.cleaned_data.get("month"):
         year, month = (int(x) for x in form.cleaned_data["month"].split("-"))
+    elif form.is_bound and not form.is_valid():
+        messages.error(request, _("Choose a month between 2000 and next year."))
     period = month_period(profile.station, year, month)
     figures = plan.coverage(profile.station, period.first_day, period.end_day)
     rows, covered_total, watched_total = [], 0, 0

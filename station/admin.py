@@ -2,9 +2,11 @@ from datetime import date
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
-from django.http import Http404
+from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -53,6 +55,16 @@ class ScopedAdminMixin:
     def change_view(self, request, object_id, form_url="", extra_context=None):
         self._require_in_scope(request, object_id)
         return super().change_view(request, object_id, form_url, extra_context)
+
+    def response_action(self, request, queryset):
+        """Refuse an action on ids that are not record numbers (tampered or stale forms), never a 500."""
+        try:
+            for value in request.POST.getlist(helpers.ACTION_CHECKBOX_NAME):
+                self.model._meta.pk.to_python(value)
+        except ValidationError:
+            self.message_user(request, _("The selected record numbers are not valid."), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+        return super().response_action(request, queryset)
 
     def delete_view(self, request, object_id, extra_context=None):
         self._require_in_scope(request, object_id)
@@ -111,13 +123,42 @@ def scoped_formfield(db_field, request, kwargs):
     return kwargs
 
 
+class _ValidIdsOnly:
+    """An autocomplete that re-renders a form posted with a non-numeric id as empty, not as a 500."""
+
+    def optgroups(self, name, value, attr=None):
+        pk = self.field.remote_field.model._meta.pk
+        kept = []
+        for v in value:
+            try:
+                pk.to_python(v)
+            except ValidationError:
+                continue
+            kept.append(v)
+        return super().optgroups(name, kept, attr)
+
+
+class SafeAutocompleteSelect(_ValidIdsOnly, AutocompleteSelect):
+    pass
+
+
+class SafeAutocompleteSelectMultiple(_ValidIdsOnly, AutocompleteSelectMultiple):
+    pass
+
+
 class ScopedFormfieldsMixin:
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = SafeAutocompleteSelect(db_field, self.admin_site, using=kwargs.get("using"))
         return super().formfield_for_foreignkey(
             db_field, request, **scoped_formfield(db_field, request, kwargs)
         )
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = SafeAutocompleteSelectMultiple(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
         return super().formfield_for_manytomany(
             db_field, request, **scoped_formfield(db_field, request, kwargs)
         )
@@ -622,11 +663,14 @@ class NeedAdmin(
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
 
-    @admin.action(description=gettext_lazy("Take the selected needs on myself"))
+    @admin.action(description=gettext_lazy("Take the selected needs on myself"), permissions=["change"])
     def take_selected(self, request, queryset):
         taken = 0
         for need in queryset.filter(status=Need.Status.OPEN):
-            services.need_take(need=need, taker=request.user, actor=request.user)
+            try:
+                services.need_take(need=need, taker=request.user, actor=request.user)
+            except (ValidationError, PermissionDenied):
+                continue  # taken by someone else meanwhile
             taken += 1
         messages.info(request, _("%(n)d needs taken.") % {"n": taken})
 

@@ -108,3 +108,24 @@ def test_export_masks_ids_and_leaves_notes_out(case, worker, as_user):
     assert case.person.masked_id_number in body
     assert case.person.id_number not in body
     assert "家中矛盾细节" not in body
+
+
+def test_the_access_log_says_in_chinese_where_the_file_was_opened(case, worker, head, as_user):
+    as_user(worker).get(f"/cases/{case.pk}/")
+    as_user(worker).get(f"/admin/cases/case/{case.pk}/change/")
+    text = as_user(head).get("/admin/cases/caseaccesslog/").content.decode()
+    assert "个案档案页" in text and "管理后台" in text
+    assert 'class="field-where">page<' not in text and 'class="field-where">admin<' not in text
+
+
+def test_typing_another_stations_visit_number_into_a_case_reveals_nothing(
+    person_a, other_person, worker, supervisor, other_worker, as_user
+):
+    from .factories import VisitFactory
+
+    theirs = VisitFactory(person=other_person, worker=other_worker)
+    form = {"person": person_a.pk, "worker": worker.pk, "supervisor": supervisor.pk, "source": "visit",
+            "source_visit": theirs.pk, "risk_level": "low", "opened_on": "2026-03-01"}  # fmt: skip
+    response = as_user(worker).post("/admin/cases/case/add/", form)
+    assert response.status_code == 200
+    assert other_person.name not in response.content.decode()

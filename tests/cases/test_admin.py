@@ -184,3 +184,79 @@ def test_nonsense_input_never_500s(case, worker, as_user):
     )
     assert response.status_code == 200 and not case.sessions.exists()
     assert client.get("/cases/coverage/?month=abc").status_code == 200
+
+
+INLINES_EMPTY = {f"{name}-{k}": "0" for name in ("goals", "sessions", "notes", "approvals")
+                 for k in ("TOTAL_FORMS", "INITIAL_FORMS")}  # fmt: skip
+
+
+def test_a_worker_cannot_pick_who_approves_their_own_case(case, worker, supervisor, station, as_user):
+    from tests.factories import make_staff
+
+    friendly = make_staff("supervisor", station=station, username="friendly")
+    Case.objects.filter(pk=case.pk).update(stage="assessment", assessment="初稿", pending_gate="assessment")
+    as_user(worker).post(
+        f"/admin/cases/case/{case.pk}/change/",
+        {**case_form(case.person, worker, friendly, assessment="初稿"), **INLINES_EMPTY},
+    )
+    case.refresh_from_db()
+    assert case.supervisor == supervisor
+
+
+def test_the_station_head_reassigns_a_case(case, worker, colleague, head, station, as_user):
+    from tests.factories import make_staff
+
+    other_supervisor = make_staff("supervisor", station=station, username="other_supervisor")
+    response = as_user(head).post(
+        f"/admin/cases/case/{case.pk}/change/",
+        {**case_form(case.person, colleague, other_supervisor, opened_on=case.opened_on), **INLINES_EMPTY},
+    )
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert (case.worker, case.supervisor) == (colleague, other_supervisor)
+
+
+def test_plan_goals_cannot_be_edited_or_deleted_in_the_admin_while_the_plan_waits(
+    case, worker, supervisor, as_user
+):
+    from cases import services
+
+    Case.objects.filter(pk=case.pk).update(stage="plan", plan_summary="计划", pending_gate="plan")
+    goal = services.Goal.objects.create(case=case, description="每周两次康复训练")
+    second = services.Goal.objects.create(case=case, description="申请低保")
+    goals = {"goals-TOTAL_FORMS": "2", "goals-INITIAL_FORMS": "2",
+             "goals-0-id": goal.pk, "goals-0-case": case.pk, "goals-0-description": "改成每月一次",
+             "goals-0-status": "open", "goals-1-id": second.pk, "goals-1-case": case.pk,
+             "goals-1-description": "申请低保", "goals-1-status": "open", "goals-1-DELETE": "on"}  # fmt: skip
+    as_user(worker).post(
+        f"/admin/cases/case/{case.pk}/change/",
+        {**case_form(case.person, worker, supervisor, plan_summary="计划", opened_on=case.opened_on),
+         **INLINES_EMPTY, **goals},
+    )  # fmt: skip
+    assert list(case.goals.order_by("pk").values_list("description", flat=True)) == [
+        "每周两次康复训练",
+        "申请低保",
+    ]
+
+
+def test_approving_from_the_list_a_case_approved_meanwhile_in_another_tab_is_no_error(
+    case, worker, supervisor, as_user, monkeypatch
+):
+    from cases import admin as cases_admin
+    from cases import services
+
+    Case.objects.filter(pk=case.pk).update(stage="assessment", assessment="评估")
+    services.case_submit(case=Case.objects.get(pk=case.pk), actor=worker)
+    approve = services.case_approve
+
+    def approved_elsewhere_first(*, case, actor, **kwargs):
+        approve(case=case, actor=actor)  # the other tab wins
+        return approve(case=case, actor=actor, **kwargs)
+
+    monkeypatch.setattr(cases_admin.services, "case_approve", approved_elsewhere_first)
+    response = as_user(supervisor).post(
+        "/admin/cases/case/", {"action": "approve_selected", "_selected_action": [case.pk]}, follow=True
+    )
+    assert response.status_code == 200
+    case.refresh_from_db()
+    assert case.stage == "plan"

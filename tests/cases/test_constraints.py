@@ -1,6 +1,7 @@
 """Rules the database holds even when code forgets them, and races the services win cleanly."""
 
 import threading
+import time
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -83,3 +84,38 @@ def test_a_double_submit_makes_one_approval(require_postgres, person_a, worker, 
     )
     assert len(errors) == 1
     assert CaseApproval.objects.filter(case=case, decision="pending").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_double_submitted_new_case_opens_one_case_and_warns_the_other(
+    require_postgres, person_a, worker, supervisor, monkeypatch
+):
+    from cases.models import Case
+
+    checked = Case.full_clean
+
+    def slow_full_clean(self, *args, **kwargs):
+        time.sleep(0.3)  # both submits have looked for an open case before either saves
+        return checked(self, *args, **kwargs)
+
+    monkeypatch.setattr(Case, "full_clean", slow_full_clean)
+    opening = dict(person=person_a, worker=worker, supervisor=supervisor, source="walk_in", actor=worker)
+    errors = run_together(lambda: services.case_open(**opening), lambda: services.case_open(**opening))
+    assert [type(e) for e in errors] == [services.DuplicateCaseWarning]
+    assert Case.objects.filter(person=person_a).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_saves_of_one_visit_at_once_record_it_once(require_postgres, person_a, worker, monkeypatch):
+    from cases.models import Visit
+
+    checked = Visit.full_clean
+
+    def slow_full_clean(self, *args, **kwargs):
+        time.sleep(0.3)
+        return checked(self, *args, **kwargs)
+
+    monkeypatch.setattr(Visit, "full_clean", slow_full_clean)
+    visit = dict(person=person_a, kind="phone", actor=worker, findings="一切安好")
+    assert run_together(lambda: services.visit_record(**visit), lambda: services.visit_record(**visit)) == []
+    assert Visit.objects.count() == 1

@@ -46,10 +46,10 @@ def test_a_bad_date_an_unknown_person_and_a_bad_kind_are_named_by_row_and_nothin
     )
     result = VisitResource(user=worker).import_data(data, dry_run=False)
     errors = errors_by_row(result)
-    assert sorted(errors) == [2, 3, 4]
-    assert "2026-02-30" in errors[2]
-    assert "赵无名" in errors[3]
-    assert "视频探访" in errors[4]
+    assert sorted(errors) == [3, 4, 5]  # Excel rows: the headings are row 1
+    assert "2026-02-30" in errors[3]
+    assert "赵无名" in errors[4]
+    assert "视频探访" in errors[5]
     assert not Visit.objects.exists()
 
 
@@ -63,7 +63,7 @@ def test_dry_run_saves_nothing(person_a, worker):
 def test_a_person_of_another_station_is_unknown(other_person, worker):
     data = visit_rows(["王外站", "", "电话探访", "2026-03-02", 10, "", "", ""])
     result = VisitResource(user=worker).import_data(data, dry_run=False)
-    assert 1 in errors_by_row(result)
+    assert 2 in errors_by_row(result)
     assert not Visit.objects.exists()
 
 
@@ -71,7 +71,7 @@ def test_namesakes_need_the_phone(community_a, worker):
     a = PersonFactory(community=community_a, name="王芳")
     PersonFactory(community=community_a, name="王芳")
     data = visit_rows(["王芳", "", "电话探访", "2026-03-02", 10, "", "", ""])
-    assert "电话" in errors_by_row(VisitResource(user=worker).import_data(data, dry_run=False))[1]
+    assert "电话" in errors_by_row(VisitResource(user=worker).import_data(data, dry_run=False))[2]
     data = visit_rows(["王芳", a.phone, "电话探访", "2026-03-02", 10, "", "", ""])
     assert not VisitResource(user=worker).import_data(data, dry_run=False).has_validation_errors()
     assert Visit.objects.get().person == a
@@ -89,7 +89,7 @@ def test_needs_import_all_or_nothing(person_a, worker):
         headers=headers,
     )
     result = NeedResource(user=worker).import_data(bad, dry_run=False)
-    assert sorted(errors_by_row(result)) == [2]
+    assert sorted(errors_by_row(result)) == [3]
     assert Need.objects.count() == 1
 
 
@@ -130,3 +130,34 @@ def test_visit_and_need_exports_are_scoped(url, person_a, other_person, worker, 
         data[f"{resource.__name__.lower()}_{field}"] = "on"
     body = as_user(worker).post(url, data).content.decode("utf-8-sig")
     assert "张桂兰" in body and "王外站" not in body
+
+
+def test_the_admin_import_names_the_bad_row_as_excel_numbers_it(person_a, worker, as_user):
+    """Headings are Excel row 1, so the second person listed is on Excel row 3."""
+    book = visit_rows(
+        ["张桂兰", "", "电话探访", "2026-03-02", 10, "好", "无风险", ""],
+        ["赵无名", "", "电话探访", "2026-03-02", 10, "好", "无风险", ""],
+    )
+    upload = BytesIO(XLSX().export_data(book))
+    upload.name = "visits.xlsx"
+    formats = admin.site._registry[Visit].get_import_formats()
+    index = next(i for i, f in enumerate(formats) if f is XLSX)
+    text = (
+        as_user(worker)
+        .post("/admin/cases/visit/import/", {"import_file": upload, "format": str(index), "resource": "0"})
+        .content.decode()
+    )
+    assert "<td>3 </td>" in text and "<td>2 </td>" not in text
+    assert not Visit.objects.exists()
+
+
+def test_a_duration_written_in_words_is_named_by_row_in_chinese(person_a, worker):
+    data = visit_rows(
+        ["张桂兰", "", "电话探访", "2026-03-02", 10, "好", "无风险", ""],
+        ["张桂兰", "", "电话探访", "2026-03-02", "十分钟", "好", "无风险", ""],
+    )
+    result = VisitResource(user=worker).import_data(data, dry_run=False)
+    errors = errors_by_row(result)
+    assert list(errors) == [3] and "十分钟" in errors[3]
+    assert not result.has_errors()  # a row the worker can fix, not a crash with a traceback
+    assert not Visit.objects.exists()

@@ -215,3 +215,25 @@ def test_a_cadre_cannot_open_a_case(person_a, worker, supervisor, cadre_a):
         services.case_open(
             person=person_a, worker=worker, supervisor=supervisor, source="other", actor=cadre_a
         )
+
+
+def test_only_the_station_head_reassigns_a_case(case, worker, supervisor, colleague, head):
+    with pytest.raises(PermissionDenied):
+        services.case_reassign(case=case, actor=worker, supervisor=head)
+    with pytest.raises(PermissionDenied):
+        services.case_reassign(case=case, actor=supervisor, worker=colleague)
+    services.case_reassign(case=case, actor=head, worker=colleague)
+    case.refresh_from_db()
+    assert (case.worker, case.supervisor) == (colleague, supervisor)
+
+
+def test_the_supervisor_cannot_approve_a_step_they_submitted_themselves(case, supervisor):
+    Case.objects.filter(pk=case.pk).update(stage="assessment", assessment="督导自己写的评估")
+    services.case_submit(case=case, actor=supervisor)
+    with pytest.raises(PermissionDenied):
+        services.case_approve(case=case, actor=supervisor)
+    case.refresh_from_db()
+    assert case.stage == "assessment" and case.pending_gate == "assessment"
+    services.case_send_back(case=case, actor=supervisor, comment="请社工重新提交")
+    case.refresh_from_db()
+    assert case.pending_gate == ""

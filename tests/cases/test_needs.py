@@ -143,3 +143,12 @@ def test_need_admin_raises_and_takes(person_a, worker, as_user):
     )
     need.refresh_from_db()
     assert need.status == "taken" and need.taker_name == "worker"
+
+
+def test_a_cadre_cannot_take_a_need_through_the_admin_action(person_a, worker, cadre_a, as_user):
+    need = station_services.need_raise(
+        person=person_a, category="health", description="量血压", source="visit", actor=worker
+    )
+    as_user(cadre_a).post("/admin/station/need/", {"action": "take_selected", "_selected_action": [need.pk]})
+    need.refresh_from_db()
+    assert need.status == Need.Status.OPEN and need.taker_name == ""

@@ -59,3 +59,17 @@ def test_list_page_queries_do_not_grow_with_rows(url, community_a, head, supervi
     add_rows(6, community_a, head, supervisor)
     many = count_queries(client, url)
     assert many == few, f"{url}: {few} queries with 2 rows, {many} with 8"
+
+
+def test_urgent_visit_request_list_queries_do_not_grow_with_rows(community_a, head, as_user):
+    def add_answered_requests(n):
+        for _ in range(n):
+            person = PersonFactory(community=community_a)
+            services.visit_request_create(person=person, event="摔倒", assigned_to=head, actor=head)
+            services.visit_record(person=person, kind="home", actor=head)
+
+    client = as_user(head)
+    add_answered_requests(2)
+    few = count_queries(client, "/admin/cases/visitrequest/")
+    add_answered_requests(6)
+    assert count_queries(client, "/admin/cases/visitrequest/") == few

@@ -113,3 +113,20 @@ def test_a_real_worker_sends_an_approval_reminder_through_redis(require_broker, 
         app.conf.task_always_eager = was_eager
     notes = list(Notification.objects.filter(recipient=boss))
     assert len(notes) == 1 and notes[0].email_sent_at is not None
+
+
+def test_reminders_already_made_do_not_crowd_out_new_ones(community_a, worker, monkeypatch):
+    """Each run handles a bounded batch; people reminded yesterday must not fill it for ever."""
+    from cases import reminders
+    from tests.factories import PersonFactory
+
+    monkeypatch.setattr(reminders, "BATCH", 2)
+    today = timezone.localdate()
+    for days_late in (30, 20, 10):
+        person = PersonFactory(community=community_a)
+        VisitFactory(person=person, worker=worker, visited_on=today - timedelta(days=days_late + 5),
+                     follow_up_needed=True, follow_up_on=today - timedelta(days=days_late))  # fmt: skip
+        WatchEntryFactory(person=person, worker=worker, tier="high",
+                          started_on=today - timedelta(days=days_late + 60))  # fmt: skip
+    assert [reminders.follow_ups_due(), reminders.follow_ups_due(), reminders.follow_ups_due()] == [2, 1, 0]
+    assert [reminders.visits_overdue(), reminders.visits_overdue(), reminders.visits_overdue()] == [2, 1, 0]

@@ -160,3 +160,40 @@ def test_a_visit_cannot_be_in_the_future(person_a, worker):
         services.visit_record(
             person=person_a, kind="phone", actor=worker, visited_on=timezone.localdate() + timedelta(days=1)
         )
+
+
+def test_a_person_whose_tier_changed_mid_month_counts_once_in_coverage(person_a, worker):
+    """Raised from key to high risk on 15 March and visited weekly since: one person, covered."""
+    services.watch_entry_set(
+        person=person_a, tier="key", worker=worker, actor=worker, started_on=date(2026, 3, 1)
+    )
+    visit(person_a, worker, date(2026, 3, 1))
+    services.watch_entry_set(
+        person=person_a, tier="high", worker=worker, actor=worker, started_on=date(2026, 3, 15)
+    )
+    for day in (15, 22, 29):
+        visit(person_a, worker, date(2026, 3, day))
+    figures = plan.coverage(
+        person_a.community.station, date(2026, 3, 1), date(2026, 4, 1), today=date(2026, 4, 2)
+    )
+    assert figures == {person_a.community_id: (1, 1)}
+
+
+def test_correcting_the_tier_on_the_day_it_was_set_leaves_one_entry_and_one_overdue_line(person_a, worker):
+    services.watch_entry_set(person=person_a, tier="ordinary", worker=worker, actor=worker, started_on=DAY0)
+    services.watch_entry_set(person=person_a, tier="high", worker=worker, actor=worker, started_on=DAY0)
+    assert list(WatchEntry.objects.filter(person=person_a).values_list("tier", "ended_on")) == [
+        ("high", None)
+    ]
+    late = plan.overdue_statuses(WatchEntry.objects.all(), DAY0 + timedelta(days=8))
+    assert [s.entry.person for s in late] == [person_a]
+
+
+def test_a_phone_call_does_not_answer_a_request_for_a_home_visit(person_a, head, worker):
+    request = services.visit_request_create(person=person_a, event="老伴去世", assigned_to=worker, actor=head)
+    services.visit_record(person=person_a, kind="phone", actor=worker)
+    request.refresh_from_db()
+    assert request.visit is None
+    home = services.visit_record(person=person_a, kind="home", actor=worker)
+    request.refresh_from_db()
+    assert request.visit == home
