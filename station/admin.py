@@ -4,7 +4,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -33,6 +33,29 @@ from .models import (
 from .resources import PersonResource
 from .roles import profile_of
 
+MAX_RECORD_NUMBER = 2**63 - 1
+
+
+def _is_record_number(value) -> bool:
+    """A primary key as a form may carry it: digits within the database's integer range."""
+    text = str(value)
+    return text.isascii() and text.isdigit() and 0 < int(text) <= MAX_RECORD_NUMBER
+
+
+class _ValidIdsOnly:
+    """An autocomplete that re-renders a form posted with a non-numeric id as empty, not as a 500."""
+
+    def optgroups(self, name, value, attr=None):
+        return super().optgroups(name, [v for v in value if _is_record_number(v)], attr)
+
+
+class SafeAutocompleteSelect(_ValidIdsOnly, AutocompleteSelect):
+    pass
+
+
+class SafeAutocompleteSelectMultiple(_ValidIdsOnly, AutocompleteSelectMultiple):
+    pass
+
 
 class ScopedAdminMixin:
     """Admin pages read through a selector; an object out of scope is a 404, never a hint."""
@@ -58,13 +81,31 @@ class ScopedAdminMixin:
 
     def response_action(self, request, queryset):
         """Refuse an action on ids that are not record numbers (tampered or stale forms), never a 500."""
-        try:
-            for value in request.POST.getlist(helpers.ACTION_CHECKBOX_NAME):
-                self.model._meta.pk.to_python(value)
-        except ValidationError:
+        if not all(_is_record_number(v) for v in request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)):
             self.message_user(request, _("The selected record numbers are not valid."), messages.ERROR)
             return HttpResponseRedirect(request.get_full_path())
         return super().response_action(request, queryset)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = SafeAutocompleteSelect(db_field, self.admin_site, using=kwargs.get("using"))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = SafeAutocompleteSelectMultiple(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def get_search_results(self, request, queryset, search_term):
+        # PostgreSQL refuses a NUL character in a query (changelist search, autocomplete).
+        return super().get_search_results(request, queryset, search_term.replace("\x00", ""))
+
+    def changelist_view(self, request, extra_context=None):
+        if any("\x00" in value for key, values in request.GET.lists() if key != "q" for value in values):
+            raise BadRequest(_("The address contains an invalid character."))
+        return super().changelist_view(request, extra_context)
 
     def delete_view(self, request, object_id, extra_context=None):
         self._require_in_scope(request, object_id)
@@ -123,42 +164,13 @@ def scoped_formfield(db_field, request, kwargs):
     return kwargs
 
 
-class _ValidIdsOnly:
-    """An autocomplete that re-renders a form posted with a non-numeric id as empty, not as a 500."""
-
-    def optgroups(self, name, value, attr=None):
-        pk = self.field.remote_field.model._meta.pk
-        kept = []
-        for v in value:
-            try:
-                pk.to_python(v)
-            except ValidationError:
-                continue
-            kept.append(v)
-        return super().optgroups(name, kept, attr)
-
-
-class SafeAutocompleteSelect(_ValidIdsOnly, AutocompleteSelect):
-    pass
-
-
-class SafeAutocompleteSelectMultiple(_ValidIdsOnly, AutocompleteSelectMultiple):
-    pass
-
-
 class ScopedFormfieldsMixin:
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
-            kwargs["widget"] = SafeAutocompleteSelect(db_field, self.admin_site, using=kwargs.get("using"))
         return super().formfield_for_foreignkey(
             db_field, request, **scoped_formfield(db_field, request, kwargs)
         )
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
-        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
-            kwargs["widget"] = SafeAutocompleteSelectMultiple(
-                db_field, self.admin_site, using=kwargs.get("using")
-            )
         return super().formfield_for_manytomany(
             db_field, request, **scoped_formfield(db_field, request, kwargs)
         )

@@ -6,8 +6,7 @@ from decimal import Decimal, InvalidOperation
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
-from django.contrib.admin.widgets import AutocompleteSelect
-from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.forms.models import construct_instance
 from django.shortcuts import redirect
@@ -91,50 +90,6 @@ def reason_step(modeladmin, request, queryset, *, title, action, label, apply):
     )
 
 
-class SafeAutocompleteSelect(AutocompleteSelect):
-    """Django's autocomplete widget looks the posted value up as is: a non-number crashed the page."""
-
-    def optgroups(self, name, value, attr=None):
-        field = self.field.remote_field.model._meta.pk
-        valid = []
-        for v in value:
-            try:
-                field.to_python(v)
-                if abs(int(v)) < 2**63:
-                    valid.append(v)
-            except (ValidationError, ValueError, TypeError):
-                continue
-        return super().optgroups(name, valid, attr)
-
-
-MAX_ID = 2**63 - 1
-
-
-class SafeInputMixin:
-    """Garbage ids in admin actions and autocomplete fields get a message, never a 500."""
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
-            kwargs["widget"] = SafeAutocompleteSelect(db_field, self.admin_site, using=kwargs.get("using"))
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-    def get_search_results(self, request, queryset, search_term):
-        # PostgreSQL refuses NUL in a query (the changelist's search and the autocomplete of other pages).
-        return super().get_search_results(request, queryset, search_term.replace("\x00", ""))
-
-    def changelist_view(self, request, extra_context=None):
-        if any("\x00" in value for key, values in request.GET.lists() if key != "q" for value in values):
-            raise BadRequest(_("The address contains an invalid character."))
-        return super().changelist_view(request, extra_context)
-
-    def response_action(self, request, queryset):
-        selected = request.POST.getlist(ACTION_CHECKBOX_NAME)
-        if any(not v.isdigit() or not 0 < int(v) <= MAX_ID for v in selected):
-            self.message_user(request, _("No such record."), messages.ERROR)
-            return redirect(request.get_full_path())
-        return super().response_action(request, queryset)
-
-
 class StationDefaultMixin:
     def get_changeform_initial_data(self, request):
         initial = super().get_changeform_initial_data(request)
@@ -192,7 +147,6 @@ class AdjustForm(forms.Form):
 
 @admin.register(Volunteer)
 class VolunteerAdmin(
-    SafeInputMixin,
     ScopedAdminMixin,
     ScopedFormfieldsMixin,
     ScopedImportExportMixin,
@@ -434,7 +388,7 @@ class ShiftInline(admin.TabularInline):
 
 
 @admin.register(VolunteerActivity)
-class VolunteerActivityAdmin(SafeInputMixin, ScopedAdminMixin, admin.ModelAdmin):
+class VolunteerActivityAdmin(ScopedAdminMixin, admin.ModelAdmin):
     form = VolunteerActivityForm
     list_display = ["title", "community", "starts_at", "shift_count", "is_published"]
     list_filter = ["is_published", ("activity__community", ScopedCommunityFilter)]
@@ -523,7 +477,7 @@ class SignUpInline(admin.TabularInline):
 
 
 @admin.register(Shift)
-class ShiftAdmin(SafeInputMixin, ScopedAdminMixin, admin.ModelAdmin):
+class ShiftAdmin(ScopedAdminMixin, admin.ModelAdmin):
     form = ShiftInlineForm  # checks places against sign-ups, so the service's refusal is a form error
     list_display = ["__str__", "place", "places", "taken", "screen"]
     list_select_related = ["volunteer_activity__activity"]
@@ -605,7 +559,6 @@ class CorrectForm(forms.Form):
 
 @admin.register(ServiceRecord)
 class ServiceRecordAdmin(
-    SafeInputMixin,
     ScopedAdminMixin,
     ScopedFormfieldsMixin,
     ScopedImportExportMixin,
@@ -794,9 +747,7 @@ class ServiceRecordAdmin(
 
 
 @admin.register(LedgerEntry)
-class LedgerEntryAdmin(
-    SafeInputMixin, ScopedAdminMixin, ScopedImportExportMixin, ExportMixin, admin.ModelAdmin
-):
+class LedgerEntryAdmin(ScopedAdminMixin, ScopedImportExportMixin, ExportMixin, admin.ModelAdmin):
     list_display = ["created_at", "volunteer", "kind", "points", "balance_after", "reason", "created_by"]
     list_filter = ["kind", "created_at"]
     list_select_related = ["volunteer__person", "created_by"]
@@ -850,9 +801,7 @@ class DonationInline(admin.TabularInline):
 
 
 @admin.register(Sponsor)
-class SponsorAdmin(
-    SafeInputMixin, ScopedAdminMixin, StationDefaultMixin, ScopedFormfieldsMixin, admin.ModelAdmin
-):
+class SponsorAdmin(ScopedAdminMixin, StationDefaultMixin, ScopedFormfieldsMixin, admin.ModelAdmin):
     list_display = ["name", "kind", "contact_person", "phone"]
     list_filter = ["kind"]
     search_fields = ["name", "contact_person"]
@@ -889,7 +838,7 @@ class SponsorAdmin(
 
 
 @admin.register(Donation)
-class DonationAdmin(SafeInputMixin, ScopedAdminMixin, admin.ModelAdmin):
+class DonationAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["donated_on", "sponsor", "description", "reward", "quantity", "value", "recorded_by"]
     list_select_related = ["sponsor", "reward", "recorded_by"]
     search_fields = ["sponsor__name", "description"]
@@ -925,9 +874,7 @@ class DonationAdmin(SafeInputMixin, ScopedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Reward)
-class RewardAdmin(
-    SafeInputMixin, ScopedAdminMixin, StationDefaultMixin, ScopedFormfieldsMixin, admin.ModelAdmin
-):
+class RewardAdmin(ScopedAdminMixin, StationDefaultMixin, ScopedFormfieldsMixin, admin.ModelAdmin):
     list_display = [
         "name",
         "sponsor",
@@ -960,9 +907,7 @@ class PickupForm(forms.Form):
 
 
 @admin.register(Redemption)
-class RedemptionAdmin(
-    SafeInputMixin, ScopedAdminMixin, ScopedImportExportMixin, ExportMixin, admin.ModelAdmin
-):
+class RedemptionAdmin(ScopedAdminMixin, ScopedImportExportMixin, ExportMixin, admin.ModelAdmin):
     list_display = ["created_at", "volunteer", "reward", "points", "status", "pickup_code", "fulfilled_at"]
     list_filter = ["status", ("reward__sponsor", admin.RelatedOnlyFieldListFilter), "created_at"]
     list_select_related = ["volunteer__person", "reward"]
@@ -1054,7 +999,7 @@ class RedemptionAdmin(
 
 
 @admin.register(Certificate)
-class CertificateAdmin(SafeInputMixin, ScopedAdminMixin, admin.ModelAdmin):
+class CertificateAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["number", "volunteer", "period_start", "period_end", "hours", "issued_at"]
     list_select_related = ["volunteer__person"]
     search_fields = ["number", "volunteer__person__name"]

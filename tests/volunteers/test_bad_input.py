@@ -51,7 +51,7 @@ def test_an_admin_action_on_a_garbage_id_changes_nothing_and_says_so(
         follow=True,
     )
     assert response.status_code == 200
-    assert "没有这条记录" in response.content.decode()
+    assert "所选记录编号无效" in response.content.decode()
     record.refresh_from_db()
     assert record.status == "entered"
     assert not LedgerEntry.objects.exists()
