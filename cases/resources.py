@@ -77,13 +77,6 @@ class UserScopedResource(StrictResource):
     def get_instance(self, instance_loader, row):
         return None  # imports only add rows
 
-    def import_data(self, dataset, **kwargs):
-        result = super().import_data(dataset, **kwargs)
-        # Rows are counted from the first data row; in the worker's sheet the headings are row 1.
-        for row in [*result.invalid_rows, *result.error_rows]:
-            row.number += 1
-        return result
-
 
 class VisitResource(UserScopedResource):
     person = fields.Field(attribute="person", column_name=pgettext_lazy("excel column", "name"))

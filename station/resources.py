@@ -10,11 +10,17 @@ from .services import audit_record, person_snapshot
 
 
 class StrictResource(resources.ModelResource):
-    """Import all rows or none: any invalid row rolls the whole file back."""
+    """Import all rows or none: any invalid row rolls the whole file back.
+
+    Errors name rows as Excel numbers them: the headings are row 1, the first data row is row 2.
+    """
 
     def import_data(self, dataset, **kwargs):
         kwargs["rollback_on_validation_errors"] = True
-        return super().import_data(dataset, **kwargs)
+        result = super().import_data(dataset, **kwargs)
+        for row in [*result.invalid_rows, *result.error_rows]:
+            row.number += 1
+        return result
 
 
 class ChoiceLabelWidget(widgets.Widget):

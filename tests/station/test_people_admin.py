@@ -146,6 +146,6 @@ def test_resource_import_reports_row_numbers(head, community_a, station):
     )
     data.append(["二", "女", "1970-01-01", "", community_a.name, "", "回迁村民", bad])
     result = PersonResource(station=station, user=head).import_data(data, dry_run=False)
-    assert [row.number for row in result.invalid_rows] == [2]
+    assert [row.number for row in result.invalid_rows] == [3]  # Excel row: headings are row 1
     assert Person.objects.count() == 0
     assert idnumbers.mask(bad) not in ""  # masked form exists for any input

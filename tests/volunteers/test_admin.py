@@ -202,7 +202,7 @@ def test_a_volunteer_file_with_a_bad_row_saves_nothing_and_names_the_rows(
         [person_a.name, person_a.phone, community_a.name, "", "2023-05-01", "", "", ""],
     )
     result = VolunteerResource(station=station, user=head).import_data(data, dry_run=False)
-    assert [row.number for row in result.invalid_rows] == [2, 3, 4]
+    assert [row.number for row in result.invalid_rows] == [3, 4, 5]
     messages = str([row.error_dict for row in result.invalid_rows])
     assert "不存在的村" in messages and "出现了两次" in messages and "已经是志愿者" in messages
     assert Volunteer.objects.count() == 1 and not Person.objects.filter(name="赵大爷").exists()
@@ -221,7 +221,7 @@ def test_importing_historical_hours_waits_for_approval_and_bad_rows_stop_the_fil
     bad.append([volunteer_a.person.phone, "2023-03-07", "0", "x"])
     bad.append(["13000000000", "2023-03-08", "1", "x"])
     result = ServiceHoursResource(station=station, user=head).import_data(bad, dry_run=False)
-    assert [row.number for row in result.invalid_rows] == [2, 3]
+    assert [row.number for row in result.invalid_rows] == [3, 4]
     assert ServiceRecord.objects.count() == 1
 
 

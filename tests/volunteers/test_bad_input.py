@@ -130,7 +130,7 @@ def test_nonsense_hours_in_an_excel_import_are_a_row_error(station, volunteer_a,
     data.append([volunteer_a.person.phone, "2023-03-06", "2", "x"])
     data.append([volunteer_a.person.phone, "2023-03-07", hours, "x"])
     result = ServiceHoursResource(station=station, user=head).import_data(data, dry_run=False)
-    assert [row.number for row in result.invalid_rows] == [2]
+    assert [row.number for row in result.invalid_rows] == [3]
     assert not ServiceRecord.objects.exists()
 
 
