@@ -5,6 +5,7 @@ Every write with rules goes through ``volunteers.services``; the models hold the
 """
 
 import secrets
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -118,6 +119,9 @@ class Shift(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="shift_ends_after_start"),
             models.CheckConstraint(condition=Q(places__gte=1), name="shift_has_places"),
+            models.CheckConstraint(
+                condition=Q(ends_at__lte=F("starts_at") + timedelta(hours=24)), name="shift_at_most_a_day"
+            ),
         ]
 
     def __str__(self):
@@ -286,6 +290,9 @@ class ServiceRecord(models.Model):
 
     def __str__(self):
         return f"{self.volunteer} {self.service_date} {self.hours}h"
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError(_("A service record is never deleted: decline or correct it."))
 
     @property
     def hours(self):

@@ -190,3 +190,42 @@ def test_a_worker_finds_the_elder_by_a_phone_number_typed_in_groups(volunteer_a,
     phone = volunteer_a.person.phone
     typed = f" {phone[:3]} {phone[3:7]}-{phone[7:]} "
     assert services.find_volunteer_for_checkin(shift=running_shift, query=typed) == volunteer_a
+
+
+def test_the_database_refuses_a_shift_longer_than_a_day(vol_activity):
+    from django.db import IntegrityError, transaction
+
+    starts = vol_activity.activity.starts_at
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Shift.objects.bulk_create(
+            [
+                Shift(
+                    volunteer_activity=vol_activity,
+                    starts_at=starts,
+                    ends_at=starts + timedelta(hours=25),
+                    places=3,
+                )
+            ]
+        )
+    Shift.objects.bulk_create(
+        [
+            Shift(
+                volunteer_activity=vol_activity,
+                starts_at=starts,
+                ends_at=starts + timedelta(hours=24),
+                places=3,
+            )
+        ]
+    )
+    assert Shift.objects.filter(volunteer_activity=vol_activity).count() == 1
+
+
+def test_a_service_record_is_never_deleted(volunteer_a, worker):
+    from datetime import date
+
+    record = services.service_record_backfill(
+        volunteer=volunteer_a, service_date=date(2024, 5, 1), minutes=60, description="助老", actor=worker
+    )
+    with pytest.raises(ValidationError):
+        record.delete()
+    assert ServiceRecord.objects.filter(pk=record.pk).exists()
