@@ -375,6 +375,29 @@ class StaffProfileAdmin(ScopedAdminMixin, ScopedFormfieldsMixin, admin.ModelAdmi
         ids = selectors.station_ids_for(request.user)
         return queryset if ids is None else queryset.filter(station_id__in=ids)
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "user" and not request.user.is_superuser:
+            # Users not yet on any station's staff, or on this station's: never another station's people.
+            ids = selectors.station_ids_for(request.user) or []
+            kwargs["queryset"] = db_field.related_model.objects.filter(is_superuser=False).filter(
+                Q(staff_profile__isnull=True) | Q(staff_profile__station_id__in=ids)
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        actor = request.user
+
+        class StaffProfileForm(form):
+            def _post_clean(self):
+                super()._post_clean()
+                try:
+                    services.staff_profile_validate(profile=self.instance, actor=actor)
+                except ValidationError as exc:
+                    self._update_errors(exc)
+
+        return StaffProfileForm
+
 
 class AttendanceInline(admin.TabularInline):
     model = Attendance

@@ -70,6 +70,28 @@ def person_reveal_id_number(*, person: Person, actor, reason: str) -> str:
     return person.id_number
 
 
+def staff_profile_validate(*, profile, actor) -> None:
+    """Who may appoint what: a superuser anything; anyone else only station roles in their own stations,
+    never for a superuser. Never a district viewer: that reads every station of a district."""
+    from .models import StaffProfile
+    from .selectors import station_ids_for
+
+    if getattr(actor, "is_superuser", False) and actor.is_active:
+        return
+    errors = {}
+    if profile.role == StaffProfile.Role.DISTRICT_VIEWER:
+        errors["role"] = _("Only an administrator can appoint district viewers.")
+    if profile.district:
+        errors["district"] = _("Only an administrator can set a district.")
+    allowed = station_ids_for(actor) or []
+    if profile.station_id not in allowed:
+        errors["station"] = _("Choose your own station.")
+    if profile.user_id and profile.user.is_superuser:
+        errors["user"] = _("This user cannot be given a role in your station.")
+    if errors:
+        raise ValidationError(errors)
+
+
 def notification_create(
     *, recipient, key: str, title: str, body: str = "", url: str = ""
 ) -> Notification | None:
