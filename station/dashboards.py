@@ -80,6 +80,8 @@ def chosen_range(request) -> tuple[date, date]:
         raise ValueError(_("Give months as YYYY-MM."))
     if last < first:
         raise ValueError(_("The last month must not be before the first."))
+    if first > this_month:
+        raise ValueError(_("That month has not come yet."))
     return first, min(last, this_month)
 
 
