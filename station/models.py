@@ -327,8 +327,12 @@ class Activity(models.Model):
 
 
 class Attendance(models.Model):
-    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="attendances")
-    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="attendances")
+    activity = models.ForeignKey(
+        Activity, on_delete=models.CASCADE, related_name="attendances", verbose_name=_("activity")
+    )
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="attendances", verbose_name=_("person")
+    )
 
     class Meta:
         verbose_name = _("attendance")
