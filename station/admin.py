@@ -8,7 +8,7 @@ from django.http import Http404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export.admin import ImportExportMixin
@@ -509,10 +509,31 @@ class NotificationAdmin(admin.ModelAdmin):
         )
 
 
+class RecordTypeFilter(admin.SimpleListFilter):
+    title = gettext_lazy("record type")
+    parameter_name = "target_type"
+
+    def lookups(self, request, model_admin):
+        from django.apps import apps
+
+        labels = model_admin.get_queryset(request).order_by().values_list("target_type", flat=True).distinct()
+        choices = []
+        for label in sorted(labels):
+            try:
+                choices.append((label, apps.get_model(label)._meta.verbose_name))
+            except (LookupError, ValueError):
+                choices.append((label, label))
+        return choices
+
+    def queryset(self, request, queryset):
+        return queryset.filter(target_type=self.value()) if self.value() else queryset
+
+
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin):
-    list_display = ["at", "actor", "action", "target_type", "target_repr", "reason"]
-    list_filter = ["action", "target_type"]
+    list_display = ["at", "actor", "action", "record_type", "target_repr", "reason"]
+    fields = ["at", "actor", "action", "record_type", "target_id", "target_repr", "reason", "changes_display"]
+    list_filter = ["action", RecordTypeFilter]
     search_fields = ["target_repr", "reason", "actor__username"]
     date_hierarchy = "at"
 
@@ -531,7 +552,31 @@ class AuditEventAdmin(admin.ModelAdmin):
         return False
 
     def get_readonly_fields(self, request, obj=None):
-        return [f.name for f in self.model._meta.fields]
+        return self.fields
+
+    @staticmethod
+    def _target_model(obj):
+        from django.apps import apps
+
+        try:
+            return apps.get_model(obj.target_type)
+        except (LookupError, ValueError):
+            return None
+
+    @admin.display(description=gettext_lazy("record type"), ordering="target_type")
+    def record_type(self, obj):
+        model = self._target_model(obj)
+        return model._meta.verbose_name if model else obj.target_type
+
+    @admin.display(description=gettext_lazy("changes"))
+    def changes_display(self, obj):
+        """Each changed field under its Chinese name; the values as recorded (ID numbers never in clear)."""
+        model = self._target_model(obj)
+        names = {f.name: f.verbose_name for f in model._meta.fields} if model else {}
+        items = obj.changes.items() if isinstance(obj.changes, dict) else []
+        return format_html_join(
+            "", "<div><strong>{}</strong>: {}</div>", ((names.get(k, k), v) for k, v in items)
+        )
 
 
 # ---------------------------------------------------------------- the residents' needs list (群众困难清单)
@@ -674,11 +719,22 @@ class ReadOnlyRollupAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
 @admin.register(StatValue)
 class StatValueAdmin(ReadOnlyRollupAdmin):
-    list_display = ["month", "station", "community", "metric", "value", "computed_at"]
+    list_display = ["month", "station", "community", "indicator", "value", "computed_at"]
     list_filter = ["month", ("station", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["station", "community"]
     search_fields = ["metric"]
     date_hierarchy = "month"
+
+    @admin.display(description=gettext_lazy("metric"), ordering="metric")
+    def indicator(self, obj):
+        """The metric's Chinese label with its platform and unit; the code only for a metric since removed."""
+        from .report import platform_label
+        from .stats import get_metric
+
+        metric = get_metric(obj.metric)
+        if metric is None:
+            return obj.metric
+        return f"{platform_label(metric.platform)} · {metric.label}（{metric.unit}）"
 
 
 @admin.register(RollupRun)

@@ -433,7 +433,7 @@ class AuditEvent(models.Model):
         indexes = [models.Index(fields=["target_type", "target_id"])]
 
     def __str__(self):
-        return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.target_repr}"
+        return f"{timezone.localtime(self.at):%Y-%m-%d %H:%M} {self.actor} {self.get_action_display()} {self.target_repr}"
 
     def save(self, *args, **kwargs):
         if self.pk is not None:
