@@ -690,7 +690,7 @@ class NeedAdmin(
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
 
-    @admin.action(description=gettext_lazy("Take the selected needs on myself"))
+    @admin.action(description=gettext_lazy("Take the selected needs on myself"), permissions=["change"])
     def take_selected(self, request, queryset):
         taken = 0
         for need in queryset.filter(status=Need.Status.OPEN):
