@@ -1,9 +1,11 @@
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -104,7 +106,12 @@ def notification_list(request):
 @require_POST
 def notification_read(request):
     ids = request.POST.getlist("id") or None
-    services.notification_mark_read(user=request.user, notification_ids=ids)
+    if ids is not None and not all(i.isascii() and i.isdigit() and len(i) <= 18 for i in ids):
+        messages.error(request, _("Those notifications were not found; nothing was marked."))
+        return redirect("station:notifications")
+    services.notification_mark_read(
+        user=request.user, notification_ids=[int(i) for i in ids] if ids else None
+    )
     return redirect("station:notifications")
 
 
