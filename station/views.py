@@ -117,15 +117,20 @@ def notification_read(request):
 
 @login_required
 def evidence_download(request, pk):
+    # Evidence (sign-in sheets, photos) shows people of every community: only for those allowed to view it.
+    if not request.user.has_perm("station.view_evidence"):
+        raise Http404
     evidence = get_object_or_404(
         Evidence.objects.filter(activity__in=selectors.activity_list_visible_to(request.user)), pk=pk
     )
     if evidence.content_type not in settings.EVIDENCE_TYPES:
         raise Http404
     inline = evidence.content_type.startswith("image/") or evidence.content_type == "application/pdf"
-    response = FileResponse(
-        evidence.file.open("rb"), content_type=evidence.content_type, as_attachment=not inline
-    )
+    try:
+        handle = evidence.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(handle, content_type=evidence.content_type, as_attachment=not inline)
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
     return response
