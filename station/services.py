@@ -7,6 +7,7 @@ from django.forms.models import model_to_dict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from . import idnumbers
 from .models import AuditEvent, Notification, Person
 
 # Fields never written into the audit trail in clear.
@@ -25,10 +26,17 @@ def audit_record(*, actor, action: str, target, reason: str = "", changes: dict 
     )
 
 
+def _secret(value: str) -> str:
+    """An ID number as the audit trail keeps it: masked, with a short keyed fingerprint so that a new number
+    shows as a change even when its first and last four digits are the old one's."""
+    return f"{idnumbers.mask(value)} #{idnumbers.keyed_hash(value)[:8]}"
+
+
 def _person_snapshot(person: Person) -> dict:
     data = model_to_dict(person, exclude=["id"])
     return {
-        k: ("***" if k in SECRET_FIELDS and v else str(v) if v is not None else "") for k, v in data.items()
+        k: (_secret(v) if k in SECRET_FIELDS and v else str(v) if v is not None else "")
+        for k, v in data.items()
     }
 
 

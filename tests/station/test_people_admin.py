@@ -149,3 +149,27 @@ def test_resource_import_reports_row_numbers(head, community_a, station):
     assert [row.number for row in result.invalid_rows] == [2]
     assert Person.objects.count() == 0
     assert idnumbers.mask(bad) not in ""  # masked form exists for any input
+
+
+def test_a_new_id_number_is_in_the_audit_trail_masked(head, person_a, as_user):
+    old = person_a.id_number
+    new = valid_id_number(person_a.birth_date, region="610104")
+    data = {
+        "name": person_a.name,
+        "gender": person_a.gender,
+        "birth_date": person_a.birth_date.isoformat(),
+        "phone": person_a.phone,
+        "community": person_a.community_id,
+        "address": person_a.address,
+        "residency": person_a.residency,
+        "id_number": new,
+        "designations-TOTAL_FORMS": "0",
+        "designations-INITIAL_FORMS": "0",
+    }
+    response = as_user(head).post(f"/admin/station/person/{person_a.pk}/change/", data)
+    assert response.status_code == 302
+    assert Person.objects.get(pk=person_a.pk).id_number == new
+    event = AuditEvent.objects.get(action="update", target_id=str(person_a.pk))
+    before, after = event.changes["id_number"]
+    assert before.startswith(idnumbers.mask(old)) and after.startswith(idnumbers.mask(new))
+    assert old not in str(event.changes) and new not in str(event.changes)
