@@ -136,8 +136,10 @@ def community_dashboard(request, pk):
 
 
 def _month_choices(month: date) -> list[date]:
+    """The last two years, newest first, and the chosen month when it is older (so the picker shows it)."""
     this_month = month_start(timezone.localdate())
-    return list(reversed(months_between(add_months(this_month, -23), this_month)))
+    choices = list(reversed(months_between(add_months(this_month, -23), this_month)))
+    return choices if month in choices else [*choices, month]
 
 
 def _chart(title, labels, rows, kind="line"):
