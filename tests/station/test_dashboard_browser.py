@@ -74,3 +74,27 @@ def test_a_cadre_reads_the_dashboard_on_a_small_phone(
     assert max(heights) < 2.5 * line, heights
     if SCREENSHOT:
         page.screenshot(path=SCREENSHOT, full_page=True)
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_district_viewer_reads_the_station_list_on_a_small_phone(
+    live_server, phone, station, district_viewer
+):
+    from django.test import Client
+
+    session = Client()
+    session.force_login(district_viewer)
+    phone.add_cookies(
+        [{"name": "sessionid", "value": session.cookies["sessionid"].value, "url": live_server.url}]
+    )
+    page = phone.new_page()
+    page.goto(f"{live_server.url}/dashboard/")
+    name = page.locator("[data-testid=stations] tbody th").first
+    assert name.inner_text() == station.name
+    line = page.evaluate(
+        "parseFloat(getComputedStyle(document.querySelector('[data-testid=stations] td')).lineHeight)"
+    )
+    assert (
+        name.evaluate("e => e.getBoundingClientRect().height") < 3.5 * line
+    )  # a name, not a column of characters
