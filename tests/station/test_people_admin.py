@@ -55,6 +55,7 @@ def test_excel_export_masks_ids_and_is_logged(head, person_a, as_user):
     assert person_a.masked_id_number in values
     assert person_a.id_number not in values
     assert AuditEvent.objects.filter(action="export", actor=head).count() == 1
+    assert AuditEvent.objects.get(action="export").reason == "导出 1 行"  # the trail reads in Chinese
 
 
 def test_reveal_needs_a_reason_and_is_logged(head, person_a, as_user):

@@ -40,3 +40,9 @@ def test_superuser_still_appoints_district_viewers(django_user_model, worker, st
     )
     assert response.status_code == 302
     assert StaffProfile.objects.get(user=worker).role == "district_viewer"
+
+
+def test_the_refusal_is_in_chinese(head, worker, other_station, as_user):
+    url = f"/admin/station/staffprofile/{worker.staff_profile.pk}/change/"
+    page = as_user(head).post(url, profile_form(worker, role="district_viewer")).content.decode()
+    assert "只有系统管理员可以任命区级查看人员" in page
