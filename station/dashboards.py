@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from . import selectors, services, statdata
 from .models import AuditEvent, Station, StatReport, StatValue
 from .registry import dashboard_panels
-from .report import platform_label
+from .report import period_label, platform_label
 from .roles import STATION_STAFF_ROLES, Role, profile_of
 from .stats import add_months, month_start, months_between, parse_month
 
@@ -293,7 +293,7 @@ def report_xlsx(request, pk):
         actor=request.user,
         action=AuditEvent.Action.EXPORT,
         target=station,
-        reason=f"monthly report {first:%Y-%m}..{last:%Y-%m}",
+        reason=f"{_('Monthly report')} {period_label(first, last)}",
     )
     response = HttpResponse(
         workbook_bytes(workbook),

@@ -6,7 +6,7 @@ from datetime import date
 import pytest
 from openpyxl import load_workbook
 
-from station.models import Notification, StatReport, StatValue
+from station.models import AuditEvent, Notification, StatReport, StatValue
 from station.rollup import rollup_month
 
 from .stats_helpers import local, make_activity
@@ -58,6 +58,7 @@ def test_the_excel_file_opens_and_its_summary_numbers_equal_the_rollup(
     )
     assert person_times["区间合计"] == total == 80
     assert isinstance(person_times["区间合计"], int)  # a number, not text
+    assert AuditEvent.objects.get(action="export").reason == "月度报表 2025-07 – 2025-08"
     a_total = sum(
         v.value
         for v in StatValue.objects.filter(
