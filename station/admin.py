@@ -399,7 +399,7 @@ class StaffProfileAdmin(ScopedAdminMixin, ScopedFormfieldsMixin, admin.ModelAdmi
         return StaffProfileForm
 
 
-class AttendanceInline(admin.TabularInline):
+class AttendanceInline(ScopedFormfieldsMixin, admin.TabularInline):
     model = Attendance
     extra = 0
     autocomplete_fields = ["person"]
