@@ -263,6 +263,13 @@ class PersonAdmin(
     def scope(self, request, queryset):
         return selectors.person_list_visible_to(request.user, queryset)
 
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if obj is not None and not self.has_change_permission(request, obj):
+            # Read-only pages show field values as they are: never the full ID number, only the masked one.
+            fields = ["masked_id" if f == "id_number" else f for f in fields]
+        return fields
+
     @admin.display(description=gettext_lazy("ID number"))
     def masked_id(self, obj):
         return obj.masked_id_number

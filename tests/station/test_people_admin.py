@@ -174,3 +174,11 @@ def test_a_new_id_number_is_in_the_audit_trail_masked(head, person_a, as_user):
     before, after = event.changes["id_number"]
     assert before.startswith(idnumbers.mask(old)) and after.startswith(idnumbers.mask(new))
     assert old not in str(event.changes) and new not in str(event.changes)
+
+
+def test_a_cadre_reading_a_person_in_the_admin_sees_the_id_number_masked(cadre_a, person_a, as_user):
+    response = as_user(cadre_a).get(f"/admin/station/person/{person_a.pk}/change/")
+    page = response.content.decode()
+    assert response.status_code == 200 and person_a.name in page
+    assert person_a.id_number not in page
+    assert person_a.masked_id_number in page
