@@ -32,7 +32,25 @@ from .resources import PersonResource
 from .roles import profile_of
 
 
-class ScopedAdminMixin:
+class SafeActionsMixin:
+    """An admin action posted with ids that are not ids (a tampered form) is a message, not a 500."""
+
+    def response_action(self, request, queryset):
+        from django.contrib.admin import helpers
+        from django.http import HttpResponseRedirect
+
+        selected = request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)
+        try:
+            list(queryset.filter(pk__in=selected).values_list("pk", flat=True)[:1])
+        except (ValueError, TypeError, ValidationError):
+            self.message_user(
+                request, _("Some selected records do not exist; nothing was done."), messages.WARNING
+            )
+            return HttpResponseRedirect(request.get_full_path())
+        return super().response_action(request, queryset)
+
+
+class ScopedAdminMixin(SafeActionsMixin):
     """Admin pages read through a selector; an object out of scope is a 404, never a hint."""
 
     def scope(self, request, queryset):
@@ -488,7 +506,7 @@ class ActivityAdmin(ScopedAdminMixin, ScopedFormfieldsMixin, admin.ModelAdmin):
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(SafeActionsMixin, admin.ModelAdmin):
     list_display = ["title", "created_at", "read_at", "email_sent_at"]
     list_filter = ["read_at"]
     readonly_fields = ["recipient", "key", "title", "body", "url", "created_at", "read_at", "email_sent_at"]
