@@ -324,6 +324,8 @@ def report_print(request, pk):
 def report_download(request, pk):
     report = get_object_or_404(StatReport, pk=pk, requested_by=request.user, finished_at__isnull=False)
     station_for_dashboard(request.user, report.station_id)  # still in scope
-    return FileResponse(
-        report.file.open("rb"), as_attachment=True, filename=report.file.name.rsplit("/", 1)[-1]
-    )
+    try:
+        handle = report.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    return FileResponse(handle, as_attachment=True, filename=report.file.name.rsplit("/", 1)[-1])

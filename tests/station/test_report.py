@@ -140,3 +140,11 @@ def test_the_printable_report_shows_the_same_figures(head, station, rolled, as_u
     assert station.name in text and "window.print()" in text
     summary = text.split('data-testid="report-summary"', 1)[1].split("</table>", 1)[0]
     assert ">80<" in summary
+
+
+def test_a_stored_report_whose_file_is_gone_is_not_found(head, station, rolled, as_user):
+    client = as_user(head)
+    client.get(f"/dashboard/station/{station.pk}/report.xlsx?from=2024-01&to=2025-08")
+    report = StatReport.objects.get()
+    report.file.delete(save=False)
+    assert client.get(f"/dashboard/reports/{report.pk}/").status_code == 404
