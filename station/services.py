@@ -89,7 +89,8 @@ def staff_profile_validate(*, profile, actor) -> None:
     errors = {}
     if profile.role == StaffProfile.Role.DISTRICT_VIEWER:
         errors["role"] = _("Only an administrator can appoint district viewers.")
-    if profile.district:
+    before = StaffProfile.objects.filter(pk=profile.pk).values_list("district", flat=True).first() or ""
+    if profile.district != before:
         errors["district"] = _("Only an administrator can set a district.")
     allowed = station_ids_for(actor) or []
     if profile.station_id not in allowed:

@@ -46,3 +46,12 @@ def test_the_refusal_is_in_chinese(head, worker, other_station, as_user):
     url = f"/admin/station/staffprofile/{worker.staff_profile.pk}/change/"
     page = as_user(head).post(url, profile_form(worker, role="district_viewer")).content.decode()
     assert "只有系统管理员可以任命区级查看人员" in page
+
+
+def test_head_still_saves_a_profile_an_administrator_gave_a_district(head, worker, station, as_user):
+    worker.staff_profile.district = station.district
+    worker.staff_profile.save()
+    url = f"/admin/station/staffprofile/{worker.staff_profile.pk}/change/"
+    response = as_user(head).post(url, profile_form(worker, role="supervisor", district=station.district))
+    assert response.status_code == 302
+    assert StaffProfile.objects.get(user=worker).role == "supervisor"
