@@ -10,7 +10,7 @@ from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export.admin import ImportExportMixin
@@ -57,7 +57,18 @@ class SafeAutocompleteSelectMultiple(_ValidIdsOnly, AutocompleteSelectMultiple):
     pass
 
 
-class ScopedAdminMixin:
+class SafeActionsMixin:
+    """An admin action posted with ids that are not record numbers (a tampered or stale form) is a message,
+    never a 500, and does nothing."""
+
+    def response_action(self, request, queryset):
+        if not all(_is_record_number(v) for v in request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)):
+            self.message_user(request, _("The selected record numbers are not valid."), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+        return super().response_action(request, queryset)
+
+
+class ScopedAdminMixin(SafeActionsMixin):
     """Admin pages read through a selector; an object out of scope is a 404, never a hint."""
 
     def scope(self, request, queryset):
@@ -78,13 +89,6 @@ class ScopedAdminMixin:
     def change_view(self, request, object_id, form_url="", extra_context=None):
         self._require_in_scope(request, object_id)
         return super().change_view(request, object_id, form_url, extra_context)
-
-    def response_action(self, request, queryset):
-        """Refuse an action on ids that are not record numbers (tampered or stale forms), never a 500."""
-        if not all(_is_record_number(v) for v in request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)):
-            self.message_user(request, _("The selected record numbers are not valid."), messages.ERROR)
-            return HttpResponseRedirect(request.get_full_path())
-        return super().response_action(request, queryset)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
@@ -316,6 +320,13 @@ class PersonAdmin(
     def scope(self, request, queryset):
         return selectors.person_list_visible_to(request.user, queryset)
 
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if obj is not None and not self.has_change_permission(request, obj):
+            # Read-only pages show field values as they are: never the full ID number, only the masked one.
+            fields = ["masked_id" if f == "id_number" else f for f in fields]
+        return fields
+
     @admin.display(description=gettext_lazy("ID number"))
     def masked_id(self, obj):
         return obj.masked_id_number
@@ -428,8 +439,31 @@ class StaffProfileAdmin(ScopedAdminMixin, ScopedFormfieldsMixin, admin.ModelAdmi
         ids = selectors.station_ids_for(request.user)
         return queryset if ids is None else queryset.filter(station_id__in=ids)
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "user" and not request.user.is_superuser:
+            # Users not yet on any station's staff, or on this station's: never another station's people.
+            ids = selectors.station_ids_for(request.user) or []
+            kwargs["queryset"] = db_field.related_model.objects.filter(is_superuser=False).filter(
+                Q(staff_profile__isnull=True) | Q(staff_profile__station_id__in=ids)
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
-class AttendanceInline(admin.TabularInline):
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        actor = request.user
+
+        class StaffProfileForm(form):
+            def _post_clean(self):
+                super()._post_clean()
+                try:
+                    services.staff_profile_validate(profile=self.instance, actor=actor)
+                except ValidationError as exc:
+                    self._update_errors(exc)
+
+        return StaffProfileForm
+
+
+class AttendanceInline(ScopedFormfieldsMixin, admin.TabularInline):
     model = Attendance
     extra = 0
     autocomplete_fields = ["person"]
@@ -511,7 +545,7 @@ class ActivityAdmin(ScopedAdminMixin, ScopedFormfieldsMixin, admin.ModelAdmin):
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(SafeActionsMixin, admin.ModelAdmin):
     list_display = ["title", "created_at", "read_at", "email_sent_at"]
     list_filter = ["read_at"]
     readonly_fields = ["recipient", "key", "title", "body", "url", "created_at", "read_at", "email_sent_at"]
@@ -539,10 +573,31 @@ class NotificationAdmin(admin.ModelAdmin):
         )
 
 
+class RecordTypeFilter(admin.SimpleListFilter):
+    title = gettext_lazy("record type")
+    parameter_name = "target_type"
+
+    def lookups(self, request, model_admin):
+        from django.apps import apps
+
+        labels = model_admin.get_queryset(request).order_by().values_list("target_type", flat=True).distinct()
+        choices = []
+        for label in sorted(labels):
+            try:
+                choices.append((label, apps.get_model(label)._meta.verbose_name))
+            except (LookupError, ValueError):
+                choices.append((label, label))
+        return choices
+
+    def queryset(self, request, queryset):
+        return queryset.filter(target_type=self.value()) if self.value() else queryset
+
+
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin):
-    list_display = ["at", "actor", "action", "target_type", "target_repr", "reason"]
-    list_filter = ["action", "target_type"]
+    list_display = ["at", "actor", "action", "record_type", "target_repr", "reason"]
+    fields = ["at", "actor", "action", "record_type", "target_id", "target_repr", "reason", "changes_display"]
+    list_filter = ["action", RecordTypeFilter]
     search_fields = ["target_repr", "reason", "actor__username"]
     date_hierarchy = "at"
 
@@ -561,7 +616,31 @@ class AuditEventAdmin(admin.ModelAdmin):
         return False
 
     def get_readonly_fields(self, request, obj=None):
-        return [f.name for f in self.model._meta.fields]
+        return self.fields
+
+    @staticmethod
+    def _target_model(obj):
+        from django.apps import apps
+
+        try:
+            return apps.get_model(obj.target_type)
+        except (LookupError, ValueError):
+            return None
+
+    @admin.display(description=gettext_lazy("record type"), ordering="target_type")
+    def record_type(self, obj):
+        model = self._target_model(obj)
+        return model._meta.verbose_name if model else obj.target_type
+
+    @admin.display(description=gettext_lazy("changes"))
+    def changes_display(self, obj):
+        """Each changed field under its Chinese name; the values as recorded (ID numbers never in clear)."""
+        model = self._target_model(obj)
+        names = {f.name: f.verbose_name for f in model._meta.fields} if model else {}
+        items = obj.changes.items() if isinstance(obj.changes, dict) else []
+        return format_html_join(
+            "", "<div><strong>{}</strong>: {}</div>", ((names.get(k, k), v) for k, v in items)
+        )
 
 
 # ---------------------------------------------------------------- the residents' needs list (群众困难清单)
@@ -707,11 +786,22 @@ class ReadOnlyRollupAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
 @admin.register(StatValue)
 class StatValueAdmin(ReadOnlyRollupAdmin):
-    list_display = ["month", "station", "community", "metric", "value", "computed_at"]
+    list_display = ["month", "station", "community", "indicator", "value", "computed_at"]
     list_filter = ["month", ("station", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["station", "community"]
     search_fields = ["metric"]
     date_hierarchy = "month"
+
+    @admin.display(description=gettext_lazy("metric"), ordering="metric")
+    def indicator(self, obj):
+        """The metric's Chinese label with its platform and unit; the code only for a metric since removed."""
+        from .report import platform_label
+        from .stats import get_metric
+
+        metric = get_metric(obj.metric)
+        if metric is None:
+            return obj.metric
+        return f"{platform_label(metric.platform)} · {metric.label}（{metric.unit}）"
 
 
 @admin.register(RollupRun)

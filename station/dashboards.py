@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from . import selectors, services, statdata
 from .models import AuditEvent, Station, StatReport, StatValue
 from .registry import dashboard_panels
-from .report import platform_label
+from .report import period_label, platform_label
 from .roles import STATION_STAFF_ROLES, Role, profile_of
 from .stats import add_months, month_start, months_between, parse_month
 
@@ -80,6 +80,8 @@ def chosen_range(request) -> tuple[date, date]:
         raise ValueError(_("Give months as YYYY-MM."))
     if last < first:
         raise ValueError(_("The last month must not be before the first."))
+    if first > this_month:
+        raise ValueError(_("That month has not come yet."))
     return first, min(last, this_month)
 
 
@@ -134,8 +136,10 @@ def community_dashboard(request, pk):
 
 
 def _month_choices(month: date) -> list[date]:
+    """The last two years, newest first, and the chosen month when it is older (so the picker shows it)."""
     this_month = month_start(timezone.localdate())
-    return list(reversed(months_between(add_months(this_month, -23), this_month)))
+    choices = list(reversed(months_between(add_months(this_month, -23), this_month)))
+    return choices if month in choices else [*choices, month]
 
 
 def _chart(title, labels, rows, kind="line"):
@@ -289,7 +293,7 @@ def report_xlsx(request, pk):
         actor=request.user,
         action=AuditEvent.Action.EXPORT,
         target=station,
-        reason=f"monthly report {first:%Y-%m}..{last:%Y-%m}",
+        reason=f"{_('Monthly report')} {period_label(first, last)}",
     )
     response = HttpResponse(
         workbook_bytes(workbook),
@@ -320,6 +324,8 @@ def report_print(request, pk):
 def report_download(request, pk):
     report = get_object_or_404(StatReport, pk=pk, requested_by=request.user, finished_at__isnull=False)
     station_for_dashboard(request.user, report.station_id)  # still in scope
-    return FileResponse(
-        report.file.open("rb"), as_attachment=True, filename=report.file.name.rsplit("/", 1)[-1]
-    )
+    try:
+        handle = report.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    return FileResponse(handle, as_attachment=True, filename=report.file.name.rsplit("/", 1)[-1])

@@ -7,6 +7,7 @@ from django.forms.models import model_to_dict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from . import idnumbers
 from .models import AuditEvent, Notification, Person
 
 # Fields never written into the audit trail in clear.
@@ -25,10 +26,17 @@ def audit_record(*, actor, action: str, target, reason: str = "", changes: dict 
     )
 
 
+def _secret(value: str) -> str:
+    """An ID number as the audit trail keeps it: masked, with a short keyed fingerprint so that a new number
+    shows as a change even when its first and last four digits are the old one's."""
+    return f"{idnumbers.mask(value)} #{idnumbers.keyed_hash(value)[:8]}"
+
+
 def _person_snapshot(person: Person) -> dict:
     data = model_to_dict(person, exclude=["id"])
     return {
-        k: ("***" if k in SECRET_FIELDS and v else str(v) if v is not None else "") for k, v in data.items()
+        k: (_secret(v) if k in SECRET_FIELDS and v else str(v) if v is not None else "")
+        for k, v in data.items()
     }
 
 
@@ -68,6 +76,29 @@ def person_reveal_id_number(*, person: Person, actor, reason: str) -> str:
         raise ValidationError(_("Say why you need the full ID number (at least 4 characters)."))
     audit_record(actor=actor, action=AuditEvent.Action.REVEAL, target=person, reason=reason)
     return person.id_number
+
+
+def staff_profile_validate(*, profile, actor) -> None:
+    """Who may appoint what: a superuser anything; anyone else only station roles in their own stations,
+    never for a superuser. Never a district viewer: that reads every station of a district."""
+    from .models import StaffProfile
+    from .selectors import station_ids_for
+
+    if getattr(actor, "is_superuser", False) and actor.is_active:
+        return
+    errors = {}
+    if profile.role == StaffProfile.Role.DISTRICT_VIEWER:
+        errors["role"] = _("Only an administrator can appoint district viewers.")
+    before = StaffProfile.objects.filter(pk=profile.pk).values_list("district", flat=True).first() or ""
+    if profile.district != before:
+        errors["district"] = _("Only an administrator can set a district.")
+    allowed = station_ids_for(actor) or []
+    if profile.station_id not in allowed:
+        errors["station"] = _("Choose your own station.")
+    if profile.user_id and profile.user.is_superuser:
+        errors["user"] = _("This user cannot be given a role in your station.")
+    if errors:
+        raise ValidationError(errors)
 
 
 def notification_create(

@@ -1,9 +1,11 @@
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -104,21 +106,31 @@ def notification_list(request):
 @require_POST
 def notification_read(request):
     ids = request.POST.getlist("id") or None
-    services.notification_mark_read(user=request.user, notification_ids=ids)
+    if ids is not None and not all(i.isascii() and i.isdigit() and len(i) <= 18 for i in ids):
+        messages.error(request, _("Those notifications were not found; nothing was marked."))
+        return redirect("station:notifications")
+    services.notification_mark_read(
+        user=request.user, notification_ids=[int(i) for i in ids] if ids else None
+    )
     return redirect("station:notifications")
 
 
 @login_required
 def evidence_download(request, pk):
+    # Evidence (sign-in sheets, photos) shows people of every community: only for those allowed to view it.
+    if not request.user.has_perm("station.view_evidence"):
+        raise Http404
     evidence = get_object_or_404(
         Evidence.objects.filter(activity__in=selectors.activity_list_visible_to(request.user)), pk=pk
     )
     if evidence.content_type not in settings.EVIDENCE_TYPES:
         raise Http404
     inline = evidence.content_type.startswith("image/") or evidence.content_type == "application/pdf"
-    response = FileResponse(
-        evidence.file.open("rb"), content_type=evidence.content_type, as_attachment=not inline
-    )
+    try:
+        handle = evidence.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(handle, content_type=evidence.content_type, as_attachment=not inline)
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
     return response

@@ -93,3 +93,33 @@ def client_for(user):
 def as_user():
     """as_user(user) -> a test client signed in as that user."""
     return client_for
+
+
+@pytest.fixture(autouse=True)
+def _close_connections_opened_inside_playwright(request):
+    """Playwright's sync API runs an event loop, so Django keeps the ORM connections a browser test opens in
+    that loop's context, apart from the thread's own. Nobody closes them, and PostgreSQL then refuses to drop
+    the test database ("being accessed by other users"). Close them when a browser test ends."""
+    if request.node.get_closest_marker("browser") is None:
+        yield
+        return
+    import threading
+
+    from django.db import connections
+    from django.db.backends.signals import connection_created
+
+    opened, here = [], threading.get_ident()
+
+    def remember(sender, connection, **kwargs):
+        if threading.get_ident() == here:  # not the live server's own threads: they close theirs
+            opened.append(connection)
+
+    connection_created.connect(remember, weak=False)
+    try:
+        yield
+    finally:
+        connection_created.disconnect(remember)
+        current = connections["default"]
+        for conn in opened:
+            if conn is not current:
+                conn.close()

@@ -231,3 +231,9 @@ def test_home_never_sends_someone_without_a_role_to_the_dashboards(db, as_user):
     response = as_user(resident).get("/")
     assert response.status_code in (302, 404)
     assert getattr(response, "url", "") != "/dashboard/"
+
+
+def test_an_older_month_stays_chosen_in_the_month_picker(head, station, as_user):
+    text = page(as_user(head), f"/dashboard/station/{station.pk}/?month=2023-05")
+    assert '<option value="2023-05" selected>' in text
+    assert text.count(" selected>") == 1  # the month, not also "this month"

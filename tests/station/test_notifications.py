@@ -53,3 +53,12 @@ def test_admin_header_shows_station_name_and_bell(worker, station, as_user):
 def test_someone_elses_notifications_are_not_listed(worker, head, as_user):
     Notification.objects.create(recipient=head, key="z", title="站长专属")
     assert "站长专属" not in as_user(worker).get("/notifications/").content.decode()
+
+
+@pytest.mark.parametrize("ids", [["abc"], ["1", "x"], ["99999999999999999999999"], ["²"]])
+def test_marking_read_with_a_garbled_id_changes_nothing_and_is_not_an_error(worker, as_user, ids):
+    note = Notification.objects.create(recipient=worker, key="k-garbled", title="提醒")
+    response = as_user(worker).post("/notifications/read/", {"id": ids})
+    assert response.status_code in (302, 400)
+    note.refresh_from_db()
+    assert note.read_at is None

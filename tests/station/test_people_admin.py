@@ -55,6 +55,7 @@ def test_excel_export_masks_ids_and_is_logged(head, person_a, as_user):
     assert person_a.masked_id_number in values
     assert person_a.id_number not in values
     assert AuditEvent.objects.filter(action="export", actor=head).count() == 1
+    assert AuditEvent.objects.get(action="export").reason == "导出 1 行"  # the trail reads in Chinese
 
 
 def test_reveal_needs_a_reason_and_is_logged(head, person_a, as_user):
@@ -149,3 +150,35 @@ def test_resource_import_reports_row_numbers(head, community_a, station):
     assert [row.number for row in result.invalid_rows] == [3]  # Excel row: headings are row 1
     assert Person.objects.count() == 0
     assert idnumbers.mask(bad) not in ""  # masked form exists for any input
+
+
+def test_a_new_id_number_is_in_the_audit_trail_masked(head, person_a, as_user):
+    old = person_a.id_number
+    new = valid_id_number(person_a.birth_date, region="610104")
+    data = {
+        "name": person_a.name,
+        "gender": person_a.gender,
+        "birth_date": person_a.birth_date.isoformat(),
+        "phone": person_a.phone,
+        "community": person_a.community_id,
+        "address": person_a.address,
+        "residency": person_a.residency,
+        "id_number": new,
+        "designations-TOTAL_FORMS": "0",
+        "designations-INITIAL_FORMS": "0",
+    }
+    response = as_user(head).post(f"/admin/station/person/{person_a.pk}/change/", data)
+    assert response.status_code == 302
+    assert Person.objects.get(pk=person_a.pk).id_number == new
+    event = AuditEvent.objects.get(action="update", target_id=str(person_a.pk))
+    before, after = event.changes["id_number"]
+    assert before.startswith(idnumbers.mask(old)) and after.startswith(idnumbers.mask(new))
+    assert old not in str(event.changes) and new not in str(event.changes)
+
+
+def test_a_cadre_reading_a_person_in_the_admin_sees_the_id_number_masked(cadre_a, person_a, as_user):
+    response = as_user(cadre_a).get(f"/admin/station/person/{person_a.pk}/change/")
+    page = response.content.decode()
+    assert response.status_code == 200 and person_a.name in page
+    assert person_a.id_number not in page
+    assert person_a.masked_id_number in page

@@ -195,3 +195,22 @@ def test_english_is_available_by_choice(db):
     client = Client()
     client.post("/i18n/setlang/", {"language": "en", "next": "/admin/login/"})
     assert "Log in" in client.get("/admin/login/").content.decode()
+
+
+def test_a_cadre_cannot_open_the_evidence_files_of_activities_in_view(cadre_a, worker, station, as_user):
+    """Sign-in sheets carry names and phone numbers of people from every community: staff only."""
+    activity = ActivityFactory(station=station, community=None)
+    evidence = Evidence.objects.create(
+        activity=activity, file=SimpleUploadedFile("sheet.png", PNG), content_type="image/png"
+    )
+    assert as_user(cadre_a).get(f"/evidence/{evidence.pk}/").status_code == 404
+    assert as_user(worker).get(f"/evidence/{evidence.pk}/").status_code == 200
+
+
+def test_evidence_whose_file_is_gone_is_not_found(worker, station, as_user):
+    activity = ActivityFactory(station=station)
+    evidence = Evidence.objects.create(
+        activity=activity, file=SimpleUploadedFile("gone.png", PNG), content_type="image/png"
+    )
+    evidence.file.storage.delete(evidence.file.name)
+    assert as_user(worker).get(f"/evidence/{evidence.pk}/").status_code == 404

@@ -6,7 +6,7 @@ from datetime import date
 import pytest
 from openpyxl import load_workbook
 
-from station.models import Notification, StatReport, StatValue
+from station.models import AuditEvent, Notification, StatReport, StatValue
 from station.rollup import rollup_month
 
 from .stats_helpers import local, make_activity
@@ -58,6 +58,7 @@ def test_the_excel_file_opens_and_its_summary_numbers_equal_the_rollup(
     )
     assert person_times["区间合计"] == total == 80
     assert isinstance(person_times["区间合计"], int)  # a number, not text
+    assert AuditEvent.objects.get(action="export").reason == "月度报表 2025-07 – 2025-08"
     a_total = sum(
         v.value
         for v in StatValue.objects.filter(
@@ -121,10 +122,14 @@ def test_someone_else_cannot_download_my_report(head, worker, station, rolled, a
     report.file.delete()
 
 
-@pytest.mark.parametrize("query", ["from=2025-13", "from=2025-08&to=2025-07", "from=abc", "from=0001-01"])
-def test_a_bad_range_is_a_message_not_an_error(head, station, as_user, query):
-    response = as_user(head).get(f"/dashboard/station/{station.pk}/report.xlsx?{query}")
-    assert response.status_code == 302
+@pytest.mark.parametrize(
+    "query", ["from=2025-13", "from=2025-08&to=2025-07", "from=abc", "from=0001-01", "from=2999-01"]
+)
+@pytest.mark.parametrize("page", ["report.xlsx", "report/"])
+def test_a_bad_range_is_a_message_not_an_error(head, station, as_user, query, page):
+    response = as_user(head).get(f"/dashboard/station/{station.pk}/{page}?{query}", follow=True)
+    assert response.redirect_chain and response.redirect_chain[-1][0] == f"/dashboard/station/{station.pk}/"
+    assert [m.level_tag for m in response.context["messages"]] == ["error"]
     assert not StatReport.objects.exists()
 
 
@@ -135,3 +140,11 @@ def test_the_printable_report_shows_the_same_figures(head, station, rolled, as_u
     assert station.name in text and "window.print()" in text
     summary = text.split('data-testid="report-summary"', 1)[1].split("</table>", 1)[0]
     assert ">80<" in summary
+
+
+def test_a_stored_report_whose_file_is_gone_is_not_found(head, station, rolled, as_user):
+    client = as_user(head)
+    client.get(f"/dashboard/station/{station.pk}/report.xlsx?from=2024-01&to=2025-08")
+    report = StatReport.objects.get()
+    report.file.delete(save=False)
+    assert client.get(f"/dashboard/reports/{report.pk}/").status_code == 404

@@ -1,0 +1,100 @@
+"""A community cadre with five minutes and a 360 px phone reads the dashboard."""
+
+import os
+import shutil
+from datetime import date
+
+import pytest
+
+from station.rollup import rollup_month
+
+from .stats_helpers import local, make_activity
+
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM = "/usr/bin/chromium"
+SCREENSHOT = os.environ.get("DASHBOARD_SCREENSHOT")  # set it to keep a picture of the page
+
+
+@pytest.fixture
+def phone():
+    if not shutil.which(CHROMIUM):
+        if os.environ.get("REQUIRE_SERVICES") == "1":
+            pytest.fail("REQUIRE_SERVICES=1 but /usr/bin/chromium is missing")
+        pytest.skip("needs /usr/bin/chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--no-first-run",
+                "--disable-sync",
+            ],
+        )
+        context = browser.new_context(viewport={"width": 360, "height": 740}, locale="zh-CN")
+        try:
+            yield context
+        finally:
+            context.close()
+            browser.close()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_cadre_reads_the_dashboard_on_a_small_phone(
+    live_server, phone, station, community_a, person_a, cadre_a
+):
+    make_activity(station, at=local(2025, 7, 3), community=community_a, headcount=12, people=[person_a])
+    rollup_month(station=station, month=date(2025, 7, 1))
+    session = __import__("django.test", fromlist=["Client"]).Client()
+    session.force_login(cadre_a)
+    phone.add_cookies(
+        [{"name": "sessionid", "value": session.cookies["sessionid"].value, "url": live_server.url}]
+    )
+    page = phone.new_page()
+    page.goto(f"{live_server.url}/dashboard/community/{community_a.pk}/?month=2025-07")
+
+    assert page.locator("h1").inner_text() == community_a.name
+    card = page.locator("[data-metric='station.person_times'] [data-testid=card-month]")
+    assert card.inner_text() == "13"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360  # nothing spills sideways
+    assert page.locator("canvas").count() >= 3  # the charts are drawn
+    # Beneath every chart its numbers, each row named on one line, not one character per line.
+    row_heads = page.locator(".chart-table tbody th")
+    assert row_heads.count() > 0
+    line = page.evaluate("parseFloat(getComputedStyle(document.querySelector('.chart-table td')).lineHeight)")
+    heights = [
+        row_heads.nth(i).evaluate("e => e.getBoundingClientRect().height") for i in range(row_heads.count())
+    ]
+    assert max(heights) < 2.5 * line, heights
+    if SCREENSHOT:
+        page.screenshot(path=SCREENSHOT, full_page=True)
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_district_viewer_reads_the_station_list_on_a_small_phone(
+    live_server, phone, station, district_viewer
+):
+    from django.test import Client
+
+    session = Client()
+    session.force_login(district_viewer)
+    phone.add_cookies(
+        [{"name": "sessionid", "value": session.cookies["sessionid"].value, "url": live_server.url}]
+    )
+    page = phone.new_page()
+    page.goto(f"{live_server.url}/dashboard/")
+    name = page.locator("[data-testid=stations] tbody th").first
+    assert name.inner_text() == station.name
+    line = page.evaluate(
+        "parseFloat(getComputedStyle(document.querySelector('[data-testid=stations] td')).lineHeight)"
+    )
+    assert (
+        name.evaluate("e => e.getBoundingClientRect().height") < 3.5 * line
+    )  # a name, not a column of characters
