@@ -1,4 +1,26 @@
-from .roles import profile_of
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+from .roles import STATION_STAFF_ROLES, Role, profile_of
+
+# The pages each role goes to every day, by URL name; a platform app that is not installed is left out.
+NAV = [
+    ("cases:visit_new", _("Record a visit"), STATION_STAFF_ROLES),
+    ("cases:case_list", _("Cases"), STATION_STAFF_ROLES | {Role.CADRE}),
+    ("cases:overdue", _("Overdue visits"), STATION_STAFF_ROLES),
+    ("dashboard:index", _("Dashboards"), STATION_STAFF_ROLES | {Role.CADRE, Role.DISTRICT_VIEWER}),
+]
+
+
+def nav_links(profile) -> list[tuple[str, str]]:
+    links = []
+    for name, label, roles in NAV:
+        if profile is not None and profile.role in roles:
+            try:
+                links.append((label, reverse(name)))
+            except NoReverseMatch:
+                continue
+    return links
 
 
 def station_context(request):
@@ -13,4 +35,5 @@ def station_context(request):
     return {
         "staff_profile": profile,
         "unread_notifications": unread,
+        "nav_links": nav_links(profile),
     }

@@ -62,3 +62,14 @@ def test_marking_read_with_a_garbled_id_changes_nothing_and_is_not_an_error(work
     assert response.status_code in (302, 400)
     note.refresh_from_db()
     assert note.read_at is None
+
+
+def test_each_role_finds_its_daily_pages_in_the_header(worker, cadre_a, district_viewer, as_user):
+    worker_page = as_user(worker).get("/notifications/").content.decode()
+    assert 'href="/cases/visit/new/"' in worker_page and 'href="/dashboard/"' in worker_page
+    admin_page = as_user(worker).get("/admin/").content.decode()
+    assert 'href="/cases/visit/new/"' in admin_page
+    cadre_page = as_user(cadre_a).get("/notifications/").content.decode()
+    assert 'href="/dashboard/"' in cadre_page and 'href="/cases/visit/new/"' not in cadre_page
+    district_page = as_user(district_viewer).get("/notifications/").content.decode()
+    assert 'href="/dashboard/"' in district_page and 'href="/cases/"' not in district_page
