@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from station.models import Activity, Person, Station
 
@@ -465,8 +466,8 @@ class Group(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = _("group")
-        verbose_name_plural = _("groups")
+        verbose_name = pgettext_lazy("casework", "group")
+        verbose_name_plural = pgettext_lazy("casework", "groups")
         ordering = ["-started_on", "-pk"]
 
     def __str__(self):
