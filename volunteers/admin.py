@@ -164,6 +164,12 @@ class VolunteerAdmin(
     def scope(self, request, queryset):
         return selectors.volunteer_list_visible_to(request.user, queryset)
 
+    def get_list_display(self, request):
+        shown = super().get_list_display(request)
+        if not request.user.has_perm("volunteers.adjust_points"):
+            shown = [name for name in shown if name != "adjust_link"]  # its page would be a 403
+        return shown
+
     def get_form(self, request, obj=None, **kwargs):
         kwargs["form"] = VolunteerChangeForm if obj else VolunteerAddForm
         return super().get_form(request, obj, **kwargs)
@@ -364,6 +370,12 @@ class ShiftInline(admin.TabularInline):
     fields = ["starts_at", "ends_at", "place", "places", "points_per_hour", "signed_up", "screen"]
     readonly_fields = ["signed_up", "screen"]
 
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if not selectors.may_run_checkin(request.user):
+            fields = [name for name in fields if name != "screen"]  # the screen would be a 404
+        return fields
+
     def get_queryset(self, request):
         return (
             super()
@@ -489,6 +501,12 @@ class ShiftAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     def scope(self, request, queryset):
         return selectors.shift_list_visible_to(request.user, queryset)
+
+    def get_list_display(self, request):
+        shown = super().get_list_display(request)
+        if not selectors.may_run_checkin(request.user):
+            shown = [name for name in shown if name != "screen"]  # the screen would be a 404
+        return shown
 
     def get_queryset(self, request):
         return (

@@ -157,10 +157,15 @@ def shift_list_visible_to(user, queryset=None) -> QuerySet[Shift]:
     return qs.filter(volunteer_activity__activity__in=station_selectors.activity_list_visible_to(user))
 
 
-def shift_get_for_staff(user, pk) -> Shift:
+def may_run_checkin(user) -> bool:
+    """Only station staff (and superusers) run a shift's check-in screen; cadres and viewers only read."""
     from station.roles import is_station_staff
 
-    if not is_station_staff(user) and not getattr(user, "is_superuser", False):
+    return is_station_staff(user) or getattr(user, "is_superuser", False)
+
+
+def shift_get_for_staff(user, pk) -> Shift:
+    if not may_run_checkin(user):
         raise Http404
     return get_object_or_404(
         shift_list_visible_to(user).select_related("volunteer_activity__activity"), pk=pk
