@@ -20,4 +20,3 @@ def test_cadre_reads_activity_without_links_to_station_or_staff_accounts(as_user
     assert activity.station.name in html  # still named, just not a link to a 403
     assert f"/admin/station/community/{activity.community_id}/change/" in html  # a community they may read
     assert as_user(cadre_a).get(f"/admin/station/station/{activity.station_id}/change/").status_code == 403
-

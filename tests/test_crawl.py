@@ -1,0 +1,120 @@
+"""A crawler walks the demo station as each demo login and follows every link it is shown.
+
+A link shown to a user should work for that user: no 500 anywhere, no 403/404 and no bounce to a
+sign-in page for a link followed from a page, and no stray English UI words on the non-admin pages.
+"""
+
+import re
+import time
+from collections import deque
+from html.parser import HTMLParser
+from urllib.parse import urljoin, urlsplit
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.db import transaction
+from django.test import Client
+
+PERSONAS = ["admin", "zhanzhang", "shegong", "dudao", "ganbu", "quji", "13800138000"]
+MAX_PAGES = 150
+PER_SHAPE = 3  # pages per URL shape (digits as N, query or not): a few of each, not every row and filter
+SKIP = re.compile(
+    r"^/(static|media)/|/logout/|^/i18n/|/export/|/evidence/\d+/|/download|\.(pdf|xlsx|csv|svg|png)$"
+    r"|/certificate/$|/certificates/|/checkin/"
+)
+SIGN_IN = re.compile(r"^/(admin|v)/login/")
+ENGLISH = re.compile(r"\b(Save|Delete|Cancel|Submit|Back|None|Home|Edit)\b")
+
+
+class _Page(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.links, self.text, self._hidden = [], [], 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("script", "style"):
+            self._hidden += 1
+        elif tag == "a":
+            href = dict(attrs).get("href")
+            if href:
+                self.links.append(href)
+
+    def handle_endtag(self, tag):
+        if tag in ("script", "style") and self._hidden:
+            self._hidden -= 1
+
+    def handle_data(self, data):
+        if not self._hidden:
+            self.text.append(data)
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    """The demo station, seeded once for the module and rolled back after it."""
+    with django_db_blocker.unblock():
+        with transaction.atomic():
+            call_command("seed_demo", people=80, stdout=open("/dev/null", "w"))
+            yield
+            transaction.set_rollback(True)
+
+
+def _crawl(client):
+    queue = deque([("/", None)])
+    seen, shapes = set(), {}
+    problems, visited = [], 0
+    while queue and visited < MAX_PAGES:
+        url, referrer = queue.popleft()
+        if url in seen:
+            continue
+        seen.add(url)
+        path, query = urlsplit(url).path, urlsplit(url).query
+        shape = (re.sub(r"\d+", "N", path), bool(query))
+        shapes[shape] = shapes.get(shape, 0) + 1
+        if shapes[shape] > PER_SHAPE:
+            continue
+        response = client.get(url)
+        visited += 1
+        status = response.status_code
+        where = f"{url} (linked from {referrer})"
+        if status >= 500:
+            problems.append(f"{status} {where}")
+            continue
+        if status in (301, 302):
+            target = urljoin(url, response["Location"])
+            if referrer and SIGN_IN.match(urlsplit(target).path):
+                problems.append(f"sign-in bounce {where}")
+            elif urlsplit(target).netloc in ("", "testserver"):
+                queue.appendleft((urlsplit(target)._replace(scheme="", netloc="").geturl(), referrer))
+            continue
+        if status in (403, 404) and referrer:
+            problems.append(f"{status} {where}")
+            continue
+        if status != 200 or "html" not in response.get("Content-Type", ""):
+            continue
+        page = _Page()
+        page.feed(response.content.decode())
+        if not path.startswith("/admin/"):
+            english = sorted(set(ENGLISH.findall(" ".join(page.text))))
+            if english:
+                problems.append(f"English {english} on {url}")
+        for href in page.links:
+            parts = urlsplit(urljoin(url, href))
+            if parts.scheme not in ("http", "") or parts.netloc not in ("", "testserver"):
+                continue
+            target = parts._replace(scheme="", netloc="", fragment="").geturl()
+            if target and not SKIP.search(parts.path) and target not in seen:
+                queue.append((target, url))
+    return visited, problems
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("username", PERSONAS)
+def test_every_link_a_demo_login_is_shown_works_for_them(demo, username):
+    client = Client()
+    client.force_login(get_user_model().objects.get(username=username))
+    started = time.monotonic()
+    visited, problems = _crawl(client)
+    print(f"{username}: {visited} pages in {time.monotonic() - started:.1f}s")
+    assert visited > 3, f"{username} reached almost nothing from their home page"
+    assert problems == [], "\n".join(problems)
