@@ -7,6 +7,7 @@ sign-in page for a link followed from a page, and no stray English UI words on t
 import re
 import time
 from collections import deque
+from datetime import timedelta
 from html.parser import HTMLParser
 from io import StringIO
 from urllib.parse import urljoin, urlsplit
@@ -16,18 +17,28 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import transaction
 from django.test import Client
+from django.utils import timezone
 
-from cases import tasks as case_tasks
+from cases import reminders
+from station.models import Notification
 from volunteers import tasks as volunteer_tasks
+from volunteers.models import Redemption
 
-REMINDERS = [
-    case_tasks.remind_follow_ups_due,
-    case_tasks.remind_visits_overdue,
-    case_tasks.remind_approvals_waiting,
-    case_tasks.remind_reviews_due,
-    volunteer_tasks.shift_reminders,
-    volunteer_tasks.redemptions_waiting,
-]
+
+def _send_reminders():
+    """The reminders beat would send over the next two months, so the crawl follows notification links."""
+    later = timezone.localdate() + timedelta(days=60)
+    reminders.follow_ups_due(today=later)
+    reminders.visits_overdue(today=later, now=timezone.now() + timedelta(days=60))
+    reminders.approvals_waiting(now=timezone.now() + timedelta(days=60))
+    reminders.reviews_due(today=later)
+    Redemption.objects.filter(status=Redemption.Status.PLACED).update(
+        created_at=timezone.now() - timedelta(days=3)
+    )
+    volunteer_tasks.redemptions_waiting()
+    volunteer_tasks.shift_reminders()
+
+
 # Each demo login, with a page deep in their daily work the crawl must reach (so it cannot pass by seeing nothing).
 PERSONAS = {
     "admin": "/admin/volunteers/volunteer/N/change/",
@@ -77,9 +88,7 @@ def demo(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         with transaction.atomic():
             call_command("seed_demo", people=80, stdout=StringIO())
-            # the reminders beat would send, so the crawl follows notification links too
-            for task in REMINDERS:
-                task()
+            _send_reminders()
             yield
             transaction.set_rollback(True)
 
@@ -145,3 +154,17 @@ def test_every_link_a_demo_login_is_shown_works_for_them(demo, username, deep_pa
     print(f"{username}: {visited} pages in {time.monotonic() - started:.1f}s")
     assert deep_page in reached, f"{username} never reached {deep_page}: {sorted(reached)}"
     assert problems == [], "\n".join(problems)
+
+
+@pytest.mark.django_db
+def test_every_demo_notification_opens_for_its_recipient(demo):
+    notifications = list(Notification.objects.select_related("recipient"))
+    assert {n.recipient.username for n in notifications} >= {"zhanzhang", "shegong"}
+    refused = []
+    for notification in notifications:
+        client = Client()
+        client.force_login(notification.recipient)
+        status = client.get(notification.url).status_code
+        if status != 200:
+            refused.append(f"{status} {notification.url} for {notification.recipient.username}")
+    assert refused == []
