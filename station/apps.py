@@ -10,7 +10,7 @@ class StationConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import signals  # noqa: F401
+        from . import checks, signals  # noqa: F401
 
 
 class StationAdminConfig(admin_apps.AdminConfig):

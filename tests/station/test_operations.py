@@ -30,3 +30,29 @@ def test_compose_uses_the_probe_and_starts_the_app_after_migrations():
     for service in ("web", "worker", "beat"):
         block = COMPOSE.split(f"\n  {service}:\n", 1)[1].split("\n\n", 1)[0]
         assert "depends_on: *after-migrate" in block, service
+
+
+def test_deploy_check_refuses_the_local_field_encryption_key(settings):
+    from django.core.checks import run_checks
+
+    settings.FIELD_ENCRYPTION_KEY = settings.LOCAL_FIELD_ENCRYPTION_KEY
+    assert "station.E001" in [e.id for e in run_checks(include_deployment_checks=True)]
+    settings.FIELD_ENCRYPTION_KEY = "a-real-key-from-the-environment"
+    assert "station.E001" not in [e.id for e in run_checks(include_deployment_checks=True)]
+
+
+def test_manage_py_works_in_a_bare_checkout_without_any_environment():
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "FIELD_", "DATABASE_", "CELERY_"))
+    }
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run(
+        [sys.executable, "manage.py", "makemigrations", "--check", "--dry-run"],
+        cwd=root, env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
