@@ -1,5 +1,3 @@
-from datetime import date
-
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
@@ -29,6 +27,7 @@ from .models import (
     StaffProfile,
     Station,
     StatValue,
+    years_before,
 )
 from .resources import PersonResource
 from .roles import profile_of
@@ -227,16 +226,9 @@ class AgeBandFilter(admin.SimpleListFilter):
             return queryset
         low, high = bands[self.value()]
         today = timezone.localdate()
-        youngest_birth = _years_before(today, low)
-        oldest_birth = _years_before(today, high + 1)
+        youngest_birth = years_before(today, low)
+        oldest_birth = years_before(today, high + 1)
         return queryset.filter(birth_date__lte=youngest_birth, birth_date__gt=oldest_birth)
-
-
-def _years_before(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year - years, day=28)
 
 
 class DesignationFilter(admin.SimpleListFilter):
@@ -356,29 +348,14 @@ class PersonAdmin(
         instances = formset.save(commit=False)
         for instance in instances:
             if isinstance(instance, Designation):
-                if instance.confirmed_by_id is None:
-                    instance.confirmed_by = request.user
-                action = AuditEvent.Action.UPDATE if instance.pk else AuditEvent.Action.CREATE
-                instance.save()
-                services.audit_record(
-                    actor=request.user,
-                    action=action,
-                    target=instance.person,
-                    changes={
-                        "designation": [instance.kind, str(instance.start_date), str(instance.end_date or "")]
-                    },
-                )
+                services.designation_save(designation=instance, actor=request.user)
             else:
                 instance.save()
         for obj in formset.deleted_objects:
             if isinstance(obj, Designation):
-                services.audit_record(
-                    actor=request.user,
-                    action=AuditEvent.Action.DELETE,
-                    target=obj.person,
-                    changes={"designation": [obj.kind, str(obj.start_date), str(obj.end_date or "")]},
-                )
-            obj.delete()
+                services.designation_delete(designation=obj, actor=request.user)
+            else:
+                obj.delete()
         formset.save_m2m()
 
     def delete_model(self, request, obj):

@@ -11,6 +11,14 @@ from encrypted_fields.fields import EncryptedCharField
 from . import idnumbers
 
 
+def years_before(day: date, years: int) -> date:
+    """The same calendar day ``years`` earlier (28 February for a 29 February)."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
 class Station(models.Model):
     name = models.CharField(_("name"), max_length=100, unique=True)
     street = models.CharField(_("street"), max_length=100)

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import idnumbers
-from .models import AuditEvent, Notification, Person
+from .models import AuditEvent, Designation, Notification, Person
 
 # Fields never written into the audit trail in clear.
 SECRET_FIELDS = {"id_number"}
@@ -64,6 +64,38 @@ def person_save(*, person: Person, actor, before: dict | None = None) -> Person:
 
 def person_snapshot(person: Person) -> dict:
     return _person_snapshot(person)
+
+
+def _designation_words(designation) -> list[str]:
+    return [designation.kind, str(designation.start_date), str(designation.end_date or "")]
+
+
+@transaction.atomic
+def designation_save(*, designation: Designation, actor) -> Designation:
+    """Record or correct a designation; the worker who first records it confirms it. Audited on the person."""
+    creating = designation.pk is None
+    if designation.confirmed_by_id is None and getattr(actor, "is_authenticated", False):
+        designation.confirmed_by = actor
+    designation.full_clean()
+    designation.save()
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.CREATE if creating else AuditEvent.Action.UPDATE,
+        target=designation.person,
+        changes={"designation": _designation_words(designation)},
+    )
+    return designation
+
+
+@transaction.atomic
+def designation_delete(*, designation: Designation, actor) -> None:
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.DELETE,
+        target=designation.person,
+        changes={"designation": _designation_words(designation)},
+    )
+    designation.delete()
 
 
 @transaction.atomic

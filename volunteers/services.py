@@ -18,7 +18,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from station.models import Activity, Attendance, AuditEvent, Person, Station
+from station.models import Activity, Attendance, AuditEvent, Person, Station, years_before
 from station.services import audit_record
 
 from . import rules
@@ -830,13 +830,6 @@ def redemption_cancel(*, redemption: Redemption, reason: str, actor) -> Redempti
 CREDIT_KINDS = (LedgerEntry.Kind.EARN, LedgerEntry.Kind.ADJUSTMENT)
 
 
-def _years_before(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:
-        return day.replace(year=day.year - years, day=28)
-
-
 def points_expiring(volunteer: Volunteer, cutoff: datetime) -> int:
     """Points earned before ``cutoff`` still unspent, spending oldest first (FIFO).
 
@@ -857,7 +850,7 @@ def points_expire(*, volunteer: Volunteer, today: date | None = None) -> LedgerE
         return None
     today = today or timezone.localdate()
     locked = _lock_volunteer(volunteer.pk)
-    cutoff = timezone.make_aware(datetime.combine(_years_before(today, years), datetime.min.time()))
+    cutoff = timezone.make_aware(datetime.combine(years_before(today, years), datetime.min.time()))
     amount = points_expiring(locked, cutoff)
     if amount <= 0:
         return None

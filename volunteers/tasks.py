@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from station.models import StaffProfile
+from station.models import StaffProfile, years_before
 from station.services import notification_create
 
 from . import services
@@ -140,9 +140,7 @@ def points_expiry() -> int:
             expired += 1
         volunteer.refresh_from_db()
         ahead = today + timedelta(days=settings.VOLUNTEER_EXPIRY_WARNING_DAYS)
-        cutoff = timezone.make_aware(
-            datetime.combine(services._years_before(ahead, years), datetime.min.time())
-        )
+        cutoff = timezone.make_aware(datetime.combine(years_before(ahead, years), datetime.min.time()))
         soon = services.points_expiring(volunteer, cutoff)
         if soon > 0 and volunteer.user_id:
             with translation.override(settings.LANGUAGE_CODE):

@@ -58,3 +58,26 @@ def test_designation_cannot_end_before_it_starts(person_a):
 
     with pytest.raises(IntegrityError), transaction.atomic():
         DesignationFactory(person=person_a, start_date=date(2025, 5, 1), end_date=date(2025, 4, 1))
+
+
+def test_years_before_a_leap_day_falls_on_28_february():
+    from station.models import years_before
+
+    assert years_before(date(2024, 2, 29), 1) == date(2023, 2, 28)
+    assert years_before(date(2024, 2, 29), 4) == date(2020, 2, 29)
+
+
+def test_age_band_filter_lists_people_by_age_today(head, community_a, as_user):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    from station.models import years_before
+
+    sixty_today = PersonFactory(community=community_a, name="刚满六十", birth_date=years_before(today, 60))
+    almost_sixty = PersonFactory(
+        community=community_a, name="差一天六十", birth_date=years_before(today, 60) + timedelta(days=1)
+    )
+    body = as_user(head).get("/admin/station/person/", {"age": "60-69"}).content.decode()
+    assert sixty_today.name in body and almost_sixty.name not in body

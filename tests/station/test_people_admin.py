@@ -2,6 +2,7 @@ import io
 from datetime import date
 
 import openpyxl
+import pytest
 
 from station import idnumbers
 from station.models import AuditEvent, Person
@@ -182,3 +183,43 @@ def test_a_cadre_reading_a_person_in_the_admin_sees_the_id_number_masked(cadre_a
     assert response.status_code == 200 and person_a.name in page
     assert person_a.id_number not in page
     assert person_a.masked_id_number in page
+
+
+def test_a_designation_added_in_the_admin_is_confirmed_by_the_worker_and_audited(head, person_a, as_user):
+    data = {
+        "name": person_a.name,
+        "gender": "F",
+        "birth_date": person_a.birth_date.isoformat(),
+        "phone": person_a.phone,
+        "community": person_a.community_id,
+        "address": "",
+        "residency": "resettled",
+        "id_number": "",
+        "designations-TOTAL_FORMS": "1",
+        "designations-INITIAL_FORMS": "0",
+        "designations-0-kind": "low_income",
+        "designations-0-start_date": "2025-03-01",
+        "designations-0-end_date": "",
+        "designations-0-note": "",
+    }
+    response = as_user(head).post(f"/admin/station/person/{person_a.pk}/change/", data)
+    assert response.status_code == 302
+    designation = person_a.designations.get()
+    assert designation.confirmed_by == head
+    event = AuditEvent.objects.get(target_id=str(person_a.pk), changes__has_key="designation")
+    assert event.changes["designation"][:2] == ["low_income", "2025-03-01"]
+
+
+def test_the_designation_service_refuses_an_end_before_the_start(worker, person_a):
+    from django.core.exceptions import ValidationError
+
+    from station.models import Designation
+    from station.services import designation_save
+
+    with pytest.raises(ValidationError):
+        designation_save(
+            designation=Designation(person=person_a, kind="disabled", start_date=date(2025, 5, 1),
+                                    end_date=date(2025, 4, 1)),
+            actor=worker,
+        )  # fmt: skip
+    assert not person_a.designations.exists()
