@@ -72,7 +72,10 @@ def person_list_visible_to(user, queryset: QuerySet[Person] | None = None) -> Qu
 
 def person_get_for_user(user, pk) -> Person:
     """The person, or 404 when out of the user's scope."""
-    return get_object_or_404(person_list_visible_to(user).select_related("community__station"), pk=pk)
+    return get_object_or_404(
+        person_list_visible_to(user).select_related("community__station").prefetch_related("designations"),
+        pk=pk,
+    )
 
 
 def activity_list_visible_to(user) -> QuerySet[Activity]:

@@ -228,3 +228,23 @@ def test_evidence_whose_file_is_gone_is_not_found(worker, station, as_user):
     )
     evidence.file.storage.delete(evidence.file.name)
     assert as_user(worker).get(f"/evidence/{evidence.pk}/").status_code == 404
+
+
+def test_person_page_reads_designations_once(worker, person_a, as_user):
+    from datetime import date
+
+    from ..factories import DesignationFactory
+
+    for year in range(2015, 2025):
+        DesignationFactory(
+            person=person_a, kind="low_income", start_date=date(year, 1, 1), end_date=date(year, 6, 30)
+        )
+    client = as_user(worker)
+    client.get(f"/people/{person_a.pk}/")  # warm the session
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(f"/people/{person_a.pk}/").status_code == 200
+    designation_reads = [q for q in ctx.captured_queries if 'FROM "station_designation"' in q["sql"]]
+    assert len(designation_reads) == 1
