@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test install messages lint demo clean
+.PHONY: run test test-clock install messages lint demo clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,16 @@ run: messages
 
 test: messages
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The suite again with the clock set to 00:30 and 23:30 in Shanghai on 31 December (16:30 and 15:30 UTC):
+# the first is still the 30th in UTC, the second an hour from a new month and year. Browser and worker tests
+# run on the real clock only.
+CLOCK_MOMENTS := 2027-12-30T16:30:00+00:00 2027-12-31T15:30:00+00:00
+test-clock: messages
+	@for moment in $(CLOCK_MOMENTS); do \
+		echo "== tests with the clock at $$moment =="; \
+		SWS_FROZEN_CLOCK=$$moment $(BIN)/python -m pytest -q -m "not browser and not worker" $(PYTEST_ARGS) || exit 1; \
+	done
 
 lint: install
 	$(BIN)/ruff check .

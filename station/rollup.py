@@ -104,7 +104,7 @@ def rollup_month(*, station: Station, month: date, metric_names=None) -> RollupR
             month_end = add_months(month, 1)
             run.status = RollupRun.Status.DONE
             run.finished_at = now
-            run.final = timezone.localtime(now).date() >= month_end
+            run.final = timezone.localdate(now) >= month_end
             run.metric_count = len(metrics)
             run.save(update_fields=["status", "finished_at", "final", "metric_count"])
     logger.info("rollup %s %s: %d rows", station.pk, f"{month:%Y-%m}", len(rows))

@@ -123,3 +123,18 @@ def _close_connections_opened_inside_playwright(request):
         for conn in opened:
             if conn is not current:
                 conn.close()
+
+
+def pytest_configure(config):
+    """``SWS_FROZEN_CLOCK=2026-01-31T16:30:00+00:00`` runs the whole suite with the clock set to that moment
+    (it keeps ticking), so CI can prove that no test or factory depends on the hour it runs at: 00:30 in
+    Shanghai is still the previous day in UTC, and 23:30 on a month's last day is an hour from the next month."""
+    import os
+
+    moment = os.environ.get("SWS_FROZEN_CLOCK")
+    if moment:
+        import time_machine
+
+        traveller = time_machine.travel(moment, tick=True)
+        traveller.start()
+        config._sws_clock = traveller

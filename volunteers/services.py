@@ -856,7 +856,7 @@ def points_expire(*, volunteer: Volunteer, today: date | None = None) -> LedgerE
         return None
     with translation.override(settings.LANGUAGE_CODE):
         text = _("Points earned before %(day)s expired (valid for %(years)d years)") % {
-            "day": cutoff.date().isoformat(),
+            "day": years_before(today, years).isoformat(),
             "years": years,
         }
     return _post_entry(

@@ -3,12 +3,13 @@
 张桂兰 (volunteer_a) is 63 on the service days used here, so her hours earn double: 3 hours make 60 points.
 """
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
+from django.utils import timezone
 
 from station.models import Attendance
 from volunteers import services
@@ -136,8 +137,10 @@ def test_hours_for_a_shift_never_exceed_its_length(volunteer_a, worker, vol_acti
 
 def test_hours_for_one_shift_are_credited_once_however_they_are_entered(volunteer_a, worker, vol_activity):
     """Backfilling a shift the volunteer already has hours for doubled the hours and the points."""
-    shift = ShiftFactory(volunteer_activity=vol_activity)  # two hours
-    day = shift.starts_at.date()
+    # A shift two days ago: hours are entered after the fact, and the day is Shanghai's, whatever the hour.
+    starts = timezone.now().replace(microsecond=0) - timedelta(days=2)
+    shift = ShiftFactory(volunteer_activity=vol_activity, starts_at=starts)  # two hours
+    day = timezone.localdate(shift.starts_at)
     first = services.service_record_backfill(
         volunteer=volunteer_a, service_date=day, minutes=120, description="x", actor=worker, shift=shift
     )
