@@ -11,8 +11,8 @@ os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "0")
 os.environ.setdefault("DJANGO_LOG_LEVEL", "WARNING")
 
-from station.settings import *  # noqa: E402,F403
-from station.settings import STORAGES  # noqa: E402
+from config.settings import *  # noqa: E402,F403
+from config.settings import STORAGES  # noqa: E402
 
 ROOT_URLCONF = "bench.bench_urls"
 SESSION_COOKIE_SECURE = False

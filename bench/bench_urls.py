@@ -1,7 +1,7 @@
 from django.http import HttpResponse
 from django.urls import path
 
-from station.urls import urlpatterns as project_urlpatterns
+from config.urls import urlpatterns as project_urlpatterns
 
 
 def no_database(request):

@@ -190,7 +190,7 @@ def make_users():
 
 def _rollup_months(months):
     from station.models import Station
-    from station.rollup import rollup_month
+    from stats.rollup import rollup_month
 
     stations = list(Station.objects.order_by("pk"))
     with CaptureQueriesContext(connection) as ctx:
@@ -219,7 +219,7 @@ def _bare(sqls):
 
 def rollup(month):
     from station.models import Station
-    from station.stats import all_metrics, month_period, months_between
+    from stats.registry import all_metrics, month_period, months_between
 
     say(f"rollup: month {month:%Y-%m} and the year {YEAR}, every station")
     _rollup_months([month])  # warm the caches with the same month, untimed
@@ -347,7 +347,7 @@ def web(month, clients, seconds, workers, port):
     server = subprocess.Popen(
         [
             gunicorn,
-            "station.wsgi:application",
+            "config.wsgi:application",
             "-b",
             f"127.0.0.1:{port}",
             "-w",
@@ -399,7 +399,7 @@ def main():
     args = parser.parse_args()
     if connection.vendor != "postgresql":
         raise SystemExit("The benchmark runs on PostgreSQL: set DATABASE_URL.")
-    from station.stats import parse_month
+    from stats.registry import parse_month
 
     month = parse_month(args.month)
     say(f"database: {settings.DATABASES['default']['NAME']} on {connection.vendor}; {os.cpu_count()} CPUs")

@@ -248,7 +248,7 @@ def main():
     server = subprocess.Popen(
         [
             str(Path(sys.executable).parent / "gunicorn"),
-            "station.wsgi:application",
+            "config.wsgi:application",
             "--bind",
             f"127.0.0.1:{args.port}",
             "--workers",

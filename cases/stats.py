@@ -4,7 +4,7 @@ from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext_lazy as _
 
 from station.models import Activity, Attendance, Need
-from station.stats import metric
+from stats.registry import metric
 
 from . import plan
 from .models import Case, CaseSession, GroupSession, Visit

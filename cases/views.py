@@ -11,9 +11,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from station.periods import month_period
 from station.roles import STATION_STAFF_ROLES, profile_of
 from station.selectors import community_list_visible_to, person_list_visible_to
-from station.stats import month_period
 
 from . import plan, selectors, services
 from .forms import (

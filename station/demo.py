@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
 
 from . import idnumbers
 from .models import Activity, Attendance, Community, Designation, Person, StaffProfile, Station
@@ -138,8 +139,8 @@ def _person_rows(rng: random.Random, count: int, today: date):
 
 
 @transaction.atomic
-def seed_demo(people: int = 300) -> dict:
-    today = date.today()
+def seed_demo(people: int = 300, skip=()) -> dict:
+    today = timezone.localdate()
     station, _ = Station.objects.update_or_create(name=STATION["name"], defaults=STATION)
     communities = []
     for name, kind, population, households in COMMUNITIES:
@@ -219,7 +220,7 @@ def seed_demo(people: int = 300) -> dict:
     if not Activity.objects.filter(station=station, platform=Activity.Platform.STATION).exists():
         _seed_activities(station, communities, worker, rng, today)
 
-    logins.extend(demo_seeders.run(station, random.Random(2020)))
+    logins.extend(demo_seeders.run(station, random.Random(2020), skip=skip))
     return {"station": station, "logins": logins, "new_people": len(people_made)}
 
 

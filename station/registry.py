@@ -49,10 +49,11 @@ class DemoRegistry:
 
         return decorator
 
-    def run(self, station, rng) -> list[tuple[str, str]]:
+    def run(self, station, rng, skip=()) -> list[tuple[str, str]]:
         logins = []
-        for _name, (_order, func) in sorted(self._items.items(), key=lambda item: item[1][0]):
-            logins.extend(func(station, rng) or [])
+        for name, (_order, func) in sorted(self._items.items(), key=lambda item: item[1][0]):
+            if name not in skip:
+                logins.extend(func(station, rng) or [])
         return logins
 
 

@@ -37,7 +37,7 @@ def healthz(request):
         checks["database"] = f"error: {exc.__class__.__name__}"
         status = 503
     if settings.CELERY_BROKER_URL:
-        from .celery import app
+        from celery import current_app as app
 
         try:
             with app.connection_for_write() as conn:

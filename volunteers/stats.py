@@ -8,7 +8,7 @@ from django.db.models import Count, Sum
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
-from station.stats import metric
+from stats.registry import metric
 
 from .models import LedgerEntry, Redemption, ServiceRecord, Volunteer
 

@@ -2,7 +2,6 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import station.models
 from django.conf import settings
 from django.db import migrations, models
 
@@ -41,7 +40,7 @@ class Migration(migrations.Migration):
                 ('first_month', models.DateField(verbose_name='first month')),
                 ('last_month', models.DateField(verbose_name='last month')),
                 ('requested_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='requested at')),
-                ('file', models.FileField(blank=True, upload_to=station.models.report_path, verbose_name='file')),
+                ('file', models.FileField(blank=True, upload_to='reports/', verbose_name='file')),
                 ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='finished at')),
                 ('requested_by', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='stat_reports', to=settings.AUTH_USER_MODEL, verbose_name='requested by')),
                 ('station', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='stat_reports', to='station.station', verbose_name='station')),

@@ -82,7 +82,7 @@ def test_a_real_worker_sends_an_approval_reminder_through_redis(require_broker, 
     """End to end: Redis broker, a real Celery worker thread, the notification and its email."""
     from celery.contrib.testing.worker import start_worker
 
-    from station.celery import app
+    from config.celery import app
     from tests.factories import CommunityFactory, PersonFactory, make_staff
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

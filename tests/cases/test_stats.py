@@ -9,7 +9,7 @@ from cases import services
 from cases.models import Case, CaseSession, Group
 from station import services as station_services
 from station.models import Need
-from station.stats import all_metrics, month_period
+from stats.registry import all_metrics, month_period
 from tests.factories import PersonFactory
 
 from .factories import CaseFactory, VisitFactory, WatchEntryFactory

@@ -3,10 +3,9 @@
 from datetime import date
 
 from station.models import AuditEvent
-from station.rollup import rollup_month
 from station.services import audit_record
-
-from .stats_helpers import local, make_activity
+from stats.rollup import rollup_month
+from tests.stats.stats_helpers import local, make_activity
 
 
 def test_the_person_page_links_to_the_journey_in_chinese(head, person_a, as_user):
@@ -24,7 +23,7 @@ def test_the_attendance_inline_heads_its_person_column_in_chinese(head, station,
 def test_rollup_rows_name_their_metric_in_chinese(head, station, community_a, as_user):
     make_activity(station, at=local(2025, 7, 3), community=community_a, headcount=3)
     rollup_month(station=station, month=date(2025, 7, 1))
-    page = as_user(head).get("/admin/station/statvalue/?q=station.person_times").content.decode()
+    page = as_user(head).get("/admin/stats/statvalue/?q=station.person_times").content.decode()
     assert "服务人次" in page
     assert ">station.person_times<" not in page
 

@@ -14,7 +14,7 @@ def real_worker(transactional_db):
     require_broker()
     from celery.contrib.testing.worker import start_worker
 
-    from station.celery import app
+    from config.celery import app
 
     app.conf.task_always_eager = False
     try:

@@ -4,7 +4,7 @@ from datetime import date
 
 from django.utils import timezone
 
-from station.stats import all_metrics, month_period
+from stats.registry import all_metrics, month_period
 from volunteers import services
 
 

@@ -6,10 +6,10 @@ from datetime import date
 import pytest
 from django.conf import settings
 
-from station import tasks
-from station.models import RollupRun, StatValue
-from station.rollup import current_month
-from station.stats import add_months
+from stats import tasks
+from stats.models import RollupRun, StatValue
+from stats.registry import add_months
+from stats.rollup import current_month
 
 from .stats_helpers import local, make_activity, need_broker
 
@@ -18,9 +18,9 @@ def test_the_schedule_runs_the_current_month_nightly_last_month_on_the_first_and
     schedule = settings.CELERY_BEAT_SCHEDULE
     tasks_scheduled = {entry["task"] for entry in schedule.values()}
     assert {
-        "station.tasks.rollup_current_month",
-        "station.tasks.rollup_last_month",
-        "station.tasks.rollup_catch_up",
+        "stats.tasks.rollup_current_month",
+        "stats.tasks.rollup_last_month",
+        "stats.tasks.rollup_catch_up",
     } <= tasks_scheduled
     first_of_month = schedule["stats-rollup-last-month-final"]["schedule"]
     assert first_of_month.day_of_month == {1}
@@ -60,7 +60,7 @@ def test_a_real_worker_rolls_up_a_month(station, community_a):
     need_broker()
     from celery.contrib.testing.worker import start_worker
 
-    from station.celery import app
+    from config.celery import app
 
     make_activity(station, at=local(2025, 7, 10), community=community_a, headcount=9)
     july = date(2025, 7, 1)

@@ -8,10 +8,11 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import IntegrityError, transaction
 
-from station import stats
-from station.models import Activity, Person, RollupRun, StatValue
-from station.rollup import months_needing_final, rollup_month
-from station.tasks import rollup_catch_up
+from station.models import Activity, Person
+from stats import registry as stats
+from stats.models import RollupRun, StatValue
+from stats.rollup import months_needing_final, rollup_month
+from stats.tasks import rollup_catch_up
 from tests.factories import PersonFactory
 
 from .stats_helpers import local, make_activity, need_postgresql
@@ -214,14 +215,14 @@ def test_rollup_admin_is_read_only_and_scoped(head, other_worker, station, other
     rollup_month(station=other_station, month=JULY)
     head.is_staff = True
     head.save()
-    response = as_user(head).get("/admin/station/rolluprun/")
+    response = as_user(head).get("/admin/stats/rolluprun/")
     assert response.status_code == 200
     assert station.name in response.content.decode()
     assert other_station.name not in response.content.decode()
     other_run = RollupRun.objects.get(station=other_station)
-    assert as_user(head).get(f"/admin/station/rolluprun/{other_run.pk}/change/").status_code == 404
+    assert as_user(head).get(f"/admin/stats/rolluprun/{other_run.pk}/change/").status_code == 404
     response = as_user(head).post(
-        "/admin/station/rolluprun/",
+        "/admin/stats/rolluprun/",
         {"action": "recompute", "_selected_action": [RollupRun.objects.get(station=station).pk]},
     )
     assert response.status_code == 302

@@ -11,8 +11,8 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from station.models import Station
-from station.rollup import metrics_named, rollup_month
-from station.stats import months_between, parse_month
+from stats.registry import months_between, parse_month
+from stats.rollup import metrics_named, rollup_month
 
 
 class Command(BaseCommand):

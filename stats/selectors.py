@@ -8,8 +8,10 @@ from decimal import Decimal
 from django.conf import settings
 from django.db.models import Q, Sum
 
-from .models import Community, Station, StatValue
-from .stats import Metric, add_months, all_metrics, months_between
+from station.models import Community, Station
+
+from .models import StatValue
+from .registry import Metric, add_months, all_metrics, months_between
 
 
 @dataclass(frozen=True)
@@ -29,7 +31,7 @@ class Scope:
 
 def platform_rank(platform: str) -> int:
     """The station's own figures first, then the platforms in the ledger's order, then anything else."""
-    from .models import Activity
+    from station.models import Activity
 
     order = ["station"] + [p for p, _label in Activity.Platform.choices if p != "station"]
     return order.index(platform) if platform in order else len(order)

@@ -15,12 +15,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import selectors, services, statdata
-from .models import AuditEvent, Station, StatReport, StatValue
-from .registry import dashboard_panels
+from station import selectors, services
+from station.models import AuditEvent, Station
+from station.registry import dashboard_panels
+from station.roles import STATION_STAFF_ROLES, Role, profile_of
+
+from . import selectors as figures
+from .models import StatReport, StatValue
+from .registry import add_months, month_start, months_between, parse_month
 from .report import period_label, platform_label
-from .roles import STATION_STAFF_ROLES, Role, profile_of
-from .stats import add_months, month_start, months_between, parse_month
 
 COVERAGE_METRIC = "cases.visit_coverage"
 EARLIEST = date(2000, 1, 1)  # months before this are typing mistakes
@@ -96,14 +99,14 @@ def index(request):
         communities = list(selectors.community_list_visible_to(user))
         if len(communities) == 1:
             return redirect("dashboard:community", pk=communities[0].pk)
-        return render(request, "station/dashboard_index.html", {"communities": communities})
+        return render(request, "stats/dashboard_index.html", {"communities": communities})
     if profile and profile.role in STATION_STAFF_ROLES and profile.station_id:
         return redirect("dashboard:station", pk=profile.station_id)
     stations = list(selectors.station_list_visible_to(user))
     if not stations and not user.is_superuser:
         raise Http404
     month = chosen_month(request)
-    headline = statdata.headline_metrics()
+    headline = figures.headline_metrics()
     names = [m.name for m in headline]
     values = {}
     for row in StatValue.objects.filter(
@@ -113,7 +116,7 @@ def index(request):
     table = [(s, [values.get((s.pk, n), 0) for n in names]) for s in stations]
     return render(
         request,
-        "station/dashboard_index.html",
+        "stats/dashboard_index.html",
         {"stations": table, "headline": headline, "month": month, "months": _month_choices(month)},
     )
 
@@ -124,14 +127,14 @@ def station_dashboard(request, pk):
     community = None
     if request.GET.get("community"):
         community = community_for_dashboard(request.user, request.GET["community"], station=station)
-    scope = statdata.Scope(station=station, community=community, month=chosen_month(request))
+    scope = figures.Scope(station=station, community=community, month=chosen_month(request))
     return _dashboard(request, scope, selector=True)
 
 
 @login_required
 def community_dashboard(request, pk):
     community = community_for_dashboard(request.user, pk)
-    scope = statdata.Scope(station=community.station, community=community, month=chosen_month(request))
+    scope = figures.Scope(station=community.station, community=community, month=chosen_month(request))
     return _dashboard(request, scope, selector=False)
 
 
@@ -148,20 +151,20 @@ def _chart(title, labels, rows, kind="line"):
         "title": title,
         "kind": kind,
         "labels": [str(label) for label in labels],
-        "series": [{"name": str(name), "data": [statdata.number(v) for v in data]} for name, data in rows],
+        "series": [{"name": str(name), "data": [figures.number(v) for v in data]} for name, data in rows],
     }
 
 
 def _dashboard(request, scope, *, selector):
-    metrics = statdata.metric_map()
-    headline = statdata.headline_metrics()
-    data = statdata.summary(scope)
-    cards = statdata.cards(scope, headline, data)
-    months = statdata.trend_months(scope.month)
+    metrics = figures.metric_map()
+    headline = figures.headline_metrics()
+    data = figures.summary(scope)
+    cards = figures.cards(scope, headline, data)
+    months = figures.trend_months(scope.month)
     participation = [f"station.participants.{r}" for r in ("resettled", "tenant", "other")]
     population = [f"station.registered.{r}" for r in ("resettled", "tenant", "other")]
     extra = ["station.first_time_participants", "station.multi_platform_people"]
-    series = statdata.series(scope, [m.name for m in headline] + extra, months)
+    series = figures.series(scope, [m.name for m in headline] + extra, months)
     month_labels = [f"{m:%Y-%m}" for m in months]
 
     charts = [
@@ -172,7 +175,7 @@ def _dashboard(request, scope, *, selector):
     staff = is_staff_of(request.user, scope.station)
     if selector and scope.community is None:
         communities = list(scope.station.communities.all())
-        compare = statdata.by_community(scope.station, [m.name for m in headline], scope.month, scope.month)
+        compare = figures.by_community(scope.station, [m.name for m in headline], scope.month, scope.month)
         comparison = _chart(
             _("Communities compared, %(month)s") % {"month": f"{scope.month:%Y-%m}"},
             [c.name for c in communities],
@@ -191,9 +194,9 @@ def _dashboard(request, scope, *, selector):
         participation_rows.append(
             {
                 "label": label,
-                "participants": statdata.number(part),
+                "participants": figures.number(part),
                 "participant_share": _share(part, sum(taking_part)),
-                "registered": statdata.number(reg),
+                "registered": figures.number(reg),
                 "population_share": _share(reg, sum(registered)),
             }
         )
@@ -220,7 +223,7 @@ def _dashboard(request, scope, *, selector):
     if COVERAGE_METRIC in metrics:
         coverage = {
             "metric": metrics[COVERAGE_METRIC],
-            "value": statdata.number((data.get(COVERAGE_METRIC) or {}).get("current")),
+            "value": figures.number((data.get(COVERAGE_METRIC) or {}).get("current")),
         }
     panels = dashboard_panels.build(scope, request.user) if staff else []
 
@@ -231,15 +234,15 @@ def _dashboard(request, scope, *, selector):
             {
                 "metric": metric,
                 "platform": platform_label(metric.platform),
-                "month": statdata.number(row.get("current") or 0),
-                "ytd": statdata.number(row.get("ytd") or 0) if metric.cumulative else None,
-                "cumulative": statdata.number(row.get("cumulative") or 0) if metric.cumulative else None,
+                "month": figures.number(row.get("current") or 0),
+                "ytd": figures.number(row.get("ytd") or 0) if metric.cumulative else None,
+                "cumulative": figures.number(row.get("cumulative") or 0) if metric.cumulative else None,
             }
         )
 
     return render(
         request,
-        "station/dashboard.html",
+        "stats/dashboard.html",
         {
             "scope": scope,
             "selector": selector,
@@ -315,7 +318,7 @@ def report_print(request, pk):
         return redirect("dashboard:station", pk=station.pk)
     return render(
         request,
-        "station/dashboard_report.html",
+        "stats/dashboard_report.html",
         {"station": station, "first": first, "last": last, **report_tables(station, first, last)},
     )
 

@@ -16,9 +16,11 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from . import statdata
-from .models import Activity, Station, StatValue
-from .stats import months_between
+from station.models import Activity, Station
+
+from . import selectors as figures
+from .models import StatValue
+from .registry import months_between
 
 
 def platform_label(platform: str) -> str:
@@ -34,15 +36,15 @@ def period_label(first: date, last: date) -> str:
 
 def report_tables(station: Station, first: date, last: date) -> dict:
     """Everything the report shows, in three queries."""
-    metrics = statdata.ordered_metrics()
+    metrics = figures.ordered_metrics()
     names = [m.name for m in metrics]
     months = months_between(first, last)
     single = len(months) == 1
     communities = list(station.communities.order_by("name"))
-    ranged = statdata.by_community(station, names, first, last)
+    ranged = figures.by_community(station, names, first, last)
 
     totals_qs = StatValue.objects.filter(station=station, community__isnull=True, month__lte=last)
-    opened = statdata.first_month(station)
+    opened = figures.first_month(station)
     if opened:
         totals_qs = totals_qs.filter(month__gte=opened)
     cumulative = {
@@ -63,16 +65,16 @@ def report_tables(station: Station, first: date, last: date) -> dict:
         row = {
             "metric": m,
             "platform": platform_label(m.platform),
-            "communities": [statdata.number(by_c.get(c.pk, 0)) if summable else None for c in communities],
-            "total": statdata.number(by_c.get(None, 0)) if summable else None,
-            "station_wide": statdata.number(
+            "communities": [figures.number(by_c.get(c.pk, 0)) if summable else None for c in communities],
+            "total": figures.number(by_c.get(None, 0)) if summable else None,
+            "station_wide": figures.number(
                 by_c.get(None, 0) - sum((by_c.get(c.pk, 0) for c in communities), 0)
             )
             if summable and m.additive
             else None,
-            "ytd": statdata.number(cum.get("ytd") or 0) if m.cumulative else None,
-            "cumulative": statdata.number(cum.get("cumulative") or 0) if m.cumulative else None,
-            "months": [statdata.number(monthly.get((m.name, month), 0)) for month in months],
+            "ytd": figures.number(cum.get("ytd") or 0) if m.cumulative else None,
+            "cumulative": figures.number(cum.get("cumulative") or 0) if m.cumulative else None,
+            "months": [figures.number(monthly.get((m.name, month), 0)) for month in months],
         }
         summary_rows.append(row)
         platforms.setdefault(m.platform, []).append(row)

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from station.rollup import rollup_month
+from stats.rollup import rollup_month
 
 from .stats_helpers import local, make_activity
 

@@ -15,8 +15,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import RollupRun, Station, StatValue
-from .stats import add_months, all_metrics, month_period, month_start
+from station.models import Station
+
+from .models import RollupRun, StatValue
+from .registry import add_months, all_metrics, month_period, month_start
 
 logger = logging.getLogger(__name__)
 

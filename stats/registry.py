@@ -1,6 +1,6 @@
 """The registry of monthly metrics. Each app declares its own in ``<app>/stats.py``:
 
-    from station.stats import metric
+    from stats.registry import metric
 
     @metric("cases.phone_visits", label=_("phone visits"), unit="次", platform="casework")
     def phone_visits(period):
@@ -17,39 +17,25 @@ importing app internals.
 Two optional keywords: ``headline=True`` puts the metric among the dashboard's headline cards (beside those
 named in ``settings.STATS_HEADLINE_METRICS``); ``cumulative=False`` says months cannot be summed (distinct
 people in a month), so year-to-date and since-opening figures are left blank. It defaults to ``additive``.
-The station's own metrics live in ``station/station_metrics.py``, loaded with the apps' ``stats.py``.
+The station's own metrics live in ``stats/metrics.py``, loaded with the apps' ``stats.py``.
 """
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
 from importlib import import_module
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.utils.module_loading import autodiscover_modules
 
+# The calendar helpers live in the core; metrics and their callers read them from here too.
+from station.periods import (  # noqa: F401
+    Period,
+    add_months,
+    month_period,
+    month_start,
+    months_between,
+    parse_month,
+)
+
 UNITS = ["人", "人次", "户次", "次", "个", "小时", "分", "节", "组", "%"]
-
-
-@dataclass(frozen=True)
-class Period:
-    station: object
-    first_day: date  # inclusive, local (Asia/Shanghai) date
-    end_day: date  # exclusive
-
-    @property
-    def start(self) -> datetime:
-        return datetime.combine(self.first_day, time.min, tzinfo=ZoneInfo(settings.TIME_ZONE))
-
-    @property
-    def end(self) -> datetime:
-        return datetime.combine(self.end_day, time.min, tzinfo=ZoneInfo(settings.TIME_ZONE))
-
-
-def month_period(station, year: int, month: int) -> Period:
-    first = date(year, month, 1)
-    end = date(year + (month == 12), month % 12 + 1, 1)
-    return Period(station=station, first_day=first, end_day=end)
 
 
 @dataclass(frozen=True)
@@ -100,7 +86,7 @@ _discovered = False
 def all_metrics() -> list[Metric]:
     global _discovered
     if not _discovered:
-        import_module("station.station_metrics")
+        import_module("stats.metrics")
         autodiscover_modules("stats")
         _discovered = True
     return sorted(METRICS.values(), key=lambda m: (m.platform, m.order, m.name))
@@ -109,29 +95,3 @@ def all_metrics() -> list[Metric]:
 def get_metric(name: str) -> Metric | None:
     all_metrics()
     return METRICS.get(name)
-
-
-def month_start(day: date) -> date:
-    return day.replace(day=1)
-
-
-def add_months(month: date, n: int) -> date:
-    index = month.year * 12 + month.month - 1 + n
-    return date(index // 12, index % 12 + 1, 1)
-
-
-def months_between(first: date, last: date) -> list[date]:
-    """Every month from first to last inclusive (both as first days)."""
-    months, current = [], month_start(first)
-    while current <= last:
-        months.append(current)
-        current = add_months(current, 1)
-    return months
-
-
-def parse_month(text: str) -> date:
-    """'2025-07' -> date(2025, 7, 1); ValueError on anything else."""
-    year, _sep, month = (text or "").strip().partition("-")
-    if not (year.isdigit() and month.isdigit() and len(year) == 4):
-        raise ValueError(f"not a month: {text!r}")
-    return date(int(year), int(month), 1)

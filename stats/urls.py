@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import dashboards
+from . import views as dashboards
 
 app_name = "dashboard"
 

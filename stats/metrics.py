@@ -10,8 +10,9 @@ from django.db.models import Count, Exists, F, IntegerField, OuterRef, Subquery,
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
-from .models import Activity, Attendance, Person
-from .stats import metric
+from station.models import Activity, Attendance, Person
+
+from .registry import metric
 
 Platform = Activity.Platform
 Residency = Person.Residency

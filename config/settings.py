@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "station",
+    "stats",
     "cases",
     "volunteers",
 ]
@@ -74,8 +75,8 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
-ROOT_URLCONF = "station.urls"
-WSGI_APPLICATION = "station.wsgi.application"
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
 
 TEMPLATES = [
     {
@@ -212,15 +213,15 @@ CELERY_BEAT_SCHEDULE = {
     "cases-reviews-due": {"task": "cases.tasks.remind_reviews_due", "schedule": timedelta(hours=12)},
     # Statistics rollup: the month to date every night, last month final on the 1st, catch-up daily.
     "stats-rollup-current-month": {
-        "task": "station.tasks.rollup_current_month",
+        "task": "stats.tasks.rollup_current_month",
         "schedule": crontab(hour=1, minute=30),
     },
     "stats-rollup-last-month-final": {
-        "task": "station.tasks.rollup_last_month",
+        "task": "stats.tasks.rollup_last_month",
         "schedule": crontab(day_of_month=1, hour=2, minute=0),
     },
     "stats-rollup-catch-up": {
-        "task": "station.tasks.rollup_catch_up",
+        "task": "stats.tasks.rollup_catch_up",
         "schedule": crontab(hour=3, minute=15),
     },
 }

@@ -6,10 +6,10 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from station import stats
-from station.models import StatValue
 from station.registry import dashboard_panels
-from station.rollup import rollup_month
+from stats import registry as stats
+from stats.models import StatValue
+from stats.rollup import rollup_month
 from tests.factories import CommunityFactory, StationFactory, make_staff
 
 from .stats_helpers import bulk_records, local, make_activity
@@ -153,7 +153,7 @@ def test_watch_list_shows_coverage_and_a_registered_panel_to_staff_only(
         return {community_a.pk: 80, "total": 75}
 
     def overdue(scope, user):
-        return {"title": "逾期未探访", "template": "station/dashboard_change.html", "context": {}}
+        return {"title": "逾期未探访", "template": "stats/dashboard_change.html", "context": {}}
 
     dashboard_panels.register("testapp", order=1)(overdue)
     try:

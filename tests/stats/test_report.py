@@ -6,8 +6,9 @@ from datetime import date
 import pytest
 from openpyxl import load_workbook
 
-from station.models import AuditEvent, Notification, StatReport, StatValue
-from station.rollup import rollup_month
+from station.models import AuditEvent, Notification
+from stats.models import StatReport, StatValue
+from stats.rollup import rollup_month
 
 from .stats_helpers import local, make_activity
 
@@ -72,7 +73,7 @@ def test_the_excel_file_opens_and_its_summary_numbers_equal_the_rollup(
 
 
 def test_every_summary_total_matches_the_rollup(head, station, rolled, as_user):
-    from station.statdata import ordered_metrics
+    from stats.selectors import ordered_metrics
 
     wb = open_workbook(
         as_user(head).get(f"/dashboard/station/{station.pk}/report.xlsx?from=2025-07&to=2025-07")

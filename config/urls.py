@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from . import views
+from station import views
 
 station_patterns = [
     path("people/<int:pk>/", views.person_detail, name="person_detail"),
@@ -16,7 +16,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("v/", include("volunteers.urls")),
-    path("dashboard/", include("station.dashboard_urls")),
+    path("dashboard/", include("stats.urls")),
     path("", include((station_patterns, "station"))),
     path("cases/", include("cases.urls")),
 ]

@@ -1,0 +1,54 @@
+"""Months and periods in the station's time zone (Asia/Shanghai): the calendar every figure is counted by."""
+
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+
+
+@dataclass(frozen=True)
+class Period:
+    station: object
+    first_day: date  # inclusive, local (Asia/Shanghai) date
+    end_day: date  # exclusive
+
+    @property
+    def start(self) -> datetime:
+        return datetime.combine(self.first_day, time.min, tzinfo=ZoneInfo(settings.TIME_ZONE))
+
+    @property
+    def end(self) -> datetime:
+        return datetime.combine(self.end_day, time.min, tzinfo=ZoneInfo(settings.TIME_ZONE))
+
+
+def month_period(station, year: int, month: int) -> Period:
+    first = date(year, month, 1)
+    end = date(year + (month == 12), month % 12 + 1, 1)
+    return Period(station=station, first_day=first, end_day=end)
+
+
+def month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
+def add_months(month: date, n: int) -> date:
+    index = month.year * 12 + month.month - 1 + n
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def months_between(first: date, last: date) -> list[date]:
+    """Every month from first to last inclusive (both as first days)."""
+    months, current = [], month_start(first)
+    while current <= last:
+        months.append(current)
+        current = add_months(current, 1)
+    return months
+
+
+def parse_month(text: str) -> date:
+    """'2025-07' -> date(2025, 7, 1); ValueError on anything else."""
+    year, _sep, month = (text or "").strip().partition("-")
+    if not (year.isdigit() and month.isdigit() and len(year) == 4):
+        raise ValueError(f"not a month: {text!r}")
+    return date(int(year), int(month), 1)
