@@ -533,3 +533,173 @@ class Need(models.Model):
 
     def __str__(self):
         return f"{self.person}: {self.get_category_display()}"
+
+
+class Household(models.Model):
+    """A household (户): the unit real station reports count beside people (户 and 户次)."""
+
+    community = models.ForeignKey(
+        Community, on_delete=models.PROTECT, related_name="household_records", verbose_name=_("community")
+    )
+    number = models.CharField(
+        _("household number"), max_length=40, blank=True, help_text=_("The community's own number, if any.")
+    )
+    address = models.CharField(_("address"), max_length=200)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("household")
+        verbose_name_plural = _("households")
+        ordering = ["community", "address", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["community", "number"], condition=~Q(number=""), name="household_unique_number"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.number} {self.address}".strip()
+
+
+class HouseholdMember(models.Model):
+    """A person's place in a household: a person belongs to one household at most, a household has one head."""
+
+    class Relation(models.TextChoices):
+        HEAD = "head", _("head of household")
+        SPOUSE = "spouse", _("spouse")
+        CHILD = "child", _("child")
+        PARENT = "parent", _("parent")
+        GRANDCHILD = "grandchild", _("grandchild")
+        OTHER = "other", _("other relative or resident")
+
+    household = models.ForeignKey(
+        Household, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("household")
+    )
+    person = models.OneToOneField(
+        Person, on_delete=models.CASCADE, related_name="household_membership", verbose_name=_("person")
+    )
+    relation = models.CharField(_("relation to the head"), max_length=20, choices=Relation.choices)
+
+    class Meta:
+        verbose_name = _("household member")
+        verbose_name_plural = _("household members")
+        ordering = ["household", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["household"], condition=Q(relation="head"), name="household_one_head"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.person} ({self.get_relation_display()})"
+
+
+class PartnerUnit(models.Model):
+    """The partner units directory: one list of companies, merchants, foundations, offices, schools and social
+    organisations that every platform uses (sponsors of the rewards shop, funders of projects, party-building
+    units). A unit located in the street is a resident unit (驻区单位)."""
+
+    class Kind(models.TextChoices):
+        ENTERPRISE = "enterprise", _("enterprise")
+        MERCHANT = "merchant", _("merchant")
+        FOUNDATION = "foundation", _("foundation")
+        GOVERNMENT = "government", _("government office or public institution")
+        SCHOOL = "school", _("school")
+        HOSPITAL = "hospital", _("hospital or clinic")
+        SOCIAL_ORG = "social_org", _("social organisation")
+        ORGANISATION = "organisation", _("other organisation")
+        INDIVIDUAL = "individual", _("individual")
+
+    station = models.ForeignKey(
+        Station, on_delete=models.PROTECT, related_name="partner_units", verbose_name=_("station")
+    )
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.ENTERPRISE)
+    resident_unit = models.BooleanField(
+        _("resident unit"), default=False, help_text=_("Located in the street (驻区单位).")
+    )
+    credit_code = models.CharField(_("unified social credit code"), max_length=18, blank=True)
+    contact_person = models.CharField(_("contact person"), max_length=50, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    note = models.TextField(_("note"), max_length=2000, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("partner unit")
+        verbose_name_plural = _("partner units")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["station", "name"], name="partnerunit_unique_name_in_station")
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Rubric(models.Model):
+    """Criteria with a maximum score and a weight, shared by contests, capacity assessments and project
+    evaluations. A contest round or an assessment works on its own copy (``copied_from``), so editing a
+    template later leaves running rounds alone."""
+
+    class Purpose(models.TextChoices):
+        CONTEST = "contest", _("contest judging")
+        CAPACITY = "capacity", _("organisation capacity assessment")
+        EVALUATION = "evaluation", _("project evaluation")
+        OTHER = "other", _("other")
+
+    station = models.ForeignKey(
+        Station,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="rubrics",
+        verbose_name=_("station"),
+        help_text=_("Empty for a template every station may use."),
+    )
+    name = models.CharField(_("name"), max_length=100)
+    purpose = models.CharField(_("purpose"), max_length=20, choices=Purpose.choices)
+    description = models.TextField(_("description"), max_length=2000, blank=True)
+    is_template = models.BooleanField(_("template"), default=True)
+    copied_from = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="copies",
+        verbose_name=_("copied from"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("rubric")
+        verbose_name_plural = _("rubrics")
+        ordering = ["purpose", "name", "pk"]
+
+    def __str__(self):
+        return self.name
+
+
+class RubricCriterion(models.Model):
+    rubric = models.ForeignKey(
+        Rubric, on_delete=models.CASCADE, related_name="criteria", verbose_name=_("rubric")
+    )
+    label = models.CharField(_("criterion"), max_length=100)
+    description = models.CharField(_("what earns the score"), max_length=500, blank=True)
+    max_score = models.DecimalField(_("maximum score"), max_digits=6, decimal_places=2)
+    weight = models.DecimalField(_("weight"), max_digits=6, decimal_places=2, default=1)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("rubric criterion")
+        verbose_name_plural = _("rubric criteria")
+        ordering = ["rubric", "order", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(max_score__gt=0), name="rubriccriterion_max_positive"),
+            models.CheckConstraint(condition=Q(weight__gt=0), name="rubriccriterion_weight_positive"),
+            models.UniqueConstraint(fields=["rubric", "label"], name="rubriccriterion_unique_label"),
+        ]
+
+    def __str__(self):
+        return f"{self.label} (≤{self.max_score})"

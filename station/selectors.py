@@ -3,7 +3,7 @@
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from .models import Activity, Community, Person, Station
+from .models import Activity, Community, Household, PartnerUnit, Person, Rubric, Station
 from .roles import STATION_STAFF_ROLES, Role, profile_of
 
 
@@ -92,3 +92,34 @@ def activity_list_visible_to(user) -> QuerySet[Activity]:
             Q(community__in=mine) | Q(community__isnull=True, station_id__in=mine.values("station_id"))
         )
     return qs.filter(station_id=profile.station_id)
+
+
+def household_list_visible_to(user) -> QuerySet[Household]:
+    """Households of the communities the user may read (district viewers read figures only)."""
+    qs = Household.objects.select_related("community")
+    profile = profile_of(user)
+    if profile is not None and profile.role == Role.DISTRICT_VIEWER:
+        return qs.none()
+    q = community_filter_for(user)
+    return qs if q is None else qs.filter(q)
+
+
+def partner_unit_list_visible_to(user) -> QuerySet[PartnerUnit]:
+    """The partner units of the user's stations. Cadres and district viewers see them in figures only."""
+    ids = station_ids_for(user)
+    qs = PartnerUnit.objects.select_related("station")
+    profile = profile_of(user)
+    if profile is not None and profile.role not in STATION_STAFF_ROLES:
+        return qs.none()
+    return qs if ids is None else qs.filter(station_id__in=ids)
+
+
+def rubric_list_visible_to(user) -> QuerySet[Rubric]:
+    """Rubrics of the user's station and the shared templates (no station)."""
+    ids = station_ids_for(user)
+    qs = Rubric.objects.all()
+    if ids is None:
+        return qs
+    if not ids:
+        return qs.none()
+    return qs.filter(Q(station_id__in=ids) | Q(station__isnull=True))

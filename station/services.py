@@ -292,3 +292,94 @@ def need_close(*, need, reason: str, actor):
     need.full_clean()
     need.save()
     return need
+
+
+# ---------------------------------------------------------------- households and partner units
+
+
+@transaction.atomic
+def household_save(*, household, actor):
+    """Create or correct a household (its community must be one the actor may see)."""
+    from .models import AuditEvent
+    from .selectors import community_list_visible_to
+
+    if not community_list_visible_to(actor).filter(pk=household.community_id).exists():
+        raise PermissionDenied(_("This community is not in your scope."))
+    creating = household.pk is None
+    household.full_clean()
+    household.save()
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.CREATE if creating else AuditEvent.Action.UPDATE,
+        target=household,
+        changes={"address": household.address, "number": household.number},
+    )
+    return household
+
+
+@transaction.atomic
+def household_member_set(*, household, person, relation: str, actor):
+    """Put a person in a household (moving them out of any other), with their relation to the head."""
+    from .models import AuditEvent, HouseholdMember
+
+    _need_require_visible(person, actor)
+    if person.community_id != household.community_id:
+        raise ValidationError(
+            {"person": _("%(name)s lives in another community than this household.") % {"name": person.name}}
+        )
+    if relation == HouseholdMember.Relation.HEAD:
+        other_head = household.memberships.filter(relation=relation).exclude(person=person).first()
+        if other_head is not None:
+            raise ValidationError(
+                {
+                    "relation": _("%(name)s is already the head of this household.")
+                    % {"name": other_head.person}
+                }
+            )
+    member = HouseholdMember.objects.filter(person=person).first() or HouseholdMember(person=person)
+    member.household, member.relation = household, relation
+    member.full_clean()
+    member.save()
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        target=person,
+        changes={"household": [household.pk, member.get_relation_display()]},
+    )
+    return member
+
+
+@transaction.atomic
+def household_member_remove(*, member, actor) -> None:
+    from .models import AuditEvent
+
+    _need_require_visible(member.person, actor)
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        target=member.person,
+        changes={"household": [member.household_id, ""]},
+    )
+    member.delete()
+
+
+@transaction.atomic
+def partner_unit_save(*, unit, actor):
+    """Add a unit to the directory or correct it; the station must be the actor's."""
+    from .models import AuditEvent
+    from .selectors import station_ids_for
+
+    allowed = station_ids_for(actor)
+    if allowed is not None and unit.station_id not in allowed:
+        raise PermissionDenied(_("Choose your own station."))
+    creating = unit.pk is None
+    unit.name = (unit.name or "").strip()
+    unit.full_clean()
+    unit.save()
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.CREATE if creating else AuditEvent.Action.UPDATE,
+        target=unit,
+        changes={"name": unit.name, "kind": unit.kind},
+    )
+    return unit

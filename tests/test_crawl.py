@@ -50,7 +50,7 @@ PERSONAS = {
     "quji": "/dashboard/station/N/",
     "13800138000": "/v/rewards/N/",
 }
-MAX_PAGES = 150
+MAX_PAGES = 300
 PER_SHAPE = 3  # pages per URL shape (digits as N, query or not): a few of each, not every row and filter
 SKIP = re.compile(
     r"^/(static|media)/|/logout/|^/i18n/|/export/|/evidence/\d+/|/download|\.(pdf|xlsx|csv|svg|png)$"

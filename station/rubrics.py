@@ -1,0 +1,92 @@
+"""Rubrics: one model of criteria (maximum, weight) for contests, capacity assessments and project
+evaluations. Each app keeps its own score rows; the rules on scores live here, once.
+
+A weighted total is out of 100: each criterion's share of its maximum, weighted, over the sum of the weights.
+With every weight 1 and maxima that add up to 100, it is simply the sum of the scores.
+"""
+
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from .models import AuditEvent, Rubric, RubricCriterion
+
+TWO_PLACES = Decimal("0.01")
+
+
+def score_problem(criterion: RubricCriterion, value) -> str | None:
+    """Why this score cannot be given for this criterion, or None when it can."""
+    try:
+        score = Decimal(str(value))
+    except (InvalidOperation, ValueError, TypeError):
+        return _("%(label)s: the score must be a number.") % {"label": criterion.label}
+    if not score.is_finite() or score < 0 or score > criterion.max_score:
+        return _("%(label)s: the score must be between 0 and %(max)s.") % {
+            "label": criterion.label,
+            "max": criterion.max_score.normalize(),
+        }
+    if score != score.quantize(TWO_PLACES):
+        return _("%(label)s: at most two decimal places.") % {"label": criterion.label}
+    return None
+
+
+def scores_check(criteria, scores: dict) -> dict[int, Decimal]:
+    """Every criterion scored and in range, or a ValidationError naming each problem. ``scores`` maps a
+    criterion's id to the score given; the result maps it to the score as a Decimal."""
+    problems, clean = [], {}
+    for criterion in criteria:
+        if scores.get(criterion.pk) in (None, ""):
+            problems.append(_("%(label)s: give a score.") % {"label": criterion.label})
+            continue
+        problem = score_problem(criterion, scores[criterion.pk])
+        if problem:
+            problems.append(problem)
+        else:
+            clean[criterion.pk] = Decimal(str(scores[criterion.pk]))
+    unknown = set(scores) - {c.pk for c in criteria}
+    if unknown:
+        problems.append(_("Scores were given for criteria that are not on this rubric."))
+    if problems:
+        raise ValidationError(problems)
+    return clean
+
+
+def weighted_total(criteria, scores: dict) -> Decimal:
+    """The weighted total out of 100, rounded to two places, for scores already checked."""
+    weights = sum((c.weight for c in criteria), Decimal(0))
+    if not weights:
+        return Decimal("0.00")
+    total = sum((Decimal(scores[c.pk]) / c.max_score * c.weight for c in criteria), Decimal(0))
+    return (total * 100 / weights).quantize(TWO_PLACES, rounding=ROUND_HALF_UP)
+
+
+@transaction.atomic
+def rubric_copy(*, rubric: Rubric, actor, station=None, name: str = "") -> Rubric:
+    """A working copy of a rubric with its criteria, for a contest round or an assessment."""
+    from .services import audit_record
+
+    copy = Rubric(
+        station=station or rubric.station,
+        name=(name or rubric.name)[:100],
+        purpose=rubric.purpose,
+        description=rubric.description,
+        is_template=False,
+        copied_from=rubric,
+    )
+    copy.full_clean()
+    copy.save()
+    RubricCriterion.objects.bulk_create(
+        RubricCriterion(
+            rubric=copy,
+            label=c.label,
+            description=c.description,
+            max_score=c.max_score,
+            weight=c.weight,
+            order=c.order,
+        )
+        for c in rubric.criteria.all()
+    )
+    audit_record(actor=actor, action=AuditEvent.Action.CREATE, target=copy, reason=f"copy of #{rubric.pk}")
+    return copy

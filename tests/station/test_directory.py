@@ -1,0 +1,97 @@
+"""The shared directories: households, partner units and rubrics, used by every platform."""
+
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from station import rubrics, services
+from station.models import Household, HouseholdMember, PartnerUnit, Rubric, RubricCriterion
+
+from ..factories import PersonFactory
+
+
+@pytest.fixture
+def household(community_a, worker):
+    return services.household_save(
+        household=Household(community=community_a, address="丰京苑3号楼2单元501", number="FJY-0501"),
+        actor=worker,
+    )
+
+
+def test_a_household_has_one_head_and_members_of_its_own_community(household, person_a, person_b, worker):
+    services.household_member_set(household=household, person=person_a, relation="head", actor=worker)
+    spouse = PersonFactory(community=person_a.community, name="张建军")
+    with pytest.raises(ValidationError, match="张桂兰"):
+        services.household_member_set(household=household, person=spouse, relation="head", actor=worker)
+    services.household_member_set(household=household, person=spouse, relation="spouse", actor=worker)
+    with pytest.raises(ValidationError, match="另一个社区|another community"):
+        services.household_member_set(household=household, person=person_b, relation="child", actor=worker)
+    assert sorted(household.memberships.values_list("relation", flat=True)) == ["head", "spouse"]
+
+
+def test_a_person_moves_household_rather_than_belonging_to_two(household, community_a, person_a, worker):
+    services.household_member_set(household=household, person=person_a, relation="head", actor=worker)
+    other = services.household_save(
+        household=Household(community=community_a, address="丰京苑5号楼"), actor=worker
+    )
+    services.household_member_set(household=other, person=person_a, relation="head", actor=worker)
+    assert HouseholdMember.objects.get(person=person_a).household == other
+    assert not household.memberships.exists()
+
+
+def test_a_cadre_of_another_community_gets_404_on_a_household(household, community_b, station, as_user):
+    from ..factories import make_staff
+
+    cadre_b = make_staff("cadre", station=station, communities=[community_b], username="cadre_b")
+    assert as_user(cadre_b).get(f"/admin/station/household/{household.pk}/change/").status_code in (403, 404)
+
+
+def test_partner_units_are_one_list_per_station_and_scoped(
+    station, other_station, worker, other_worker, as_user
+):
+    unit = services.partner_unit_save(
+        unit=PartnerUnit(station=station, name="沣东新城人民医院", kind="hospital", resident_unit=True),
+        actor=worker,
+    )
+    with pytest.raises(ValidationError):
+        services.partner_unit_save(unit=PartnerUnit(station=station, name="沣东新城人民医院"), actor=worker)
+    assert as_user(other_worker).get(f"/admin/station/partnerunit/{unit.pk}/change/").status_code == 404
+    assert as_user(worker).get(f"/admin/station/partnerunit/{unit.pk}/change/").status_code == 200
+
+
+@pytest.fixture
+def rubric(station):
+    rubric = Rubric.objects.create(station=station, name="能力评估", purpose="capacity")
+    for order, (label, maximum, weight) in enumerate(
+        [("基础条件", 20, 1), ("内部治理", 30, 1), ("工作绩效", 30, 2), ("社会评价", 20, 1)]
+    ):
+        RubricCriterion.objects.create(
+            rubric=rubric, label=label, max_score=maximum, weight=weight, order=order
+        )
+    return rubric
+
+
+def test_a_score_above_the_maximum_or_below_zero_is_refused(rubric):
+    criteria = list(rubric.criteria.all())
+    with pytest.raises(ValidationError) as caught:
+        rubrics.scores_check(criteria, {criteria[0].pk: 21, criteria[1].pk: -1, criteria[2].pk: "x"})
+    text = " ".join(caught.value.messages)
+    assert "基础条件" in text and "内部治理" in text and "工作绩效" in text and "社会评价" in text
+
+
+def test_the_weighted_total_is_out_of_a_hundred(rubric):
+    criteria = list(rubric.criteria.all())
+    full = rubrics.scores_check(criteria, {c.pk: c.max_score for c in criteria})
+    assert rubrics.weighted_total(criteria, full) == Decimal("100.00")
+    # 10/20, 15/30, 30/30 (weight 2), 10/20 over weights 5: (0.5 + 0.5 + 2 + 0.5) / 5 = 70.
+    half = rubrics.scores_check(criteria, dict(zip([c.pk for c in criteria], [10, 15, 30, 10], strict=True)))
+    assert rubrics.weighted_total(criteria, half) == Decimal("70.00")
+
+
+def test_a_copy_keeps_its_criteria_when_the_template_changes(rubric, worker):
+    copy = rubrics.rubric_copy(rubric=rubric, actor=worker, name="2026年度评估")
+    rubric.criteria.filter(label="社会评价").update(max_score=40)
+    assert copy.copied_from == rubric and not copy.is_template
+    assert copy.criteria.get(label="社会评价").max_score == 20
+    assert copy.criteria.count() == 4
