@@ -45,9 +45,7 @@ NeedAdmin.resource_classes = [NeedResource]
 
 
 def station_staff_users(request, roles=STATION_STAFF_ROLES):
-    qs = User.objects.filter(is_active=True, staff_profile__role__in=roles)
-    ids = station_selectors.station_ids_for(request.user)
-    return qs if ids is None else qs.filter(staff_profile__station_id__in=ids)
+    return station_selectors.station_staff_users(station_selectors.station_ids_for(request.user), roles=roles)
 
 
 class ScopedRawIdWidget(ForeignKeyRawIdWidget):

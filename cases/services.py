@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from station.models import Activity, Attendance, AuditEvent, Need, Person
-from station.roles import STATION_STAFF_ROLES, Role, profile_of
+from station.roles import Role, is_station_staff
 from station.services import audit_record, need_raise
 
 from .models import (
@@ -53,13 +53,6 @@ class DuplicateCaseWarning(ValidationError):
     """The person already has an open case; creating another needs an explicit confirmation."""
 
 
-def _staff_of_station(user, station_id, roles=STATION_STAFF_ROLES) -> bool:
-    if getattr(user, "is_superuser", False):
-        return True
-    profile = profile_of(user)
-    return profile is not None and profile.role in roles and profile.station_id == station_id
-
-
 def _require_person_in_scope(person: Person, actor):
     if not Person.objects.visible_to(actor).filter(pk=person.pk).exists():
         raise PermissionDenied(_("This person is not in your station."))
@@ -86,7 +79,7 @@ def visit_record(
     """Record a phone or home visit, answer any urgent request it meets, and raise the needs it found."""
     _require_person_in_scope(person, actor)
     worker = worker or actor
-    if not _staff_of_station(worker, person.community.station_id):
+    if not is_station_staff(worker, person.community.station_id):
         raise ValidationError({"worker": _("The worker must belong to this person's station.")})
     # A save tapped twice on a slow phone network is one visit: lock the person, look for the twin.
     Person.objects.select_for_update().filter(pk=person.pk).first()
@@ -138,9 +131,9 @@ def watch_entry_set(
 ) -> WatchEntry:
     """Put a person under watch, or change their tier (the old entry ends, a new one starts)."""
     _require_person_in_scope(person, actor)
-    if not _staff_of_station(actor, person.community.station_id):
+    if not is_station_staff(actor, person.community.station_id):
         raise PermissionDenied(_("Only the station's staff keep the watch list."))
-    if not _staff_of_station(worker, person.community.station_id):
+    if not is_station_staff(worker, person.community.station_id):
         raise ValidationError({"worker": _("The worker must belong to this person's station.")})
     today = started_on or timezone.localdate()
     current = WatchEntry.objects.select_for_update().filter(person=person, ended_on__isnull=True).first()
@@ -179,7 +172,7 @@ def visit_request_create(
     from station.services import notification_create
 
     _require_person_in_scope(person, actor)
-    if not _staff_of_station(assigned_to, person.community.station_id):
+    if not is_station_staff(assigned_to, person.community.station_id):
         raise ValidationError({"assigned_to": _("The worker must belong to this person's station.")})
     request = VisitRequest(person=person, event=event, kind=kind, assigned_to=assigned_to, requested_by=actor)
     request.requested_at = timezone.now()
@@ -221,11 +214,11 @@ def case_open(
     """Open a case at intake. A second open case for the same person needs ``confirm_duplicate``."""
     _require_person_in_scope(person, actor)
     station_id = person.community.station_id
-    if not _staff_of_station(actor, station_id):
+    if not is_station_staff(actor, station_id):
         raise PermissionDenied(_("Only the station's staff open cases."))
-    if not _staff_of_station(worker, station_id):
+    if not is_station_staff(worker, station_id):
         raise ValidationError({"worker": _("The worker must belong to this person's station.")})
-    if not _staff_of_station(supervisor, station_id, {Role.SUPERVISOR, Role.STATION_HEAD}):
+    if not is_station_staff(supervisor, station_id, roles={Role.SUPERVISOR, Role.STATION_HEAD}):
         raise ValidationError({"supervisor": _("Choose a supervisor or the station head of this station.")})
     # One opening per person at a time, so a double-submitted form meets the case the first one opened.
     Person.objects.select_for_update().filter(pk=person.pk).first()
@@ -269,7 +262,7 @@ def _require_case_staff(case: Case, actor):
         return
     if actor.pk in (case.worker_id, case.supervisor_id):
         return
-    if _staff_of_station(actor, case.station_id, {Role.STATION_HEAD}):
+    if is_station_staff(actor, case.station_id, roles={Role.STATION_HEAD}):
         return
     raise PermissionDenied(_("Only the case's worker, its supervisor or the station head may do this."))
 
@@ -425,13 +418,13 @@ def case_reopen(*, case: Case, actor, reason: str) -> Case:
 def case_reassign(*, case: Case, actor, worker=None, supervisor=None) -> Case:
     """Give the case another worker or supervisor: the station head's call, never the worker's own."""
     case = _lock(case)
-    if not _staff_of_station(actor, case.station_id, {Role.STATION_HEAD}):
+    if not is_station_staff(actor, case.station_id, roles={Role.STATION_HEAD}):
         raise PermissionDenied(_("Only the station head may change a case's worker or supervisor."))
     worker = worker or case.worker
     supervisor = supervisor or case.supervisor
-    if not _staff_of_station(worker, case.station_id):
+    if not is_station_staff(worker, case.station_id):
         raise ValidationError({"worker": _("The worker must belong to this person's station.")})
-    if not _staff_of_station(supervisor, case.station_id, {Role.SUPERVISOR, Role.STATION_HEAD}):
+    if not is_station_staff(supervisor, case.station_id, roles={Role.SUPERVISOR, Role.STATION_HEAD}):
         raise ValidationError({"supervisor": _("Choose a supervisor or the station head of this station.")})
     before = [case.worker_id, case.supervisor_id]
     case.worker, case.supervisor = worker, supervisor
@@ -546,7 +539,7 @@ def case_record_view(*, case: Case, user, where: str = "") -> CaseAccessLog:
 
 @transaction.atomic
 def group_save(*, group: Group, actor, members=None) -> Group:
-    if not _staff_of_station(actor, group.station_id):
+    if not is_station_staff(actor, group.station_id):
         raise PermissionDenied(_("You do not belong to this group's station."))
     group.full_clean()
     group.save()
@@ -571,7 +564,7 @@ def group_session_record(
     title: str = "",
 ) -> GroupSession:
     """Record a group session as a casework activity in the service ledger, with named attendance."""
-    if not _staff_of_station(actor, group.station_id):
+    if not is_station_staff(actor, group.station_id):
         raise PermissionDenied(_("You do not belong to this group's station."))
     group = Group.objects.select_for_update().get(pk=group.pk)
     number = group.sessions.count() + 1

@@ -20,8 +20,16 @@ def role_of(user):
     return profile.role if profile else None
 
 
-def is_station_staff(user) -> bool:
-    return role_of(user) in STATION_STAFF_ROLES
+def is_station_staff(user, station=None, *, roles=STATION_STAFF_ROLES) -> bool:
+    """Whether the user works at ``station`` (a Station or its id) in one of ``roles``; with no station, at
+    any station. A superuser counts as staff of any station named, not as a station's staff in general.
+    The one answer to "is this user staff of this station": every app asks here."""
+    if station is not None and getattr(user, "is_superuser", False) and user.is_active:
+        return True
+    profile = profile_of(user)
+    if profile is None or profile.role not in roles:
+        return False
+    return station is None or profile.station_id == getattr(station, "pk", station)
 
 
 def is_station_head(user) -> bool:

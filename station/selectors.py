@@ -7,6 +7,18 @@ from .models import Activity, Community, Household, PartnerUnit, Person, Rubric,
 from .roles import STATION_STAFF_ROLES, Role, profile_of
 
 
+def station_staff_users(station_ids=None, roles=STATION_STAFF_ROLES, include_superusers=False):
+    """Active staff accounts of the given stations (every station when None) in one of ``roles``."""
+    from django.contrib.auth import get_user_model
+
+    q = Q(staff_profile__role__in=roles)
+    if station_ids is not None:
+        q &= Q(staff_profile__station_id__in=station_ids)
+    if include_superusers:
+        q |= Q(is_superuser=True)
+    return get_user_model().objects.filter(is_active=True).filter(q)
+
+
 def station_ids_for(user) -> list[int] | None:
     """Stations whose records the user may read; None means every station (superuser)."""
     if getattr(user, "is_superuser", False) and user.is_active:

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from station import selectors, services
 from station.models import AuditEvent, Station
 from station.registry import dashboard_panels
-from station.roles import STATION_STAFF_ROLES, Role, profile_of
+from station.roles import STATION_STAFF_ROLES, Role, is_station_staff, profile_of
 
 from . import selectors as figures
 from .models import StatReport, StatValue
@@ -48,13 +48,6 @@ def community_for_dashboard(user, pk, station=None):
         return get_object_or_404(qs, pk=int(pk))
     except (TypeError, ValueError) as exc:
         raise Http404 from exc
-
-
-def is_staff_of(user, station) -> bool:
-    if user.is_superuser and user.is_active:
-        return True
-    profile = profile_of(user)
-    return bool(profile and profile.role in STATION_STAFF_ROLES and profile.station_id == station.pk)
 
 
 def chosen_month(request) -> date:
@@ -172,7 +165,7 @@ def _dashboard(request, scope, *, selector):
     ]
     # Comparison across communities: only where the whole station is in view.
     comparison = None
-    staff = is_staff_of(request.user, scope.station)
+    staff = is_station_staff(request.user, scope.station)
     if selector and scope.community is None:
         communities = list(scope.station.communities.all())
         compare = figures.by_community(scope.station, [m.name for m in headline], scope.month, scope.month)

@@ -7,13 +7,12 @@ from datetime import datetime, timedelta
 
 from celery import shared_task
 from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from station.models import StaffProfile, years_before
+from station.selectors import station_staff_users
 from station.services import notification_create
 
 from . import services
@@ -23,10 +22,7 @@ BATCH = 500
 
 
 def _station_staff(station_id, roles=(StaffProfile.Role.STATION_HEAD, StaffProfile.Role.SOCIAL_WORKER)):
-    User = get_user_model()
-    return User.objects.filter(is_active=True).filter(
-        Q(staff_profile__station_id=station_id, staff_profile__role__in=roles) | Q(is_superuser=True)
-    )
+    return station_staff_users([station_id], roles=roles, include_superusers=True)
 
 
 @shared_task
