@@ -35,7 +35,7 @@ from station.periods import (  # noqa: F401
     parse_month,
 )
 
-UNITS = ["人", "人次", "户次", "次", "个", "小时", "分", "节", "组", "%"]
+UNITS = ["人", "人次", "户", "户次", "次", "场", "个", "支", "小时", "学时", "分", "节", "组", "元", "%"]
 
 
 @dataclass(frozen=True)
