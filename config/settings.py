@@ -157,7 +157,18 @@ SESSION_COOKIE_HTTPONLY = True
 # Lockout after repeated failed sign-ins (django-axes).
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=30)
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Each account and each client address has its own count: many names tried from one address lock that address
+# (password spraying), and one account tried from many addresses locks the account.
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_USERNAME_CALLABLE = "station.signin.axes_username"
+AXES_LOCKOUT_TEMPLATE = (
+    "locked_out.html"  # in Chinese, in the site's style  # volunteers' phone numbers are stored masked
+)
+# Behind a reverse proxy, the client's address is read from X-Forwarded-For, and only as far back as the number
+# of proxies we trust (DJANGO_TRUSTED_PROXIES); unset, the socket's address is used, so nobody can pose as
+# another address by sending the header.
+TRUSTED_PROXY_COUNT = int(os.environ.get("DJANGO_TRUSTED_PROXIES", "0"))
+AXES_CLIENT_IP_CALLABLE = "station.signin.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 

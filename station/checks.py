@@ -14,3 +14,19 @@ def field_encryption_key_is_set(app_configs, **kwargs):
             )
         ]
     return []
+
+
+@register(deploy=True)
+def keys_are_not_placeholders(app_configs, **kwargs):
+    """The keys in .env.example are placeholders to be replaced: production must never run on them."""
+    errors = []
+    for name in ("SECRET_KEY", "FIELD_ENCRYPTION_KEY"):
+        if "change-me" in str(getattr(settings, name, "")).lower():
+            errors.append(
+                Error(
+                    f"{name} is still the placeholder from .env.example.",
+                    hint=f"Set {name} to a long random value of your own.",
+                    id="station.E002",
+                )
+            )
+    return errors

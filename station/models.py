@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from encrypted_fields.fields import EncryptedCharField
 
 from . import idnumbers
+from .phones import validate_phone
 
 
 def years_before(day: date, years: int) -> date:
@@ -116,6 +117,11 @@ class Person(models.Model):
 
     def clean(self):
         errors = {}
+        if self.phone:
+            try:
+                self.phone = validate_phone(self.phone)
+            except ValidationError as exc:
+                errors["phone"] = exc.messages
         if self.id_number:
             try:
                 self.id_number = idnumbers.validate_id_number(self.id_number, self.birth_date)
@@ -250,6 +256,10 @@ class StaffProfile(models.Model):
         return f"{self.user} ({self.get_role_display()})"
 
     def clean(self):
+        if self.user_id and not self.user.is_staff:
+            # A volunteer's account (their phone number) never holds a staff role: a volunteer who becomes a
+            # social worker gets a staff account of their own, and their Person links both.
+            raise ValidationError({"user": _("Only a staff account can hold a staff role.")})
         if self.role == self.Role.DISTRICT_VIEWER:
             if not self.district:
                 raise ValidationError({"district": _("A district viewer needs a district.")})
@@ -409,6 +419,21 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.title
+
+    @property
+    def safe_url(self) -> str:
+        """The link, only when it stays on this site (a path such as /cases/12/), else nothing."""
+        return self.url if is_site_relative(self.url) else ""
+
+
+def is_site_relative(url: str) -> bool:
+    return (
+        bool(url)
+        and url.startswith("/")
+        and not url.startswith("//")
+        and "\\" not in url
+        and url.isprintable()
+    )
 
 
 class AuditEvent(models.Model):

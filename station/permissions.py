@@ -85,12 +85,22 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     Role.DISTRICT_VIEWER: set(),
 }
 
-# Never granted by role: the audit trail and the staff profiles belong to the station head and superusers.
+# Never granted by role: the audit trail is append-only.
 NEVER = {"station.change_auditevent", "station.delete_auditevent", "station.add_auditevent"}
+# The audit trail and the staff profiles belong to the station head (and superusers): a supervisor's
+# "station.view_*" does not reach them.
+HEAD_ONLY = {
+    "station.view_auditevent",
+    "station.view_staffprofile",
+    "station.add_staffprofile",
+    "station.change_staffprofile",
+}
 
 
 def role_grants(role: str | None, perm: str) -> bool:
     if not role or perm in NEVER:
+        return False
+    if perm in HEAD_ONLY and role != Role.STATION_HEAD:
         return False
     return any(fnmatchcase(perm, pattern) for pattern in ROLE_PERMISSIONS.get(role, ()))
 

@@ -7,7 +7,9 @@ STATION_STAFF_ROLES = {Role.STATION_HEAD, Role.SOCIAL_WORKER, Role.SUPERVISOR}
 
 
 def profile_of(user):
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
+    """The staff profile of a signed-in staff account, or None. A role counts only on a staff account
+    (``is_staff``): a volunteer's phone-number login never acts as staff, whatever profile it was given."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active or not user.is_staff:
         return None
     try:
         return user.staff_profile

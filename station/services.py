@@ -129,6 +129,7 @@ def staff_profile_validate(*, profile, actor) -> None:
         errors["station"] = _("Choose your own station.")
     if profile.user_id and profile.user.is_superuser:
         errors["user"] = _("This user cannot be given a role in your station.")
+
     if errors:
         raise ValidationError(errors)
 
@@ -137,6 +138,9 @@ def notification_create(
     *, recipient, key: str, title: str, body: str = "", url: str = ""
 ) -> Notification | None:
     """Make a reminder once. Returns the new notification, or None when the key already exists."""
+    from .models import is_site_relative
+
+    url = url if is_site_relative(url) else ""  # only links within the site are kept
     with transaction.atomic():
         notification, created = Notification.objects.get_or_create(
             key=key[:200], defaults={"recipient": recipient, "title": title[:200], "body": body, "url": url}

@@ -309,6 +309,12 @@ def report_print(request, pk):
     except ValueError as exc:
         messages.error(request, str(exc))
         return redirect("dashboard:station", pk=station.pk)
+    services.audit_record(
+        actor=request.user,
+        action=AuditEvent.Action.VIEW,
+        target=station,
+        reason=f"{_('Monthly report')} {period_label(first, last)}",
+    )
     return render(
         request,
         "stats/dashboard_report.html",

@@ -242,7 +242,13 @@ class PersonAdmin(
             **(extra_context or {}),
             "can_reveal": request.user.has_perm("station.reveal_id_number"),
         }
-        return super().change_view(request, object_id, form_url, extra_context)
+        response = super().change_view(request, object_id, form_url, extra_context)
+        if request.method == "GET" and response.status_code == 200:
+            # Reading a person's record is audited here as on their journey page.
+            services.audit_record(
+                actor=request.user, action=AuditEvent.Action.VIEW, target=self.get_object(request, object_id)
+            )
+        return response
 
 
 @admin.register(StaffProfile)
@@ -262,9 +268,9 @@ class StaffProfileAdmin(ScopedAdminMixin, ScopedFormfieldsMixin, admin.ModelAdmi
         if db_field.name == "user" and not request.user.is_superuser:
             # Users not yet on any station's staff, or on this station's: never another station's people.
             ids = selectors.station_ids_for(request.user) or []
-            kwargs["queryset"] = db_field.related_model.objects.filter(is_superuser=False).filter(
-                Q(staff_profile__isnull=True) | Q(staff_profile__station_id__in=ids)
-            )
+            kwargs["queryset"] = db_field.related_model.objects.filter(
+                is_superuser=False, is_staff=True
+            ).filter(Q(staff_profile__isnull=True) | Q(staff_profile__station_id__in=ids))
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_form(self, request, obj=None, change=False, **kwargs):

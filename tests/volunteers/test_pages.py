@@ -36,7 +36,9 @@ def test_a_wrong_password_is_refused_and_five_lock_the_account(volunteer_a):
     for _ in range(5):
         response = client.post("/v/login/", {"phone": volunteer_a.person.phone, "password": "wrong"})
         assert response.status_code in (200, 429, 403)
-    assert "手机号或密码不正确" in client.post("/v/login/", {"phone": "x", "password": "y"}).content.decode()
+    # (from another phone: this address is locked now too, after five failures)
+    other = Client(REMOTE_ADDR="192.0.2.50")
+    assert "手机号或密码不正确" in other.post("/v/login/", {"phone": "x", "password": "y"}).content.decode()
     locked = client.post("/v/login/", {"phone": volunteer_a.person.phone, "password": "Zhang-gui-lan-2024"})
     assert locked.status_code in (403, 429)
     assert "_auth_user_id" not in client.session
