@@ -2,8 +2,8 @@ FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
 WORKDIR /app
 # Dependencies first, so code changes do not reinstall them.
-COPY pyproject.toml ./
-RUN pip install --upgrade pip && pip install .
+COPY requirements/base.txt ./requirements/
+RUN pip install --upgrade pip && pip install --require-hashes -r requirements/base.txt
 COPY . .
 RUN for dir in locale */locale; do \
       if [ -d "$dir" ]; then pybabel compile --use-fuzzy --statistics -D django -d "$dir"; fi; \

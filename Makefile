@@ -5,14 +5,15 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test test-clock install messages lint demo clean
+.PHONY: run test test-clock install messages lint demo clean lock
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(STAMP): $(BIN)/python pyproject.toml
-	$(BIN)/python -m pip install --quiet ".[dev]"
+# Installs exactly the versions (and hashes) in the lock file; `make lock` refreshes it from pyproject.toml.
+$(STAMP): $(BIN)/python requirements/dev.txt
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements/dev.txt
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -46,6 +47,15 @@ test-clock: messages
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# Refresh the lock files after changing the dependencies in pyproject.toml (needs the package index).
+PIP_COMPILE_FLAGS := --quiet --generate-hashes --strip-extras --allow-unsafe --no-emit-index-url --no-emit-find-links
+lock:
+	$(PYTHON) -m venv .venv-lock
+	.venv-lock/bin/python -m pip install --quiet pip-tools
+	.venv-lock/bin/pip-compile $(PIP_COMPILE_FLAGS) --upgrade -o requirements/base.txt pyproject.toml
+	.venv-lock/bin/pip-compile $(PIP_COMPILE_FLAGS) --upgrade --extra dev -o requirements/dev.txt pyproject.toml
+	rm -rf .venv-lock
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles

@@ -56,3 +56,28 @@ def test_manage_py_works_in_a_bare_checkout_without_any_environment():
         cwd=root, env=env, capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr[-2000:]
+
+
+def test_every_dependency_is_pinned_with_hashes_in_the_lock_files():
+    import re
+    import tomllib
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    project = tomllib.loads((root / "pyproject.toml").read_text())["project"]
+
+    def name(requirement):
+        return re.split(r"[<>=\[;! ]", requirement, maxsplit=1)[0].lower().replace("_", "-")
+
+    for lock, wanted in (
+        ("base.txt", project["dependencies"]),
+        ("dev.txt", project["dependencies"] + project["optional-dependencies"]["dev"]),
+    ):
+        text = (root / "requirements" / lock).read_text()
+        pinned = {
+            m.group(1).lower()
+            for m in re.finditer(r"^([A-Za-z0-9_.\-]+)==\S+ \\\n\s+--hash=sha256:", text, re.M)
+        }
+        missing = {name(r) for r in wanted} - pinned
+        assert not missing, f"{lock} lacks {missing}: run `make lock`"
+        assert "file://" not in text and "--find-links" not in text  # nothing of one machine's setup
