@@ -208,6 +208,20 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A web request sends a task with short timeouts and never waits for a broker that is down or does not
+# answer (station.queue); what it could not send, a periodic sweep picks up.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_TASK_PUBLISH_RETRY = False
+# A task whose worker is killed (acks_late) goes back to the queue: at once when the worker process dies
+# under a running worker, and otherwise when Redis's visibility timeout passes. The timeout must be longer
+# than the longest task (a year's report workbook or a district's month of rollup: minutes, not an hour),
+# or a slow task would be handed to a second worker while the first still runs; 30 minutes.
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", 30 * 60)),
+    "socket_connect_timeout": 2,
+    "socket_timeout": 5,
+}
 # The beat schedule lives here, in code; docker-compose runs exactly one beat.
 CELERY_BEAT_SCHEDULE = {
     "send-pending-notifications": {
@@ -234,6 +248,10 @@ CELERY_BEAT_SCHEDULE = {
     "stats-rollup-catch-up": {
         "task": "stats.tasks.rollup_catch_up",
         "schedule": crontab(hour=3, minute=15),
+    },
+    "stats-build-pending-reports": {
+        "task": "stats.tasks.build_pending_reports",
+        "schedule": timedelta(minutes=10),
     },
 }
 

@@ -148,9 +148,11 @@ def notification_create(
     if not created:
         return None
     if recipient.email:
+        from .queue import send_after_commit
         from .tasks import send_notification_email
 
-        transaction.on_commit(lambda: send_notification_email.delay(notification.pk))
+        # A broker that is down only delays the e-mail: send_pending_notifications sweeps what was not sent.
+        send_after_commit(send_notification_email, notification.pk)
     return notification
 
 

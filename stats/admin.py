@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy
 
 from station import selectors
 from station.admin import ScopedAdminMixin
+from station.queue import send_after_commit
 
 from .models import RollupRun, StatValue
 from .registry import get_metric
@@ -57,6 +58,8 @@ class RollupRunAdmin(ReadOnlyRollupAdmin):
         from .tasks import rollup_station_month
 
         runs = list(queryset.values_list("station_id", "month"))
+        # Marked STARTED first: if the broker cannot take the tasks, the catch-up redoes these months.
+        queryset.update(status=RollupRun.Status.STARTED)
         for station_id, month in runs:
-            rollup_station_month.delay(station_id, f"{month:%Y-%m}")
+            send_after_commit(rollup_station_month, station_id, f"{month:%Y-%m}")
         self.message_user(request, _("%(n)d months queued for recomputing.") % {"n": len(runs)})

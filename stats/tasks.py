@@ -99,3 +99,22 @@ def build_report(report_id: int) -> bool:
             url=reverse("dashboard:report_download", args=[report.pk]),
         )
     return True
+
+
+@shared_task
+def build_pending_reports(limit: int = 5) -> int:
+    """Build requested reports that no worker built (the broker was down when they were asked for)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from .models import StatReport
+
+    waiting = list(
+        StatReport.objects.filter(
+            finished_at__isnull=True, requested_at__lt=timezone.now() - timedelta(minutes=5)
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    return sum(1 for pk in waiting if build_report(pk))

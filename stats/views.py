@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from station import selectors, services
 from station.models import AuditEvent, Station
+from station.queue import send_after_commit
 from station.registry import dashboard_panels
 from station.roles import STATION_STAFF_ROLES, Role, is_station_staff, profile_of
 
@@ -281,7 +282,7 @@ def report_xlsx(request, pk):
         report = StatReport.objects.create(
             station=station, first_month=first, last_month=last, requested_by=request.user
         )
-        build_report.delay(report.pk)
+        send_after_commit(build_report, report.pk)  # build_pending_reports sweeps it if the broker is down
         messages.info(request, _("The report is being prepared; you will find a link in your notifications."))
         return redirect(reverse("dashboard:station", args=[station.pk]) + f"?month={last:%Y-%m}")
     workbook = build_workbook(station, first, last)

@@ -101,9 +101,14 @@ def test_platform_sheets_have_a_column_per_month_and_cumulative_columns(head, st
     assert activities[2:5] == (2, 2, 4)
 
 
-def test_a_large_range_is_built_in_the_background_and_the_requester_notified(head, station, rolled, as_user):
+def test_a_large_range_is_built_in_the_background_and_the_requester_notified(
+    head, station, rolled, as_user, django_capture_on_commit_callbacks
+):
     client = as_user(head)
-    response = client.get(f"/dashboard/station/{station.pk}/report.xlsx?from=2024-01&to=2025-08")
+    with django_capture_on_commit_callbacks(
+        execute=True
+    ):  # the task is sent once the request's data is saved
+        response = client.get(f"/dashboard/station/{station.pk}/report.xlsx?from=2024-01&to=2025-08")
     assert response.status_code == 302
     report = StatReport.objects.get()
     assert report.finished_at is not None and report.file.name.endswith(".xlsx")
