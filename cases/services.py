@@ -1,6 +1,6 @@
 """Every casework write that has rules. Views, admin, imports and tasks call these."""
 
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -12,6 +12,7 @@ from station.models import Activity, Attendance, AuditEvent, Need, Person
 from station.roles import Role, is_station_staff
 from station.services import audit_record, need_raise
 
+from . import permissions
 from .models import (
     Case,
     CaseAccessLog,
@@ -56,6 +57,36 @@ class DuplicateCaseWarning(ValidationError):
 def _require_person_in_scope(person: Person, actor):
     if not Person.objects.visible_to(actor).filter(pk=person.pk).exists():
         raise PermissionDenied(_("This person is not in your station."))
+
+
+def _audit_value(value):
+    """A value as the audit trail stores it (JSON): records by id, dates in ISO form."""
+    if hasattr(value, "_meta"):
+        return value.pk
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    if isinstance(value, list | tuple | set):
+        return [_audit_value(v) for v in value]
+    return value
+
+
+def _apply(obj, fields: dict) -> dict:
+    """Set on ``obj`` the fields whose value differs; return ``{name: [before, after]}`` for the audit."""
+    changes = {}
+    for name, value in fields.items():
+        before = getattr(obj, name)
+        if before != value:
+            changes[name] = [_audit_value(before), _audit_value(value)]
+            setattr(obj, name, value)
+    return changes
+
+
+def _refuse_unknown(fields: dict, allowed: set):
+    unknown = set(fields) - allowed
+    if unknown:
+        raise ValidationError(
+            _("These fields cannot be changed here: %(f)s") % {"f": ", ".join(sorted(unknown))}
+        )
 
 
 # ---------------------------------------------------------------- visits and the visit plan
@@ -125,6 +156,30 @@ def visit_record(
     return visit
 
 
+VISIT_EDITABLE = {"person", "household", "kind", "worker", "visited_on", "duration_minutes", "findings", "risk",
+                  "follow_up_on"}  # fmt: skip
+
+
+@transaction.atomic
+def visit_update(*, visit: Visit, actor, **fields) -> Visit:
+    """Correct a recorded visit; the follow-up flag follows the follow-up date."""
+    _refuse_unknown(fields, VISIT_EDITABLE)
+    visit = Visit.objects.select_for_update().select_related("person__community").get(pk=visit.pk)
+    _require_person_in_scope(visit.person, actor)
+    if "person" in fields:
+        _require_person_in_scope(fields["person"], actor)
+    changes = _apply(visit, fields)
+    if not changes:
+        return visit
+    if not is_station_staff(visit.worker, visit.person.community.station_id):
+        raise ValidationError({"worker": _("The worker must belong to this person's station.")})
+    visit.follow_up_needed = bool(visit.follow_up_on)
+    visit.full_clean()
+    visit.save()
+    audit_record(actor=actor, action=AuditEvent.Action.UPDATE, target=visit, changes=changes)
+    return visit
+
+
 @transaction.atomic
 def watch_entry_set(
     *, person: Person, tier: str, worker, actor, reason: str = "", started_on=None
@@ -152,6 +207,30 @@ def watch_entry_set(
     entry = WatchEntry(person=person, tier=tier, worker=worker, reason=reason, started_on=today)
     entry.full_clean(validate_constraints=False)
     entry.save()
+    return entry
+
+
+WATCH_EDITABLE = {"person", "tier", "reason", "worker", "started_on", "ended_on"}
+
+
+@transaction.atomic
+def watch_entry_update(*, entry: WatchEntry, actor, **fields) -> WatchEntry:
+    """Correct a watch entry in place (a change of tier from today on is ``watch_entry_set``)."""
+    _refuse_unknown(fields, WATCH_EDITABLE)
+    entry = WatchEntry.objects.select_for_update().select_related("person__community").get(pk=entry.pk)
+    _require_person_in_scope(entry.person, actor)
+    if "person" in fields:
+        _require_person_in_scope(fields["person"], actor)
+    if not is_station_staff(actor, entry.person.community.station_id):
+        raise PermissionDenied(_("Only the station's staff keep the watch list."))
+    changes = _apply(entry, fields)
+    if not changes:
+        return entry
+    if not is_station_staff(entry.worker, entry.person.community.station_id):
+        raise ValidationError({"worker": _("The worker must belong to this person's station.")})
+    entry.full_clean()
+    entry.save()
+    audit_record(actor=actor, action=AuditEvent.Action.UPDATE, target=entry, changes=changes)
     return entry
 
 
@@ -188,6 +267,30 @@ def visit_request_create(
         url="/cases/overdue/",
     )
     return request
+
+
+VISIT_REQUEST_EDITABLE = {"person", "event", "kind", "assigned_to"}
+
+
+@transaction.atomic
+def visit_request_update(*, visit_request: VisitRequest, actor, **fields) -> VisitRequest:
+    """Correct a visit request (who, what happened, which kind, who goes); its deadline stays."""
+    _refuse_unknown(fields, VISIT_REQUEST_EDITABLE)
+    visit_request = (
+        VisitRequest.objects.select_for_update().select_related("person__community").get(pk=visit_request.pk)
+    )
+    _require_person_in_scope(visit_request.person, actor)
+    if "person" in fields:
+        _require_person_in_scope(fields["person"], actor)
+    changes = _apply(visit_request, fields)
+    if not changes:
+        return visit_request
+    if not is_station_staff(visit_request.assigned_to, visit_request.person.community.station_id):
+        raise ValidationError({"assigned_to": _("The worker must belong to this person's station.")})
+    visit_request.full_clean()
+    visit_request.save()
+    audit_record(actor=actor, action=AuditEvent.Action.UPDATE, target=visit_request, changes=changes)
+    return visit_request
 
 
 # ---------------------------------------------------------------- cases
@@ -258,13 +361,9 @@ def _lock(case: Case) -> Case:
 
 def _require_case_staff(case: Case, actor):
     """The case's worker, its supervisor or the station head."""
-    if getattr(actor, "is_superuser", False):
-        return
-    if actor.pk in (case.worker_id, case.supervisor_id):
-        return
-    if is_station_staff(actor, case.station_id, roles={Role.STATION_HEAD}):
-        return
-    raise PermissionDenied(_("Only the case's worker, its supervisor or the station head may do this."))
+    refusal = permissions.case_work_refusal(actor, case)
+    if refusal:
+        raise PermissionDenied(refusal)
 
 
 def _require_not_waiting(case: Case):
@@ -340,8 +439,9 @@ def case_submit(*, case: Case, actor) -> CaseApproval:
 
 
 def _pending_approval(case: Case, actor) -> CaseApproval:
-    if not (getattr(actor, "is_superuser", False) or actor.pk == case.supervisor_id):
-        raise PermissionDenied(_("Only the case's supervisor may approve or send back."))
+    refusal = permissions.case_decide_refusal(actor, case)
+    if refusal:
+        raise PermissionDenied(refusal)
     approval = (
         CaseApproval.objects.select_for_update()
         .filter(case=case, decision=CaseApproval.Decision.PENDING)
@@ -418,8 +518,9 @@ def case_reopen(*, case: Case, actor, reason: str) -> Case:
 def case_reassign(*, case: Case, actor, worker=None, supervisor=None) -> Case:
     """Give the case another worker or supervisor: the station head's call, never the worker's own."""
     case = _lock(case)
-    if not is_station_staff(actor, case.station_id, roles={Role.STATION_HEAD}):
-        raise PermissionDenied(_("Only the station head may change a case's worker or supervisor."))
+    refusal = permissions.case_reassign_refusal(actor, case)
+    if refusal:
+        raise PermissionDenied(refusal)
     worker = worker or case.worker
     supervisor = supervisor or case.supervisor
     if not is_station_staff(worker, case.station_id):
@@ -441,6 +542,8 @@ def case_reassign(*, case: Case, actor, worker=None, supervisor=None) -> Case:
 
 CASE_EDITABLE = {"assessment", "plan_summary", "next_follow_up_on", "review_due_on", "closing_summary", "outcome",
                  "risk_level", "problem_areas"}  # fmt: skip
+# What was recorded at intake; corrected in the admin.
+CASE_INTAKE = {"person", "source", "source_visit", "opened_on"}
 # What a waiting step freezes until the supervisor answers.
 FROZEN_BY_GATE = {
     Gate.ASSESSMENT: {"assessment"},
@@ -451,12 +554,8 @@ FROZEN_BY_GATE = {
 
 @transaction.atomic
 def case_update(*, case: Case, actor, **fields) -> Case:
-    """Change a case's working fields (assessment, plan, follow-up date...)."""
-    unknown = set(fields) - CASE_EDITABLE
-    if unknown:
-        raise ValidationError(
-            _("These fields cannot be changed here: %(f)s") % {"f": ", ".join(sorted(unknown))}
-        )
+    """Change a case's working fields (assessment, plan, follow-up date...) or correct its intake."""
+    _refuse_unknown(fields, CASE_EDITABLE | CASE_INTAKE)
     case = _lock(case)
     _require_case_staff(case, actor)
     changed = {k: v for k, v in fields.items() if getattr(case, k) != v}
@@ -464,10 +563,16 @@ def case_update(*, case: Case, actor, **fields) -> Case:
         raise ValidationError(_("A closed case cannot be changed; reopen it first."))
     if set(changed) & FROZEN_BY_GATE.get(case.pending_gate, set()):
         _require_not_waiting(case)
-    for name, value in changed.items():
-        setattr(case, name, value)
+    if "person" in changed:
+        _require_person_in_scope(changed["person"], actor)
+        if changed["person"].community.station_id != case.station_id:
+            raise ValidationError({"person": _("This person is not in your station.")})
+    changes = _apply(case, changed)
+    if not changes:
+        return case
     case.full_clean()
     case.save()
+    audit_record(actor=actor, action=AuditEvent.Action.UPDATE, target=case, changes=changes)
     return case
 
 
@@ -521,6 +626,22 @@ def case_add_session(
 
 
 @transaction.atomic
+def case_delete_session(*, session: CaseSession, actor) -> None:
+    """Remove a service record entered by mistake, while the case is open."""
+    case = _lock(session.case)
+    _require_case_staff(case, actor)
+    if case.stage == Stage.CLOSED:
+        raise ValidationError(_("A closed case cannot be changed; reopen it first."))
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.DELETE,
+        target=session,
+        changes={"case": case.pk, "held_on": _audit_value(session.held_on), "content": session.content[:200]},
+    )
+    session.delete()
+
+
+@transaction.atomic
 def case_add_note(*, case: Case, actor, text: str) -> CaseNote:
     _require_case_staff(case, actor)
     note = CaseNote(case=case, author=actor, text=text)
@@ -541,13 +662,22 @@ def case_record_view(*, case: Case, user, where: str = "") -> CaseAccessLog:
 def group_save(*, group: Group, actor, members=None) -> Group:
     if not is_station_staff(actor, group.station_id):
         raise PermissionDenied(_("You do not belong to this group's station."))
+    created = group.pk is None
     group.full_clean()
     group.save()
+    changes = {"title": group.title}
     if members is not None:
         outside = [p for p in members if p.community.station_id != group.station_id]
         if outside:
             raise ValidationError(_("Members must live in the station's communities."))
         group.members.set(members)
+        changes["members"] = sorted(p.pk for p in members)
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.CREATE if created else AuditEvent.Action.UPDATE,
+        target=group,
+        changes=changes,
+    )
     return group
 
 

@@ -242,7 +242,6 @@ def test_plan_goals_cannot_be_edited_or_deleted_in_the_admin_while_the_plan_wait
 def test_approving_from_the_list_a_case_approved_meanwhile_in_another_tab_is_no_error(
     case, worker, supervisor, as_user, monkeypatch
 ):
-    from cases import admin as cases_admin
     from cases import services
 
     Case.objects.filter(pk=case.pk).update(stage="assessment", assessment="评估")
@@ -253,7 +252,7 @@ def test_approving_from_the_list_a_case_approved_meanwhile_in_another_tab_is_no_
         approve(case=case, actor=actor)  # the other tab wins
         return approve(case=case, actor=actor, **kwargs)
 
-    monkeypatch.setattr(cases_admin.services, "case_approve", approved_elsewhere_first)
+    monkeypatch.setattr(services, "case_approve", approved_elsewhere_first)
     response = as_user(supervisor).post(
         "/admin/cases/case/", {"action": "approve_selected", "_selected_action": [case.pk]}, follow=True
     )
