@@ -138,6 +138,12 @@ def visit_record(
     )
     visit.full_clean()
     visit.save()
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        target=visit,
+        changes={"kind": kind, "worker": worker.pk, "visited_on": _audit_value(visit.visited_on)},
+    )
     # A home visit answers any urgent request; a phone call only a request for a phone call.
     answered = [Visit.Kind.HOME, Visit.Kind.PHONE] if kind == Visit.Kind.HOME else [kind]
     VisitRequest.objects.filter(
@@ -196,17 +202,26 @@ def watch_entry_set(
         return current
     if current and current.started_on >= today:
         # Corrected on the day it was set: change the entry itself, so no two entries are open on one day.
-        current.tier, current.worker, current.reason = tier, worker, reason or current.reason
-        current.started_on = today
+        changes = _apply(
+            current, {"tier": tier, "worker": worker, "reason": reason or current.reason, "started_on": today}
+        )
         current.full_clean(validate_constraints=False)
         current.save(update_fields=["tier", "worker", "reason", "started_on"])
+        audit_record(actor=actor, action=AuditEvent.Action.UPDATE, target=current, changes=changes)
         return current
     if current:
-        current.ended_on = today - timedelta(days=1)
+        changes = _apply(current, {"ended_on": today - timedelta(days=1)})
         current.save(update_fields=["ended_on"])
+        audit_record(actor=actor, action=AuditEvent.Action.UPDATE, target=current, changes=changes)
     entry = WatchEntry(person=person, tier=tier, worker=worker, reason=reason, started_on=today)
     entry.full_clean(validate_constraints=False)
     entry.save()
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        target=entry,
+        changes={"tier": tier, "worker": worker.pk, "started_on": today.isoformat()},
+    )
     return entry
 
 
@@ -237,9 +252,10 @@ def watch_entry_update(*, entry: WatchEntry, actor, **fields) -> WatchEntry:
 @transaction.atomic
 def watch_entry_end(*, entry: WatchEntry, actor, ended_on=None) -> WatchEntry:
     _require_person_in_scope(entry.person, actor)
-    entry.ended_on = ended_on or timezone.localdate()
+    changes = _apply(entry, {"ended_on": ended_on or timezone.localdate()})
     entry.full_clean()
     entry.save(update_fields=["ended_on"])
+    audit_record(actor=actor, action=AuditEvent.Action.UPDATE, target=entry, changes=changes)
     return entry
 
 
@@ -258,6 +274,12 @@ def visit_request_create(
     request.due_at = request.requested_at + timedelta(hours=settings.CASES_URGENT_VISIT_HOURS)
     request.full_clean()
     request.save()
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        target=request,
+        changes={"event": event, "kind": kind, "assigned_to": assigned_to.pk},
+    )
     notification_create(
         recipient=assigned_to,
         key=f"cases:visit-request:{request.pk}",
@@ -374,7 +396,7 @@ def _require_not_waiting(case: Case):
         )
 
 
-def _set_stage(case: Case, stage: str, actor):
+def _set_stage(case: Case, stage: str, actor, reason: str = ""):
     before = case.stage
     case.stage = stage
     if stage == Stage.CLOSED:
@@ -384,7 +406,11 @@ def _set_stage(case: Case, stage: str, actor):
     case.full_clean()
     case.save()
     audit_record(
-        actor=actor, action=AuditEvent.Action.UPDATE, target=case, changes={"stage": [before, stage]}
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        target=case,
+        reason=reason,
+        changes={"stage": [before, stage]},
     )
 
 
@@ -435,6 +461,9 @@ def case_submit(*, case: Case, actor) -> CaseApproval:
     approval.save()
     case.pending_gate = gate
     case.save(update_fields=["pending_gate"])
+    audit_record(
+        actor=actor, action=AuditEvent.Action.UPDATE, target=case, changes={"pending_gate": ["", gate]}
+    )
     return approval
 
 
@@ -465,7 +494,7 @@ def case_approve(*, case: Case, actor, comment: str = "") -> Case:
     approval.comment = comment.strip()
     approval.save()
     case.pending_gate = ""
-    _set_stage(case, NEXT_AFTER_GATE[approval.gate], actor)
+    _set_stage(case, NEXT_AFTER_GATE[approval.gate], actor, reason=approval.comment)
     return case
 
 
@@ -482,6 +511,13 @@ def case_send_back(*, case: Case, actor, comment: str) -> Case:
     approval.decided_at = timezone.now()
     approval.comment = comment
     approval.save()
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        target=case,
+        reason=comment,
+        changes={"pending_gate": [case.pending_gate, ""], "sent_back": approval.gate},
+    )
     case.pending_gate = ""
     case.save(update_fields=["pending_gate"])
     from station.services import notification_create
@@ -509,7 +545,7 @@ def case_reopen(*, case: Case, actor, reason: str) -> Case:
     case.closed_on = None
     case.reopened_count += 1
     case.outcome = ""
-    _set_stage(case, Stage.ASSESSMENT, actor)
+    _set_stage(case, Stage.ASSESSMENT, actor, reason=reason)
     CaseNote.objects.create(case=case, author=actor, text=_("Reopened: %(reason)s") % {"reason": reason})
     return case
 
@@ -586,14 +622,28 @@ def _require_plan_open(case: Case, actor):
 def case_change_goal(*, goal: Goal, actor) -> Goal:
     """Save an edited goal (words, target date, status), unless the plan waits or the case is closed."""
     _require_plan_open(_lock(goal.case), actor)
+    stored = Goal.objects.get(pk=goal.pk)
+    changes = {
+        name: [_audit_value(getattr(stored, name)), _audit_value(getattr(goal, name))]
+        for name in ("description", "target_date", "status")
+        if getattr(stored, name) != getattr(goal, name)
+    }
     goal.full_clean()
     goal.save()
+    if changes:
+        audit_record(actor=actor, action=AuditEvent.Action.UPDATE, target=goal, changes=changes)
     return goal
 
 
 @transaction.atomic
 def case_delete_goal(*, goal: Goal, actor) -> None:
     _require_plan_open(_lock(goal.case), actor)
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.DELETE,
+        target=goal,
+        changes={"case": goal.case_id, "description": goal.description},
+    )
     goal.delete()
 
 
@@ -603,6 +653,12 @@ def case_add_goal(*, case: Case, actor, description: str, target_date=None) -> G
     goal = Goal(case=case, description=description, target_date=target_date)
     goal.full_clean()
     goal.save()
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        target=goal,
+        changes={"case": case.pk, "description": description},
+    )
     return goal
 
 
@@ -622,6 +678,12 @@ def case_add_session(
     )
     session.full_clean()
     session.save()
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        target=session,
+        changes={"case": case.pk, "held_on": _audit_value(session.held_on), "minutes": duration_minutes},
+    )
     return session
 
 
@@ -647,6 +709,7 @@ def case_add_note(*, case: Case, actor, text: str) -> CaseNote:
     note = CaseNote(case=case, author=actor, text=text)
     note.full_clean()
     note.save()
+    audit_record(actor=actor, action=AuditEvent.Action.CREATE, target=note, changes={"case": case.pk})
     return note
 
 
@@ -719,6 +782,12 @@ def group_session_record(
     session = GroupSession(group=group, activity=activity, number=number)
     session.full_clean()
     session.save()
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        target=session,
+        changes={"group": group.pk, "activity": activity.pk, "named": len(people), "headcount": headcount},
+    )
     return session
 
 
