@@ -1,9 +1,9 @@
 """What each user may read of casework. Every view, admin page and export loads through these."""
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, Sum
 from django.shortcuts import get_object_or_404
 
-from station.models import Need
+from station.models import Activity, Attendance, Need
 from station.roles import STATION_STAFF_ROLES, Role, profile_of
 from station.selectors import community_filter_for, person_list_visible_to
 
@@ -110,3 +110,20 @@ def people_for_quick_entry(user, term: str, limit: int = 20):
         return []
     qs = person_list_visible_to(user).filter(Q(name__icontains=term) | Q(phone__contains=term))
     return list(qs.select_related("community").order_by("name", "pk")[:limit])
+
+
+def person_open_cases(person) -> QuerySet[Case]:
+    """The person's cases not yet closed (no scope: callers have checked the person is theirs)."""
+    return Case.objects.filter(person=person).exclude(stage=Case.Stage.CLOSED)
+
+
+def group_counts(group: Group) -> dict:
+    """Groups, sessions (节), distinct participants (人) and person-times (人次), kept apart."""
+    activities = Activity.objects.filter(group_session__group=group)
+    named = Attendance.objects.filter(activity__in=activities)
+    return {
+        "sessions": group.sessions.count(),
+        "participants": named.values("person_id").distinct().count(),
+        "person_times": named.count() + (activities.aggregate(h=Sum("headcount"))["h"] or 0),
+        "members": group.members.count(),
+    }

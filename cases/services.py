@@ -12,7 +12,7 @@ from station.models import Activity, Attendance, AuditEvent, Need, Person
 from station.roles import Role, is_station_staff
 from station.services import audit_record, need_raise
 
-from . import permissions
+from . import permissions, selectors
 from .models import (
     Case,
     CaseAccessLog,
@@ -57,6 +57,21 @@ class DuplicateCaseWarning(ValidationError):
 def _require_person_in_scope(person: Person, actor):
     if not Person.objects.visible_to(actor).filter(pk=person.pk).exists():
         raise PermissionDenied(_("This person is not in your station."))
+
+
+def lock_in_pk_order(queryset) -> list:
+    """Lock the rows of ``queryset`` until the transaction ends, always in primary-key order (and only the
+    rows of its own table), so two transactions locking overlapping rows queue instead of deadlocking.
+    Every lock casework takes goes through here."""
+    return list(queryset.select_for_update(of=("self",)).order_by("pk"))
+
+
+def _lock_one(queryset):
+    """The one row of ``queryset``, locked; DoesNotExist when there is none."""
+    rows = lock_in_pk_order(queryset)
+    if not rows:
+        raise queryset.model.DoesNotExist
+    return rows[0]
 
 
 def _audit_value(value):
@@ -113,7 +128,7 @@ def visit_record(
     if not is_station_staff(worker, person.community.station_id):
         raise ValidationError({"worker": _("The worker must belong to this person's station.")})
     # A save tapped twice on a slow phone network is one visit: lock the person, look for the twin.
-    Person.objects.select_for_update().filter(pk=person.pk).first()
+    lock_in_pk_order(Person.objects.filter(pk=person.pk))
     twin = Visit.objects.filter(
         person=person,
         kind=kind,
@@ -170,7 +185,7 @@ VISIT_EDITABLE = {"person", "household", "kind", "worker", "visited_on", "durati
 def visit_update(*, visit: Visit, actor, **fields) -> Visit:
     """Correct a recorded visit; the follow-up flag follows the follow-up date."""
     _refuse_unknown(fields, VISIT_EDITABLE)
-    visit = Visit.objects.select_for_update().select_related("person__community").get(pk=visit.pk)
+    visit = _lock_one(Visit.objects.select_related("person__community").filter(pk=visit.pk))
     _require_person_in_scope(visit.person, actor)
     if "person" in fields:
         _require_person_in_scope(fields["person"], actor)
@@ -197,7 +212,8 @@ def watch_entry_set(
     if not is_station_staff(worker, person.community.station_id):
         raise ValidationError({"worker": _("The worker must belong to this person's station.")})
     today = started_on or timezone.localdate()
-    current = WatchEntry.objects.select_for_update().filter(person=person, ended_on__isnull=True).first()
+    open_entries = lock_in_pk_order(WatchEntry.objects.filter(person=person, ended_on__isnull=True))
+    current = open_entries[0] if open_entries else None
     if current and current.tier == tier and current.worker_id == worker.pk:
         return current
     if current and current.started_on >= today:
@@ -232,7 +248,7 @@ WATCH_EDITABLE = {"person", "tier", "reason", "worker", "started_on", "ended_on"
 def watch_entry_update(*, entry: WatchEntry, actor, **fields) -> WatchEntry:
     """Correct a watch entry in place (a change of tier from today on is ``watch_entry_set``)."""
     _refuse_unknown(fields, WATCH_EDITABLE)
-    entry = WatchEntry.objects.select_for_update().select_related("person__community").get(pk=entry.pk)
+    entry = _lock_one(WatchEntry.objects.select_related("person__community").filter(pk=entry.pk))
     _require_person_in_scope(entry.person, actor)
     if "person" in fields:
         _require_person_in_scope(fields["person"], actor)
@@ -298,8 +314,8 @@ VISIT_REQUEST_EDITABLE = {"person", "event", "kind", "assigned_to"}
 def visit_request_update(*, visit_request: VisitRequest, actor, **fields) -> VisitRequest:
     """Correct a visit request (who, what happened, which kind, who goes); its deadline stays."""
     _refuse_unknown(fields, VISIT_REQUEST_EDITABLE)
-    visit_request = (
-        VisitRequest.objects.select_for_update().select_related("person__community").get(pk=visit_request.pk)
+    visit_request = _lock_one(
+        VisitRequest.objects.select_related("person__community").filter(pk=visit_request.pk)
     )
     _require_person_in_scope(visit_request.person, actor)
     if "person" in fields:
@@ -316,10 +332,6 @@ def visit_request_update(*, visit_request: VisitRequest, actor, **fields) -> Vis
 
 
 # ---------------------------------------------------------------- cases
-
-
-def person_open_cases(person: Person):
-    return Case.objects.filter(person=person).exclude(stage=Stage.CLOSED)
 
 
 @transaction.atomic
@@ -346,8 +358,8 @@ def case_open(
     if not is_station_staff(supervisor, station_id, roles={Role.SUPERVISOR, Role.STATION_HEAD}):
         raise ValidationError({"supervisor": _("Choose a supervisor or the station head of this station.")})
     # One opening per person at a time, so a double-submitted form meets the case the first one opened.
-    Person.objects.select_for_update().filter(pk=person.pk).first()
-    existing = list(person_open_cases(person).select_related("worker"))
+    lock_in_pk_order(Person.objects.filter(pk=person.pk))
+    existing = list(selectors.person_open_cases(person).select_related("worker"))
     if existing and not confirm_duplicate:
         raise DuplicateCaseWarning(
             _(
@@ -378,7 +390,7 @@ def case_open(
 
 
 def _lock(case: Case) -> Case:
-    return Case.objects.select_for_update().get(pk=case.pk)
+    return _lock_one(Case.objects.filter(pk=case.pk))
 
 
 def _require_case_staff(case: Case, actor):
@@ -471,11 +483,8 @@ def _pending_approval(case: Case, actor) -> CaseApproval:
     refusal = permissions.case_decide_refusal(actor, case)
     if refusal:
         raise PermissionDenied(refusal)
-    approval = (
-        CaseApproval.objects.select_for_update()
-        .filter(case=case, decision=CaseApproval.Decision.PENDING)
-        .first()
-    )
+    pending = lock_in_pk_order(CaseApproval.objects.filter(case=case, decision=CaseApproval.Decision.PENDING))
+    approval = pending[0] if pending else None
     if approval is None:
         raise ValidationError(_("Nothing is waiting for approval on this case."))
     return approval
@@ -759,7 +768,7 @@ def group_session_record(
     """Record a group session as a casework activity in the service ledger, with named attendance."""
     if not is_station_staff(actor, group.station_id):
         raise PermissionDenied(_("You do not belong to this group's station."))
-    group = Group.objects.select_for_update().get(pk=group.pk)
+    group = _lock_one(Group.objects.filter(pk=group.pk))
     number = group.sessions.count() + 1
     activity = Activity(
         station_id=group.station_id,
@@ -789,17 +798,3 @@ def group_session_record(
         changes={"group": group.pk, "activity": activity.pk, "named": len(people), "headcount": headcount},
     )
     return session
-
-
-def group_counts(group: Group) -> dict:
-    """Groups, sessions (节), distinct participants (人) and person-times (人次), kept apart."""
-    from django.db.models import Sum
-
-    activities = Activity.objects.filter(group_session__group=group)
-    named = Attendance.objects.filter(activity__in=activities)
-    return {
-        "sessions": group.sessions.count(),
-        "participants": named.values("person_id").distinct().count(),
-        "person_times": named.count() + (activities.aggregate(h=Sum("headcount"))["h"] or 0),
-        "members": group.members.count(),
-    }

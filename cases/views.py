@@ -263,5 +263,5 @@ def group_detail(request, pk):
     return render(
         request,
         "cases/group_detail.html",
-        {"group": group, "counts": services.group_counts(group), "sessions": sessions, "form": form},
+        {"group": group, "counts": selectors.group_counts(group), "sessions": sessions, "form": form},
     )

@@ -42,7 +42,7 @@ class CaseAdminForm(forms.ModelForm):
         instance = self.instance
         person = data.get("person")
         if instance.pk is None and person is not None and not data.get("confirm_duplicate"):
-            open_cases = services.person_open_cases(person)
+            open_cases = selectors.person_open_cases(person)
             if open_cases.exists():
                 raise ValidationError(
                     _("%(person)s already has an open case (%(numbers)s). Tick the box to open another.")
