@@ -621,6 +621,18 @@ def case_update(*, case: Case, actor, **fields) -> Case:
     return case
 
 
+@transaction.atomic
+def case_request_closure(*, case: Case, actor, closing_summary: str, outcome: str) -> CaseApproval:
+    """Write the closing summary and the outcome and ask the supervisor to approve the closure, at once."""
+    case = _lock(case)
+    _require_case_staff(case, actor)
+    _require_not_waiting(case)
+    if case.stage != Stage.REVIEW:
+        raise ValidationError(_("A case is closed from its review: move it to review first."))
+    case = case_update(case=case, actor=actor, closing_summary=closing_summary, outcome=outcome)
+    return case_submit(case=case, actor=actor)
+
+
 def _require_plan_open(case: Case, actor):
     _require_case_staff(case, actor)
     if case.pending_gate == Gate.PLAN or case.stage == Stage.CLOSED:

@@ -147,41 +147,32 @@ def test_the_supervisor_approves_from_the_case_list(case, worker, supervisor, as
 
 def test_the_case_file_page_walks_the_lifecycle(case, worker, supervisor, as_user):
     client = as_user(worker)
-    client.post(f"/cases/{case.pk}/act/", {"action": "advance", "to": "assessment"})
-    client.post(f"/cases/{case.pk}/act/", {"action": "fields", "assessment": "独居，需要陪伴", "outcome": ""})
-    client.post(f"/cases/{case.pk}/act/", {"action": "submit"})
+    client.post(f"/cases/{case.pk}/advance/", {"to": "assessment"})
+    client.post(f"/cases/{case.pk}/update/", {"assessment": "独居，需要陪伴"})
+    client.post(f"/cases/{case.pk}/submit/")
     page = client.get(f"/cases/{case.pk}/").content.decode()
     assert "等待督导审批评估" in page
-    response = as_user(supervisor).post(
-        f"/cases/{case.pk}/act/", {"action": "send_back", "comment": ""}, follow=True
-    )
+    response = as_user(supervisor).post(f"/cases/{case.pk}/send-back/", {"comment": ""}, follow=True)
     assert "退回时请写明" in response.content.decode()
-    as_user(supervisor).post(f"/cases/{case.pk}/act/", {"action": "approve", "comment": "同意"})
+    as_user(supervisor).post(f"/cases/{case.pk}/approve/", {"comment": "同意"})
     case.refresh_from_db()
     assert case.stage == "plan"
-    response = client.post(f"/cases/{case.pk}/act/", {"action": "advance", "to": "closed"}, follow=True)
+    response = client.post(f"/cases/{case.pk}/advance/", {"to": "closed"}, follow=True)
     assert "按顺序" in response.content.decode() or "督导" in response.content.decode()
     case.refresh_from_db()
     assert case.stage == "plan"
 
 
 def test_a_colleague_cannot_act_on_the_case(case, colleague, as_user):
-    assert (
-        as_user(colleague)
-        .post(f"/cases/{case.pk}/act/", {"action": "advance", "to": "assessment"})
-        .status_code
-        == 404
-    )
+    assert as_user(colleague).post(f"/cases/{case.pk}/advance/", {"to": "assessment"}).status_code == 404
 
 
 def test_nonsense_input_never_500s(case, worker, as_user):
     client = as_user(worker)
     assert client.get("/admin/cases/case/abc/change/").status_code in (302, 404)
-    response = client.post(f"/cases/{case.pk}/act/", {"action": "advance", "to": "nowhere"}, follow=True)
+    response = client.post(f"/cases/{case.pk}/advance/", {"to": "nowhere"}, follow=True)
     assert response.status_code == 200
-    response = client.post(
-        f"/cases/{case.pk}/act/", {"action": "session", "held_on": "2026-02-31"}, follow=True
-    )
+    response = client.post(f"/cases/{case.pk}/sessions/add/", {"held_on": "2026-02-31"}, follow=True)
     assert response.status_code == 200 and not case.sessions.exists()
     assert client.get("/cases/coverage/?month=abc").status_code == 200
 
