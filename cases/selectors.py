@@ -44,14 +44,24 @@ def case_get_for_user(user, pk) -> Case:
     return get_object_or_404(qs, pk=pk)
 
 
-def case_counts_for(user) -> QuerySet:
-    """Counts by stage over the communities the user may read: what a cadre is allowed to know."""
+def case_countable_for(user) -> QuerySet[Case]:
+    """Cases the user may count by stage (not open): those of the communities they may read. A district
+    viewer gets figures from the dashboards, not here."""
     profile = profile_of(user)
     if not _is_superuser(user) and (profile is None or profile.role == Role.DISTRICT_VIEWER):
-        return Case.objects.none().values("stage")
+        return Case.objects.none()
     q = community_filter_for(user, field="person__community")
-    qs = Case.objects.all() if q is None else Case.objects.filter(q)
-    return qs.values("stage").order_by("stage")
+    return Case.objects.all() if q is None else Case.objects.filter(q)
+
+
+def case_counts_for(user) -> QuerySet:
+    """Counts by stage over the communities the user may read: what a cadre is allowed to know."""
+    return case_countable_for(user).values("stage").order_by("stage")
+
+
+def may_list_cases(user) -> bool:
+    """Whether the user is shown case files in lists at all (station staff); others see counts only."""
+    return _is_superuser(user) or _station_staff_profile(user) is not None
 
 
 def case_access_log_visible_to(user) -> QuerySet[CaseAccessLog]:

@@ -4,6 +4,7 @@ from datetime import timedelta
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -17,6 +18,7 @@ from station.roles import STATION_STAFF_ROLES, profile_of
 from station.selectors import community_list_visible_to, person_list_visible_to
 
 from . import permissions, plan, selectors, services
+from .filters import CaseFilter, OverdueFilter
 from .forms import (
     AdvanceForm,
     ApproveForm,
@@ -46,20 +48,50 @@ def _errors(exc) -> str:
     return " ".join(getattr(exc, "messages", None) or [str(exc)])
 
 
+CASES_PER_PAGE = 50
+
+
 @login_required
 def case_list(request):
-    """Cases the user may open; everyone with a scope also sees the counts by stage (a cadre only those)."""
-    cases = (
-        selectors.case_list_visible_to(request.user)
-        .select_related("person__community", "worker", "supervisor")
-        .order_by("-opened_on", "-pk")[:200]
-    )
+    """Cases the user may open, filtered and paged, with counts by stage of exactly what is listed.
+
+    A cadre opens no case file: they see the counts by stage in their communities, under the same filters."""
+    user = request.user
+    listing = selectors.may_list_cases(user)
+    scope = selectors.case_list_visible_to(user) if listing else selectors.case_countable_for(user)
+    filters = CaseFilter(request.GET or None, queryset=scope, user=user)
+    listed = filters.qs
     labels = dict(Case.Stage.choices)
     counts = [
         (labels[row["stage"]], row["n"])
-        for row in selectors.case_counts_for(request.user).annotate(n=Count("pk")).order_by("stage")
+        for row in listed.values("stage").annotate(n=Count("pk")).order_by("stage")
     ]
-    return render(request, "cases/case_list.html", {"cases": cases, "counts": counts})
+    page = None
+    if listing:
+        ordered = listed.select_related("person__community", "worker", "supervisor").order_by(
+            "-opened_on", "-pk"
+        )
+        page = Paginator(ordered, CASES_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "cases/case_list.html",
+        {
+            "cases": page,
+            "page": page,
+            "listing": listing,
+            "counting": listing or not scope.query.is_empty(),
+            "filters": filters,
+            "counts": counts,
+            "total": sum(n for _label, n in counts),
+            "query": _query_without_page(request),
+        },
+    )
+
+
+def _query_without_page(request) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
 
 
 # ---------------------------------------------------------------- the case page and its verbs
@@ -318,12 +350,21 @@ def visit_new(request):
 def overdue(request):
     """Who is overdue for a visit, by worker and by community, and urgent requests past their 24 hours."""
     _require_station_staff(request.user)
-    statuses = plan.overdue_statuses(selectors.watch_list_visible_to(request.user))
+    filters = OverdueFilter(
+        request.GET or None, queryset=selectors.watch_list_visible_to(request.user), user=request.user
+    )
+    statuses = plan.overdue_statuses(filters.qs)
     by_worker, by_community = defaultdict(list), defaultdict(list)
     for status in statuses:
         by_worker[status.entry.worker].append(status)
         by_community[status.entry.person.community].append(status)
-    late_requests = plan.overdue_requests(selectors.visit_request_list_visible_to(request.user))
+    requests = selectors.visit_request_list_visible_to(request.user)
+    chosen = filters.form.cleaned_data if filters.is_bound and filters.is_valid() else {}
+    if chosen.get("worker"):
+        requests = requests.filter(assigned_to=chosen["worker"])
+    if chosen.get("community"):
+        requests = requests.filter(person__community=chosen["community"])
+    late_requests = plan.overdue_requests(requests)
     return render(
         request,
         "cases/overdue.html",
@@ -333,6 +374,7 @@ def overdue(request):
             "by_community": sorted(by_community.items(), key=lambda kv: -len(kv[1])),
             "late_requests": late_requests,
             "today": timezone.localdate(),
+            "filters": filters,
         },
     )
 
