@@ -2,7 +2,7 @@
 
 import pytest
 
-from cases.models import Case, Visit, WatchEntry
+from cases.models import Case, Goal, Visit, WatchEntry
 from station.models import Need
 
 from .factories import VisitFactory, WatchEntryFactory
@@ -210,11 +210,10 @@ def test_the_station_head_reassigns_a_case(case, worker, colleague, head, statio
 def test_plan_goals_cannot_be_edited_or_deleted_in_the_admin_while_the_plan_waits(
     case, worker, supervisor, as_user
 ):
-    from cases import services
 
     Case.objects.filter(pk=case.pk).update(stage="plan", plan_summary="计划", pending_gate="plan")
-    goal = services.Goal.objects.create(case=case, description="每周两次康复训练")
-    second = services.Goal.objects.create(case=case, description="申请低保")
+    goal = Goal.objects.create(case=case, description="每周两次康复训练")
+    second = Goal.objects.create(case=case, description="申请低保")
     goals = {"goals-TOTAL_FORMS": "2", "goals-INITIAL_FORMS": "2",
              "goals-0-id": goal.pk, "goals-0-case": case.pk, "goals-0-description": "改成每月一次",
              "goals-0-status": "open", "goals-1-id": second.pk, "goals-1-case": case.pk,
