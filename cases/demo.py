@@ -14,7 +14,7 @@ from django.utils import timezone
 from station import services as station_services
 from station.models import Designation, Person, StaffProfile
 
-from . import services
+from . import selectors, services
 from .models import Case, Group, Visit, WatchEntry
 
 TIERS = {
@@ -108,7 +108,7 @@ def seed_casework(station, rng):
     for i, stage in enumerate(stages):
         person = targets[i % len(targets)]
         worker = workers[i % len(workers)]
-        if services.person_open_cases(person).exists():
+        if selectors.person_open_cases(person).exists():
             continue
         case = services.case_open(
             person=person, worker=worker, supervisor=head, source=rng.choice(["visit", "referral", "walk_in"]),

@@ -57,6 +57,8 @@ NeedLineFormSet = forms.formset_factory(NeedLineForm, extra=2, max_num=5)
 
 
 class CaseFieldsForm(forms.Form):
+    """The case's working text: the assessment, the service plan, the next follow-up."""
+
     assessment = forms.CharField(
         label=_("assessment"), widget=forms.Textarea(attrs={"rows": 4}), required=False
     )
@@ -64,11 +66,60 @@ class CaseFieldsForm(forms.Form):
         label=_("service plan"), widget=forms.Textarea(attrs={"rows": 4}), required=False
     )
     next_follow_up_on = forms.DateField(label=_("next follow-up"), required=False, widget=DatePicker())
+
+
+class CaseCloseForm(forms.Form):
+    """Ask to close: the closing summary and the outcome go to the supervisor together."""
+
     closing_summary = forms.CharField(
-        label=_("closing summary"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+        label=_("closing summary"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={
+            "required": _("Write the closing summary and choose an outcome before asking to close.")
+        },
     )
     outcome = forms.ChoiceField(
-        label=_("outcome"), choices=[("", "—"), *Case.Outcome.choices], required=False
+        label=_("outcome"),
+        choices=[("", "—"), *Case.Outcome.choices],
+        error_messages={
+            "required": _("Write the closing summary and choose an outcome before asking to close.")
+        },
+    )
+
+
+class AdvanceForm(forms.Form):
+    to = forms.ChoiceField(
+        label=_("stage"),
+        choices=Case.Stage.choices,
+        widget=forms.HiddenInput,
+        error_messages={"invalid_choice": _("Unknown stage.")},
+    )
+
+
+class SubmitForm(forms.Form):
+    """Submitting the current step takes no input; the service checks the step is ready."""
+
+
+class ApproveForm(forms.Form):
+    comment = forms.CharField(
+        label=_("comment"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=1000
+    )
+
+
+class SendBackForm(forms.Form):
+    comment = forms.CharField(
+        label=_("comment"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=1000,
+        error_messages={"required": _("Say what needs changing when sending back.")},
+    )
+
+
+class ReopenForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why reopen?"),
+        max_length=300,
+        error_messages={"required": _("Say why the case is reopened.")},
     )
 
 
@@ -77,7 +128,7 @@ class CaseSessionForm(forms.Form):
     duration_minutes = forms.IntegerField(
         label=_("duration (minutes)"), min_value=1, max_value=600, initial=60
     )
-    content = forms.CharField(label=_("content"), widget=forms.Textarea(attrs={"rows": 3}))
+    content = forms.CharField(label=_("what was done"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class GoalForm(forms.Form):

@@ -239,7 +239,7 @@ class Case(models.Model):
     )
     problem_areas = models.JSONField(_("problem areas"), default=list, blank=True)
     risk_level = models.CharField(_("risk level"), max_length=10, choices=Risk.choices, default=Risk.LOW)
-    opened_on = models.DateField(_("opened on"), default=timezone.localdate)
+    opened_on = models.DateField(_("case opened on"), default=timezone.localdate)
     stage = models.CharField(
         _("stage"), max_length=20, choices=Stage.choices, default=Stage.INTAKE, db_index=True
     )
@@ -378,8 +378,8 @@ class CaseSession(models.Model):
     )
 
     class Meta:
-        verbose_name = _("case session")
-        verbose_name_plural = _("case sessions")
+        verbose_name = _("service record")
+        verbose_name_plural = _("service records")
         ordering = ["held_on", "pk"]
 
     def __str__(self):

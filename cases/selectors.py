@@ -1,9 +1,9 @@
 """What each user may read of casework. Every view, admin page and export loads through these."""
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, Sum
 from django.shortcuts import get_object_or_404
 
-from station.models import Need
+from station.models import Activity, Attendance, Need
 from station.roles import STATION_STAFF_ROLES, Role, profile_of
 from station.selectors import community_filter_for, person_list_visible_to
 
@@ -44,14 +44,24 @@ def case_get_for_user(user, pk) -> Case:
     return get_object_or_404(qs, pk=pk)
 
 
-def case_counts_for(user) -> QuerySet:
-    """Counts by stage over the communities the user may read: what a cadre is allowed to know."""
+def case_countable_for(user) -> QuerySet[Case]:
+    """Cases the user may count by stage (not open): those of the communities they may read. A district
+    viewer gets figures from the dashboards, not here."""
     profile = profile_of(user)
     if not _is_superuser(user) and (profile is None or profile.role == Role.DISTRICT_VIEWER):
-        return Case.objects.none().values("stage")
+        return Case.objects.none()
     q = community_filter_for(user, field="person__community")
-    qs = Case.objects.all() if q is None else Case.objects.filter(q)
-    return qs.values("stage").order_by("stage")
+    return Case.objects.all() if q is None else Case.objects.filter(q)
+
+
+def case_counts_for(user) -> QuerySet:
+    """Counts by stage over the communities the user may read: what a cadre is allowed to know."""
+    return case_countable_for(user).values("stage").order_by("stage")
+
+
+def may_list_cases(user) -> bool:
+    """Whether the user is shown case files in lists at all (station staff); others see counts only."""
+    return _is_superuser(user) or _station_staff_profile(user) is not None
 
 
 def case_access_log_visible_to(user) -> QuerySet[CaseAccessLog]:
@@ -110,3 +120,20 @@ def people_for_quick_entry(user, term: str, limit: int = 20):
         return []
     qs = person_list_visible_to(user).filter(Q(name__icontains=term) | Q(phone__contains=term))
     return list(qs.select_related("community").order_by("name", "pk")[:limit])
+
+
+def person_open_cases(person) -> QuerySet[Case]:
+    """The person's cases not yet closed (no scope: callers have checked the person is theirs)."""
+    return Case.objects.filter(person=person).exclude(stage=Case.Stage.CLOSED)
+
+
+def group_counts(group: Group) -> dict:
+    """Groups, sessions (节), distinct participants (人) and person-times (人次), kept apart."""
+    activities = Activity.objects.filter(group_session__group=group)
+    named = Attendance.objects.filter(activity__in=activities)
+    return {
+        "sessions": group.sessions.count(),
+        "participants": named.values("person_id").distinct().count(),
+        "person_times": named.count() + (activities.aggregate(h=Sum("headcount"))["h"] or 0),
+        "members": group.members.count(),
+    }

@@ -4,9 +4,11 @@ from datetime import timedelta
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -15,8 +17,12 @@ from station.periods import month_period
 from station.roles import STATION_STAFF_ROLES, profile_of
 from station.selectors import community_list_visible_to, person_list_visible_to
 
-from . import plan, selectors, services
+from . import permissions, plan, selectors, services
+from .filters import CaseFilter, OverdueFilter
 from .forms import (
+    AdvanceForm,
+    ApproveForm,
+    CaseCloseForm,
     CaseFieldsForm,
     CaseSessionForm,
     GoalForm,
@@ -25,8 +31,11 @@ from .forms import (
     NeedLineFormSet,
     NoteForm,
     QuickVisitForm,
+    ReopenForm,
+    SendBackForm,
+    SubmitForm,
 )
-from .models import Case
+from .models import Case, CaseApproval
 
 
 def _require_station_staff(user):
@@ -39,100 +48,265 @@ def _errors(exc) -> str:
     return " ".join(getattr(exc, "messages", None) or [str(exc)])
 
 
+CASES_PER_PAGE = 50
+
+
 @login_required
 def case_list(request):
-    """Cases the user may open; everyone with a scope also sees the counts by stage (a cadre only those)."""
-    cases = (
-        selectors.case_list_visible_to(request.user)
-        .select_related("person__community", "worker", "supervisor")
-        .order_by("-opened_on", "-pk")[:200]
-    )
+    """Cases the user may open, filtered and paged, with counts by stage of exactly what is listed.
+
+    A cadre opens no case file: they see the counts by stage in their communities, under the same filters."""
+    user = request.user
+    listing = selectors.may_list_cases(user)
+    scope = selectors.case_list_visible_to(user) if listing else selectors.case_countable_for(user)
+    filters = CaseFilter(request.GET or None, queryset=scope, user=user)
+    listed = filters.qs
     labels = dict(Case.Stage.choices)
     counts = [
         (labels[row["stage"]], row["n"])
-        for row in selectors.case_counts_for(request.user).annotate(n=Count("pk")).order_by("stage")
+        for row in listed.values("stage").annotate(n=Count("pk")).order_by("stage")
     ]
-    return render(request, "cases/case_list.html", {"cases": cases, "counts": counts})
+    page = None
+    if listing:
+        ordered = listed.select_related("person__community", "worker", "supervisor").order_by(
+            "-opened_on", "-pk"
+        )
+        page = Paginator(ordered, CASES_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "cases/case_list.html",
+        {
+            "cases": page,
+            "page": page,
+            "listing": listing,
+            "counting": listing or not scope.query.is_empty(),
+            "filters": filters,
+            "counts": counts,
+            "total": sum(n for _label, n in counts),
+            "query": _query_without_page(request),
+        },
+    )
 
 
-@login_required
-def case_detail(request, pk):
-    case = selectors.case_get_for_user(request.user, pk)
-    services.case_record_view(case=case, user=request.user, where="page")
+def _query_without_page(request) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+# ---------------------------------------------------------------- the case page and its verbs
+#
+# The page is read with GET; every button on it posts to its own URL and view, which loads the case
+# through the selector (404 out of scope), validates a form, calls one service and redirects back.
+
+# Which slot of the page a bound form goes back into when it does not validate.
+FORM_SLOTS = {
+    CaseFieldsForm: "fields_form",
+    CaseCloseForm: "close_form",
+    ApproveForm: "decision_form",
+    SendBackForm: "decision_form",
+    ReopenForm: "reopen_form",
+    GoalForm: "goal_form",
+    CaseSessionForm: "session_form",
+    NoteForm: "note_form",
+}
+
+
+def _case_page(request, case: Case, bound=None, status: int = 200):
     user = request.user
-    moves = [
-        (to, Case.Stage(to).label) for (frm, to) in sorted(services.FREE_MOVES) if frm == case.stage
-    ] if not case.pending_gate else []  # fmt: skip
-    context = {
-        "case": case,
-        "goals": case.goals.all(),
-        "sessions": case.sessions.select_related("worker"),
-        "notes": case.notes.select_related("author"),
-        "approvals": case.approvals.select_related("submitted_by", "decided_by"),
-        "moves": moves,
-        "can_submit": case.stage in services.GATE_OF_STAGE and not case.pending_gate,
-        "can_decide": bool(case.pending_gate) and (user.pk == case.supervisor_id or user.is_superuser),
+    may_work = permissions.case_work_refusal(user, case) is None
+    closed = case.stage == Case.Stage.CLOSED
+    waiting = bool(case.pending_gate)
+    approvals = list(
+        case.approvals.select_related("submitted_by", "decided_by").order_by("submitted_at", "pk")
+    )
+    forms = {
         "fields_form": CaseFieldsForm(
             initial={
                 "assessment": case.assessment,
                 "plan_summary": case.plan_summary,
                 "next_follow_up_on": case.next_follow_up_on,
-                "closing_summary": case.closing_summary,
-                "outcome": case.outcome,
             }
         ),
-        "session_form": CaseSessionForm(),
+        "close_form": CaseCloseForm(
+            initial={"closing_summary": case.closing_summary, "outcome": case.outcome}
+        ),
+        "decision_form": ApproveForm(),
+        "reopen_form": ReopenForm(),
         "goal_form": GoalForm(),
+        "session_form": CaseSessionForm(),
         "note_form": NoteForm(),
     }
-    return render(request, "cases/case_detail.html", context)
+    if bound is not None:
+        forms[FORM_SLOTS[type(bound)]] = bound
+    context = {
+        "case": case,
+        "goals": case.goals.all(),
+        "sessions": case.sessions.select_related("worker"),
+        "notes": case.notes.select_related("author"),
+        "approvals": approvals,
+        "pending": next((a for a in approvals if a.decision == CaseApproval.Decision.PENDING), None),
+        "moves": [
+            (to, Case.Stage(to).label) for (frm, to) in sorted(services.FREE_MOVES) if frm == case.stage
+        ]
+        if may_work and not waiting
+        else [],  # fmt: skip
+        "may_work": may_work,
+        "can_edit": may_work and not closed,
+        "submit_gate": services.GATE_OF_STAGE.get(case.stage),
+        "can_submit": may_work and not waiting and case.stage in (Case.Stage.ASSESSMENT, Case.Stage.PLAN),
+        "can_close": may_work and not waiting and case.stage == Case.Stage.REVIEW,
+        "can_reopen": may_work and closed,
+        "can_decide": waiting and permissions.case_decide_refusal(user, case) is None,
+        "can_add_goal": may_work and not closed and case.pending_gate != Case.Gate.PLAN,
+        "can_add_session": may_work and not closed,
+        **forms,
+    }
+    return render(request, "cases/case_detail.html", context, status=status)
+
+
+@login_required
+def case_detail(request, pk):
+    """The case page: summary, pending approval, goals, service records, notes, history."""
+    case = selectors.case_get_for_user(request.user, pk)
+    services.case_record_view(case=case, user=request.user, where="page")
+    return _case_page(request, case)
+
+
+def _form_errors(form) -> str:
+    return " ".join(str(e) for errors in form.errors.values() for e in errors)
+
+
+def _case_step(request, pk, form_class, act, done: str, anchor: str = ""):
+    """Run one verb on a case: selector, form, service, redirect with a message.
+
+    ``act(case, data)`` calls the service. A form that does not validate comes back on the page with its
+    errors and what was typed (forms without visible fields say why in a message)."""
+    case = selectors.case_get_for_user(request.user, pk)
+    form = form_class(request.POST)
+    if not form.is_valid():
+        if form_class in FORM_SLOTS:
+            messages.error(request, _("Please correct the marked fields."))
+            return _case_page(request, case, bound=form)
+        messages.error(request, _form_errors(form))
+    else:
+        try:
+            act(case, form.cleaned_data)
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, _errors(exc))
+        else:
+            messages.success(request, done)
+    return redirect(reverse("cases:case_detail", args=[case.pk]) + anchor)
 
 
 @login_required
 @require_POST
-def case_act(request, pk):
-    """One step on a case: every button on the case file posts here and calls one service."""
-    case = selectors.case_get_for_user(request.user, pk)
-    action = request.POST.get("action", "")
-    actor = request.user
-    try:
-        if action == "advance":
-            services.case_advance(case=case, to_stage=request.POST.get("to", ""), actor=actor)
-        elif action == "submit":
-            services.case_submit(case=case, actor=actor)
-        elif action == "approve":
-            services.case_approve(case=case, actor=actor, comment=request.POST.get("comment", ""))
-        elif action == "send_back":
-            services.case_send_back(case=case, actor=actor, comment=request.POST.get("comment", ""))
-        elif action == "reopen":
-            services.case_reopen(case=case, actor=actor, reason=request.POST.get("reason", ""))
-        elif action == "fields":
-            form = CaseFieldsForm(request.POST)
-            if not form.is_valid():
-                raise ValidationError(_("Please correct the dates and choices."))
-            services.case_update(case=case, actor=actor, **form.cleaned_data)
-        elif action == "session":
-            form = CaseSessionForm(request.POST)
-            if not form.is_valid():
-                raise ValidationError(_("A session needs a date, a duration and what was done."))
-            services.case_add_session(case=case, actor=actor, **form.cleaned_data)
-        elif action == "goal":
-            form = GoalForm(request.POST)
-            if not form.is_valid():
-                raise ValidationError(_("A goal needs a description."))
-            services.case_add_goal(case=case, actor=actor, **form.cleaned_data)
-        elif action == "note":
-            form = NoteForm(request.POST)
-            if not form.is_valid():
-                raise ValidationError(_("The note is empty."))
-            services.case_add_note(case=case, actor=actor, text=form.cleaned_data["text"])
-        else:
-            raise ValidationError(_("Unknown action."))
-    except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, _errors(exc))
-    else:
-        messages.success(request, _("Saved."))
-    return redirect("cases:case_detail", pk=case.pk)
+def case_advance(request, pk):
+    """Take a step that needs no approval (intake to assessment, intervention to review and back)."""
+    return _case_step(
+        request, pk, AdvanceForm,
+        lambda case, data: services.case_advance(case=case, to_stage=data["to"], actor=request.user),
+        _("The case has moved on."),
+    )  # fmt: skip
+
+
+@login_required
+@require_POST
+def case_update(request, pk):
+    """Save the assessment, the service plan and the next follow-up."""
+    return _case_step(
+        request, pk, CaseFieldsForm,
+        lambda case, data: services.case_update(case=case, actor=request.user, **data),
+        _("Assessment and plan saved."),
+    )  # fmt: skip
+
+
+@login_required
+@require_POST
+def case_submit(request, pk):
+    """Ask the supervisor to approve the assessment or the plan."""
+    return _case_step(
+        request, pk, SubmitForm,
+        lambda case, data: services.case_submit(case=case, actor=request.user),
+        _("Submitted for the supervisor's approval."),
+    )  # fmt: skip
+
+
+@login_required
+@require_POST
+def case_close(request, pk):
+    """Ask to close the case, with the closing summary and the outcome."""
+    return _case_step(
+        request, pk, CaseCloseForm,
+        lambda case, data: services.case_request_closure(case=case, actor=request.user, **data),
+        _("The closure is waiting for the supervisor's approval."),
+    )  # fmt: skip
+
+
+@login_required
+@require_POST
+def case_approve(request, pk):
+    """The supervisor approves the waiting step."""
+    return _case_step(
+        request, pk, ApproveForm,
+        lambda case, data: services.case_approve(case=case, actor=request.user, comment=data["comment"]),
+        _("Approved."),
+    )  # fmt: skip
+
+
+@login_required
+@require_POST
+def case_send_back(request, pk):
+    """The supervisor sends the waiting step back, saying what needs changing."""
+    return _case_step(
+        request, pk, SendBackForm,
+        lambda case, data: services.case_send_back(case=case, actor=request.user, comment=data["comment"]),
+        _("Sent back to the worker."),
+    )  # fmt: skip
+
+
+@login_required
+@require_POST
+def case_reopen(request, pk):
+    """Reopen a closed case; it goes back to assessment."""
+    return _case_step(
+        request, pk, ReopenForm,
+        lambda case, data: services.case_reopen(case=case, actor=request.user, reason=data["reason"]),
+        _("The case is reopened."),
+    )  # fmt: skip
+
+
+@login_required
+@require_POST
+def case_goal_add(request, pk):
+    """Add a goal to the service plan."""
+    return _case_step(
+        request, pk, GoalForm,
+        lambda case, data: services.case_add_goal(case=case, actor=request.user, **data),
+        _("Goal added."), "#goals",
+    )  # fmt: skip
+
+
+@login_required
+@require_POST
+def case_session_add(request, pk):
+    """Record a service session with the client."""
+    return _case_step(
+        request, pk, CaseSessionForm,
+        lambda case, data: services.case_add_session(case=case, actor=request.user, **data),
+        _("Service record saved."), "#sessions",
+    )  # fmt: skip
+
+
+@login_required
+@require_POST
+def case_note_add(request, pk):
+    """Add a note to the case file."""
+    return _case_step(
+        request, pk, NoteForm,
+        lambda case, data: services.case_add_note(case=case, actor=request.user, text=data["text"]),
+        _("Note added."), "#notes",
+    )  # fmt: skip
 
 
 @login_required
@@ -176,12 +350,21 @@ def visit_new(request):
 def overdue(request):
     """Who is overdue for a visit, by worker and by community, and urgent requests past their 24 hours."""
     _require_station_staff(request.user)
-    statuses = plan.overdue_statuses(selectors.watch_list_visible_to(request.user))
+    filters = OverdueFilter(
+        request.GET or None, queryset=selectors.watch_list_visible_to(request.user), user=request.user
+    )
+    statuses = plan.overdue_statuses(filters.qs)
     by_worker, by_community = defaultdict(list), defaultdict(list)
     for status in statuses:
         by_worker[status.entry.worker].append(status)
         by_community[status.entry.person.community].append(status)
-    late_requests = plan.overdue_requests(selectors.visit_request_list_visible_to(request.user))
+    requests = selectors.visit_request_list_visible_to(request.user)
+    chosen = filters.form.cleaned_data if filters.is_bound and filters.is_valid() else {}
+    if chosen.get("worker"):
+        requests = requests.filter(assigned_to=chosen["worker"])
+    if chosen.get("community"):
+        requests = requests.filter(person__community=chosen["community"])
+    late_requests = plan.overdue_requests(requests)
     return render(
         request,
         "cases/overdue.html",
@@ -191,6 +374,7 @@ def overdue(request):
             "by_community": sorted(by_community.items(), key=lambda kv: -len(kv[1])),
             "late_requests": late_requests,
             "today": timezone.localdate(),
+            "filters": filters,
         },
     )
 
@@ -263,5 +447,5 @@ def group_detail(request, pk):
     return render(
         request,
         "cases/group_detail.html",
-        {"group": group, "counts": services.group_counts(group), "sessions": sessions, "form": form},
+        {"group": group, "counts": selectors.group_counts(group), "sessions": sessions, "form": form},
     )

@@ -2,7 +2,7 @@
 
 import pytest
 
-from cases.models import Case, Visit, WatchEntry
+from cases.models import Case, Goal, Visit, WatchEntry
 from station.models import Need
 
 from .factories import VisitFactory, WatchEntryFactory
@@ -147,41 +147,32 @@ def test_the_supervisor_approves_from_the_case_list(case, worker, supervisor, as
 
 def test_the_case_file_page_walks_the_lifecycle(case, worker, supervisor, as_user):
     client = as_user(worker)
-    client.post(f"/cases/{case.pk}/act/", {"action": "advance", "to": "assessment"})
-    client.post(f"/cases/{case.pk}/act/", {"action": "fields", "assessment": "独居，需要陪伴", "outcome": ""})
-    client.post(f"/cases/{case.pk}/act/", {"action": "submit"})
+    client.post(f"/cases/{case.pk}/advance/", {"to": "assessment"})
+    client.post(f"/cases/{case.pk}/update/", {"assessment": "独居，需要陪伴"})
+    client.post(f"/cases/{case.pk}/submit/")
     page = client.get(f"/cases/{case.pk}/").content.decode()
     assert "等待督导审批评估" in page
-    response = as_user(supervisor).post(
-        f"/cases/{case.pk}/act/", {"action": "send_back", "comment": ""}, follow=True
-    )
+    response = as_user(supervisor).post(f"/cases/{case.pk}/send-back/", {"comment": ""}, follow=True)
     assert "退回时请写明" in response.content.decode()
-    as_user(supervisor).post(f"/cases/{case.pk}/act/", {"action": "approve", "comment": "同意"})
+    as_user(supervisor).post(f"/cases/{case.pk}/approve/", {"comment": "同意"})
     case.refresh_from_db()
     assert case.stage == "plan"
-    response = client.post(f"/cases/{case.pk}/act/", {"action": "advance", "to": "closed"}, follow=True)
+    response = client.post(f"/cases/{case.pk}/advance/", {"to": "closed"}, follow=True)
     assert "按顺序" in response.content.decode() or "督导" in response.content.decode()
     case.refresh_from_db()
     assert case.stage == "plan"
 
 
 def test_a_colleague_cannot_act_on_the_case(case, colleague, as_user):
-    assert (
-        as_user(colleague)
-        .post(f"/cases/{case.pk}/act/", {"action": "advance", "to": "assessment"})
-        .status_code
-        == 404
-    )
+    assert as_user(colleague).post(f"/cases/{case.pk}/advance/", {"to": "assessment"}).status_code == 404
 
 
 def test_nonsense_input_never_500s(case, worker, as_user):
     client = as_user(worker)
     assert client.get("/admin/cases/case/abc/change/").status_code in (302, 404)
-    response = client.post(f"/cases/{case.pk}/act/", {"action": "advance", "to": "nowhere"}, follow=True)
+    response = client.post(f"/cases/{case.pk}/advance/", {"to": "nowhere"}, follow=True)
     assert response.status_code == 200
-    response = client.post(
-        f"/cases/{case.pk}/act/", {"action": "session", "held_on": "2026-02-31"}, follow=True
-    )
+    response = client.post(f"/cases/{case.pk}/sessions/add/", {"held_on": "2026-02-31"}, follow=True)
     assert response.status_code == 200 and not case.sessions.exists()
     assert client.get("/cases/coverage/?month=abc").status_code == 200
 
@@ -219,11 +210,10 @@ def test_the_station_head_reassigns_a_case(case, worker, colleague, head, statio
 def test_plan_goals_cannot_be_edited_or_deleted_in_the_admin_while_the_plan_waits(
     case, worker, supervisor, as_user
 ):
-    from cases import services
 
     Case.objects.filter(pk=case.pk).update(stage="plan", plan_summary="计划", pending_gate="plan")
-    goal = services.Goal.objects.create(case=case, description="每周两次康复训练")
-    second = services.Goal.objects.create(case=case, description="申请低保")
+    goal = Goal.objects.create(case=case, description="每周两次康复训练")
+    second = Goal.objects.create(case=case, description="申请低保")
     goals = {"goals-TOTAL_FORMS": "2", "goals-INITIAL_FORMS": "2",
              "goals-0-id": goal.pk, "goals-0-case": case.pk, "goals-0-description": "改成每月一次",
              "goals-0-status": "open", "goals-1-id": second.pk, "goals-1-case": case.pk,
@@ -242,7 +232,6 @@ def test_plan_goals_cannot_be_edited_or_deleted_in_the_admin_while_the_plan_wait
 def test_approving_from_the_list_a_case_approved_meanwhile_in_another_tab_is_no_error(
     case, worker, supervisor, as_user, monkeypatch
 ):
-    from cases import admin as cases_admin
     from cases import services
 
     Case.objects.filter(pk=case.pk).update(stage="assessment", assessment="评估")
@@ -253,7 +242,7 @@ def test_approving_from_the_list_a_case_approved_meanwhile_in_another_tab_is_no_
         approve(case=case, actor=actor)  # the other tab wins
         return approve(case=case, actor=actor, **kwargs)
 
-    monkeypatch.setattr(cases_admin.services, "case_approve", approved_elsewhere_first)
+    monkeypatch.setattr(services, "case_approve", approved_elsewhere_first)
     response = as_user(supervisor).post(
         "/admin/cases/case/", {"action": "approve_selected", "_selected_action": [case.pk]}, follow=True
     )

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.exceptions import ValidationError
 
-from cases import services
+from cases import selectors, services
 from cases.models import Group
 from station.models import Activity
 from tests.factories import PersonFactory
@@ -42,7 +42,7 @@ def test_sessions_are_casework_activities_with_distinct_counts(group, worker):
         group.community,
     )
     assert [s.number for s in group.sessions.all()] == [1, 2]
-    counts = services.group_counts(group)
+    counts = selectors.group_counts(group)
     assert counts == {"sessions": 2, "participants": 3, "person_times": 8, "members": 4}
     assert Activity.objects.filter(platform="casework").count() == 2
 
@@ -63,7 +63,7 @@ def test_worker_records_a_session_on_the_group_page(group, worker, as_user):
     assert response.status_code == 302
     page = as_user(worker).get(f"/cases/groups/{group.pk}/").content.decode()
     assert "1/6" in page
-    assert services.group_counts(group)["person_times"] == 5
+    assert selectors.group_counts(group)["person_times"] == 5
 
 
 def test_group_page_is_for_the_groups_station(group, other_worker, cadre_a, as_user):

@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from cases import services
+from cases.models import Group
 from station import services as station_services
 from tests.factories import PersonFactory
 
@@ -38,7 +39,7 @@ def add_rows(n, community, worker, supervisor):
             person=person, category="health", description="量血压", source="visit", actor=worker
         )
         services.group_save(
-            group=services.Group(station=community.station, community=community, title="互助小组", kind="mutual_aid",
+            group=Group(station=community.station, community=community, title="互助小组", kind="mutual_aid",
                                  worker=worker),
             actor=worker, members=[person],
         )  # fmt: skip

@@ -1,4 +1,4 @@
-"""Every casework write that has rules. Views, admin, imports and tasks call these."""
+"""Case files: opening, the stages and their approvals, working fields, goals, service records, notes."""
 
 from datetime import timedelta
 
@@ -8,22 +8,19 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from station.models import Activity, Attendance, AuditEvent, Need, Person
+from station.models import AuditEvent, Person
 from station.roles import Role, is_station_staff
-from station.services import audit_record, need_raise
+from station.services import audit_record
 
-from .models import (
-    Case,
-    CaseAccessLog,
-    CaseApproval,
-    CaseNote,
-    CaseSession,
-    Goal,
-    Group,
-    GroupSession,
-    Visit,
-    VisitRequest,
-    WatchEntry,
+from .. import permissions, selectors
+from ..models import Case, CaseAccessLog, CaseApproval, CaseNote, CaseSession, Goal, Visit
+from ._common import (
+    _apply,
+    _audit_value,
+    _lock_one,
+    _refuse_unknown,
+    _require_person_in_scope,
+    lock_in_pk_order,
 )
 
 Stage = Case.Stage
@@ -45,156 +42,8 @@ GATE_OF_STAGE = {Stage.ASSESSMENT: Gate.ASSESSMENT, Stage.PLAN: Gate.PLAN, Stage
 NEXT_AFTER_GATE = {Gate.ASSESSMENT: Stage.PLAN, Gate.PLAN: Stage.INTERVENTION, Gate.CLOSURE: Stage.CLOSED}
 
 
-# The same visit (person, kind, worker, day, findings) saved again this soon is a double submit.
-DOUBLE_SUBMIT_SECONDS = 120
-
-
 class DuplicateCaseWarning(ValidationError):
     """The person already has an open case; creating another needs an explicit confirmation."""
-
-
-def _require_person_in_scope(person: Person, actor):
-    if not Person.objects.visible_to(actor).filter(pk=person.pk).exists():
-        raise PermissionDenied(_("This person is not in your station."))
-
-
-# ---------------------------------------------------------------- visits and the visit plan
-
-
-@transaction.atomic
-def visit_record(
-    *,
-    person: Person,
-    kind: str,
-    actor,
-    worker=None,
-    visited_on=None,
-    duration_minutes: int = 0,
-    findings: str = "",
-    risk: str = "none",
-    follow_up_on=None,
-    household: bool = False,
-    needs: list[dict] | None = None,
-) -> Visit:
-    """Record a phone or home visit, answer any urgent request it meets, and raise the needs it found."""
-    _require_person_in_scope(person, actor)
-    worker = worker or actor
-    if not is_station_staff(worker, person.community.station_id):
-        raise ValidationError({"worker": _("The worker must belong to this person's station.")})
-    # A save tapped twice on a slow phone network is one visit: lock the person, look for the twin.
-    Person.objects.select_for_update().filter(pk=person.pk).first()
-    twin = Visit.objects.filter(
-        person=person,
-        kind=kind,
-        worker=worker,
-        visited_on=visited_on or timezone.localdate(),
-        findings=findings or "",
-        created_at__gte=timezone.now() - timedelta(seconds=DOUBLE_SUBMIT_SECONDS),
-    ).first()
-    if twin is not None:
-        return twin
-    visit = Visit(
-        person=person,
-        kind=kind,
-        worker=worker,
-        visited_on=visited_on or timezone.localdate(),
-        duration_minutes=duration_minutes or 0,
-        findings=findings or "",
-        risk=risk or "none",
-        follow_up_on=follow_up_on,
-        follow_up_needed=bool(follow_up_on),
-        household=household,
-    )
-    visit.full_clean()
-    visit.save()
-    # A home visit answers any urgent request; a phone call only a request for a phone call.
-    answered = [Visit.Kind.HOME, Visit.Kind.PHONE] if kind == Visit.Kind.HOME else [kind]
-    VisitRequest.objects.filter(
-        person=person, visit__isnull=True, requested_at__date__lte=visit.visited_on, kind__in=answered
-    ).update(visit=visit)
-    for need in needs or []:
-        need_raise(
-            person=person,
-            category=need["category"],
-            description=need["description"],
-            urgency=need.get("urgency") or Need.Urgency.NORMAL,
-            source=Need.Source.VISIT,
-            source_ref=f"visit:{visit.pk}",
-            actor=actor,
-        )
-    return visit
-
-
-@transaction.atomic
-def watch_entry_set(
-    *, person: Person, tier: str, worker, actor, reason: str = "", started_on=None
-) -> WatchEntry:
-    """Put a person under watch, or change their tier (the old entry ends, a new one starts)."""
-    _require_person_in_scope(person, actor)
-    if not is_station_staff(actor, person.community.station_id):
-        raise PermissionDenied(_("Only the station's staff keep the watch list."))
-    if not is_station_staff(worker, person.community.station_id):
-        raise ValidationError({"worker": _("The worker must belong to this person's station.")})
-    today = started_on or timezone.localdate()
-    current = WatchEntry.objects.select_for_update().filter(person=person, ended_on__isnull=True).first()
-    if current and current.tier == tier and current.worker_id == worker.pk:
-        return current
-    if current and current.started_on >= today:
-        # Corrected on the day it was set: change the entry itself, so no two entries are open on one day.
-        current.tier, current.worker, current.reason = tier, worker, reason or current.reason
-        current.started_on = today
-        current.full_clean(validate_constraints=False)
-        current.save(update_fields=["tier", "worker", "reason", "started_on"])
-        return current
-    if current:
-        current.ended_on = today - timedelta(days=1)
-        current.save(update_fields=["ended_on"])
-    entry = WatchEntry(person=person, tier=tier, worker=worker, reason=reason, started_on=today)
-    entry.full_clean(validate_constraints=False)
-    entry.save()
-    return entry
-
-
-@transaction.atomic
-def watch_entry_end(*, entry: WatchEntry, actor, ended_on=None) -> WatchEntry:
-    _require_person_in_scope(entry.person, actor)
-    entry.ended_on = ended_on or timezone.localdate()
-    entry.full_clean()
-    entry.save(update_fields=["ended_on"])
-    return entry
-
-
-@transaction.atomic
-def visit_request_create(
-    *, person: Person, event: str, assigned_to, actor, kind: str = "home"
-) -> VisitRequest:
-    """Ask for a visit within 24 hours after an event; the assigned worker is told at once."""
-    from station.services import notification_create
-
-    _require_person_in_scope(person, actor)
-    if not is_station_staff(assigned_to, person.community.station_id):
-        raise ValidationError({"assigned_to": _("The worker must belong to this person's station.")})
-    request = VisitRequest(person=person, event=event, kind=kind, assigned_to=assigned_to, requested_by=actor)
-    request.requested_at = timezone.now()
-    request.due_at = request.requested_at + timedelta(hours=settings.CASES_URGENT_VISIT_HOURS)
-    request.full_clean()
-    request.save()
-    notification_create(
-        recipient=assigned_to,
-        key=f"cases:visit-request:{request.pk}",
-        title=_("Urgent visit: %(person)s") % {"person": person.name},
-        body=_("%(event)s. Please visit before %(due)s.")
-        % {"event": event, "due": timezone.localtime(request.due_at).strftime("%Y-%m-%d %H:%M")},
-        url="/cases/overdue/",
-    )
-    return request
-
-
-# ---------------------------------------------------------------- cases
-
-
-def person_open_cases(person: Person):
-    return Case.objects.filter(person=person).exclude(stage=Stage.CLOSED)
 
 
 @transaction.atomic
@@ -221,8 +70,8 @@ def case_open(
     if not is_station_staff(supervisor, station_id, roles={Role.SUPERVISOR, Role.STATION_HEAD}):
         raise ValidationError({"supervisor": _("Choose a supervisor or the station head of this station.")})
     # One opening per person at a time, so a double-submitted form meets the case the first one opened.
-    Person.objects.select_for_update().filter(pk=person.pk).first()
-    existing = list(person_open_cases(person).select_related("worker"))
+    lock_in_pk_order(Person.objects.filter(pk=person.pk))
+    existing = list(selectors.person_open_cases(person).select_related("worker"))
     if existing and not confirm_duplicate:
         raise DuplicateCaseWarning(
             _(
@@ -253,18 +102,14 @@ def case_open(
 
 
 def _lock(case: Case) -> Case:
-    return Case.objects.select_for_update().get(pk=case.pk)
+    return _lock_one(Case.objects.filter(pk=case.pk))
 
 
 def _require_case_staff(case: Case, actor):
     """The case's worker, its supervisor or the station head."""
-    if getattr(actor, "is_superuser", False):
-        return
-    if actor.pk in (case.worker_id, case.supervisor_id):
-        return
-    if is_station_staff(actor, case.station_id, roles={Role.STATION_HEAD}):
-        return
-    raise PermissionDenied(_("Only the case's worker, its supervisor or the station head may do this."))
+    refusal = permissions.case_work_refusal(actor, case)
+    if refusal:
+        raise PermissionDenied(refusal)
 
 
 def _require_not_waiting(case: Case):
@@ -275,7 +120,7 @@ def _require_not_waiting(case: Case):
         )
 
 
-def _set_stage(case: Case, stage: str, actor):
+def _set_stage(case: Case, stage: str, actor, reason: str = ""):
     before = case.stage
     case.stage = stage
     if stage == Stage.CLOSED:
@@ -285,7 +130,11 @@ def _set_stage(case: Case, stage: str, actor):
     case.full_clean()
     case.save()
     audit_record(
-        actor=actor, action=AuditEvent.Action.UPDATE, target=case, changes={"stage": [before, stage]}
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        target=case,
+        reason=reason,
+        changes={"stage": [before, stage]},
     )
 
 
@@ -336,17 +185,18 @@ def case_submit(*, case: Case, actor) -> CaseApproval:
     approval.save()
     case.pending_gate = gate
     case.save(update_fields=["pending_gate"])
+    audit_record(
+        actor=actor, action=AuditEvent.Action.UPDATE, target=case, changes={"pending_gate": ["", gate]}
+    )
     return approval
 
 
 def _pending_approval(case: Case, actor) -> CaseApproval:
-    if not (getattr(actor, "is_superuser", False) or actor.pk == case.supervisor_id):
-        raise PermissionDenied(_("Only the case's supervisor may approve or send back."))
-    approval = (
-        CaseApproval.objects.select_for_update()
-        .filter(case=case, decision=CaseApproval.Decision.PENDING)
-        .first()
-    )
+    refusal = permissions.case_decide_refusal(actor, case)
+    if refusal:
+        raise PermissionDenied(refusal)
+    pending = lock_in_pk_order(CaseApproval.objects.filter(case=case, decision=CaseApproval.Decision.PENDING))
+    approval = pending[0] if pending else None
     if approval is None:
         raise ValidationError(_("Nothing is waiting for approval on this case."))
     return approval
@@ -365,7 +215,7 @@ def case_approve(*, case: Case, actor, comment: str = "") -> Case:
     approval.comment = comment.strip()
     approval.save()
     case.pending_gate = ""
-    _set_stage(case, NEXT_AFTER_GATE[approval.gate], actor)
+    _set_stage(case, NEXT_AFTER_GATE[approval.gate], actor, reason=approval.comment)
     return case
 
 
@@ -382,6 +232,13 @@ def case_send_back(*, case: Case, actor, comment: str) -> Case:
     approval.decided_at = timezone.now()
     approval.comment = comment
     approval.save()
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        target=case,
+        reason=comment,
+        changes={"pending_gate": [case.pending_gate, ""], "sent_back": approval.gate},
+    )
     case.pending_gate = ""
     case.save(update_fields=["pending_gate"])
     from station.services import notification_create
@@ -409,7 +266,7 @@ def case_reopen(*, case: Case, actor, reason: str) -> Case:
     case.closed_on = None
     case.reopened_count += 1
     case.outcome = ""
-    _set_stage(case, Stage.ASSESSMENT, actor)
+    _set_stage(case, Stage.ASSESSMENT, actor, reason=reason)
     CaseNote.objects.create(case=case, author=actor, text=_("Reopened: %(reason)s") % {"reason": reason})
     return case
 
@@ -418,8 +275,9 @@ def case_reopen(*, case: Case, actor, reason: str) -> Case:
 def case_reassign(*, case: Case, actor, worker=None, supervisor=None) -> Case:
     """Give the case another worker or supervisor: the station head's call, never the worker's own."""
     case = _lock(case)
-    if not is_station_staff(actor, case.station_id, roles={Role.STATION_HEAD}):
-        raise PermissionDenied(_("Only the station head may change a case's worker or supervisor."))
+    refusal = permissions.case_reassign_refusal(actor, case)
+    if refusal:
+        raise PermissionDenied(refusal)
     worker = worker or case.worker
     supervisor = supervisor or case.supervisor
     if not is_station_staff(worker, case.station_id):
@@ -441,6 +299,8 @@ def case_reassign(*, case: Case, actor, worker=None, supervisor=None) -> Case:
 
 CASE_EDITABLE = {"assessment", "plan_summary", "next_follow_up_on", "review_due_on", "closing_summary", "outcome",
                  "risk_level", "problem_areas"}  # fmt: skip
+# What was recorded at intake; corrected in the admin.
+CASE_INTAKE = {"person", "source", "source_visit", "opened_on"}
 # What a waiting step freezes until the supervisor answers.
 FROZEN_BY_GATE = {
     Gate.ASSESSMENT: {"assessment"},
@@ -451,12 +311,8 @@ FROZEN_BY_GATE = {
 
 @transaction.atomic
 def case_update(*, case: Case, actor, **fields) -> Case:
-    """Change a case's working fields (assessment, plan, follow-up date...)."""
-    unknown = set(fields) - CASE_EDITABLE
-    if unknown:
-        raise ValidationError(
-            _("These fields cannot be changed here: %(f)s") % {"f": ", ".join(sorted(unknown))}
-        )
+    """Change a case's working fields (assessment, plan, follow-up date...) or correct its intake."""
+    _refuse_unknown(fields, CASE_EDITABLE | CASE_INTAKE)
     case = _lock(case)
     _require_case_staff(case, actor)
     changed = {k: v for k, v in fields.items() if getattr(case, k) != v}
@@ -464,11 +320,29 @@ def case_update(*, case: Case, actor, **fields) -> Case:
         raise ValidationError(_("A closed case cannot be changed; reopen it first."))
     if set(changed) & FROZEN_BY_GATE.get(case.pending_gate, set()):
         _require_not_waiting(case)
-    for name, value in changed.items():
-        setattr(case, name, value)
+    if "person" in changed:
+        _require_person_in_scope(changed["person"], actor)
+        if changed["person"].community.station_id != case.station_id:
+            raise ValidationError({"person": _("This person is not in your station.")})
+    changes = _apply(case, changed)
+    if not changes:
+        return case
     case.full_clean()
     case.save()
+    audit_record(actor=actor, action=AuditEvent.Action.UPDATE, target=case, changes=changes)
     return case
+
+
+@transaction.atomic
+def case_request_closure(*, case: Case, actor, closing_summary: str, outcome: str) -> CaseApproval:
+    """Write the closing summary and the outcome and ask the supervisor to approve the closure, at once."""
+    case = _lock(case)
+    _require_case_staff(case, actor)
+    _require_not_waiting(case)
+    if case.stage != Stage.REVIEW:
+        raise ValidationError(_("A case is closed from its review: move it to review first."))
+    case = case_update(case=case, actor=actor, closing_summary=closing_summary, outcome=outcome)
+    return case_submit(case=case, actor=actor)
 
 
 def _require_plan_open(case: Case, actor):
@@ -481,14 +355,28 @@ def _require_plan_open(case: Case, actor):
 def case_change_goal(*, goal: Goal, actor) -> Goal:
     """Save an edited goal (words, target date, status), unless the plan waits or the case is closed."""
     _require_plan_open(_lock(goal.case), actor)
+    stored = Goal.objects.get(pk=goal.pk)
+    changes = {
+        name: [_audit_value(getattr(stored, name)), _audit_value(getattr(goal, name))]
+        for name in ("description", "target_date", "status")
+        if getattr(stored, name) != getattr(goal, name)
+    }
     goal.full_clean()
     goal.save()
+    if changes:
+        audit_record(actor=actor, action=AuditEvent.Action.UPDATE, target=goal, changes=changes)
     return goal
 
 
 @transaction.atomic
 def case_delete_goal(*, goal: Goal, actor) -> None:
     _require_plan_open(_lock(goal.case), actor)
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.DELETE,
+        target=goal,
+        changes={"case": goal.case_id, "description": goal.description},
+    )
     goal.delete()
 
 
@@ -498,6 +386,12 @@ def case_add_goal(*, case: Case, actor, description: str, target_date=None) -> G
     goal = Goal(case=case, description=description, target_date=target_date)
     goal.full_clean()
     goal.save()
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        target=goal,
+        changes={"case": case.pk, "description": description},
+    )
     return goal
 
 
@@ -517,7 +411,29 @@ def case_add_session(
     )
     session.full_clean()
     session.save()
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        target=session,
+        changes={"case": case.pk, "held_on": _audit_value(session.held_on), "minutes": duration_minutes},
+    )
     return session
+
+
+@transaction.atomic
+def case_delete_session(*, session: CaseSession, actor) -> None:
+    """Remove a service record entered by mistake, while the case is open."""
+    case = _lock(session.case)
+    _require_case_staff(case, actor)
+    if case.stage == Stage.CLOSED:
+        raise ValidationError(_("A closed case cannot be changed; reopen it first."))
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.DELETE,
+        target=session,
+        changes={"case": case.pk, "held_on": _audit_value(session.held_on), "content": session.content[:200]},
+    )
+    session.delete()
 
 
 @transaction.atomic
@@ -526,81 +442,10 @@ def case_add_note(*, case: Case, actor, text: str) -> CaseNote:
     note = CaseNote(case=case, author=actor, text=text)
     note.full_clean()
     note.save()
+    audit_record(actor=actor, action=AuditEvent.Action.CREATE, target=note, changes={"case": case.pk})
     return note
 
 
 def case_record_view(*, case: Case, user, where: str = "") -> CaseAccessLog:
     """Log one opening of a case file (who, when)."""
     return CaseAccessLog.objects.create(case=case, user=user, where=where[:20])
-
-
-# ---------------------------------------------------------------- group work
-
-
-@transaction.atomic
-def group_save(*, group: Group, actor, members=None) -> Group:
-    if not is_station_staff(actor, group.station_id):
-        raise PermissionDenied(_("You do not belong to this group's station."))
-    group.full_clean()
-    group.save()
-    if members is not None:
-        outside = [p for p in members if p.community.station_id != group.station_id]
-        if outside:
-            raise ValidationError(_("Members must live in the station's communities."))
-        group.members.set(members)
-    return group
-
-
-@transaction.atomic
-def group_session_record(
-    *,
-    group: Group,
-    actor,
-    starts_at,
-    ends_at,
-    attendees=(),
-    headcount: int = 0,
-    place: str = "",
-    title: str = "",
-) -> GroupSession:
-    """Record a group session as a casework activity in the service ledger, with named attendance."""
-    if not is_station_staff(actor, group.station_id):
-        raise PermissionDenied(_("You do not belong to this group's station."))
-    group = Group.objects.select_for_update().get(pk=group.pk)
-    number = group.sessions.count() + 1
-    activity = Activity(
-        station_id=group.station_id,
-        platform=Activity.Platform.CASEWORK,
-        kind="group_session",
-        title=title or _("%(group)s, session %(n)d") % {"group": group.title, "n": number},
-        community=group.community,
-        starts_at=starts_at,
-        ends_at=ends_at,
-        place=place,
-        organiser=actor,
-        headcount=headcount,
-    )
-    activity.full_clean()
-    activity.save()
-    people = list(attendees)
-    if any(p.community.station_id != group.station_id for p in people):
-        raise ValidationError(_("Attendees must live in the station's communities."))
-    Attendance.objects.bulk_create([Attendance(activity=activity, person=p) for p in people])
-    session = GroupSession(group=group, activity=activity, number=number)
-    session.full_clean()
-    session.save()
-    return session
-
-
-def group_counts(group: Group) -> dict:
-    """Groups, sessions (节), distinct participants (人) and person-times (人次), kept apart."""
-    from django.db.models import Sum
-
-    activities = Activity.objects.filter(group_session__group=group)
-    named = Attendance.objects.filter(activity__in=activities)
-    return {
-        "sessions": group.sessions.count(),
-        "participants": named.values("person_id").distinct().count(),
-        "person_times": named.count() + (activities.aggregate(h=Sum("headcount"))["h"] or 0),
-        "members": group.members.count(),
-    }
