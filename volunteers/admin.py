@@ -38,7 +38,6 @@ from .models import (
     ServiceRecord,
     Shift,
     SignUp,
-    Sponsor,
     Volunteer,
     VolunteerActivity,
 )
@@ -803,68 +802,23 @@ class LedgerEntryAdmin(ScopedAdminMixin, ScopedImportExportMixin, ExportMixin, a
         )
 
 
-# Sponsors, rewards, donations, redemptions -----------------------------------------------------------------
-
-
-class DonationInline(admin.TabularInline):
-    model = Donation
-    extra = 0
-    fields = ["donated_on", "description", "reward", "quantity", "value"]
-    readonly_fields = fields
-    can_delete = False
-    show_change_link = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(Sponsor)
-class SponsorAdmin(ScopedAdminMixin, StationDefaultMixin, ScopedFormfieldsMixin, admin.ModelAdmin):
-    list_display = ["name", "kind", "contact_person", "phone"]
-    list_filter = ["kind"]
-    search_fields = ["name", "contact_person"]
-    inlines = [DonationInline]
-
-    change_list_template = "volunteers/admin/sponsor_change_list.html"
-
-    def scope(self, request, queryset):
-        return selectors.sponsor_list_visible_to(request.user, queryset)
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def get_urls(self):
-        return [
-            path("report/", self.admin_site.admin_view(self.report_view), name="volunteers_sponsor_report"),
-            *super().get_urls(),
-        ]
-
-    def changelist_view(self, request, extra_context=None):
-        extra_context = {**(extra_context or {}), "report_url": reverse("admin:volunteers_sponsor_report")}
-        return super().changelist_view(request, extra_context)
-
-    def report_view(self, request):
-        if not self.has_view_permission(request):
-            raise PermissionDenied
-        context = {
-            **self.admin_site.each_context(request),
-            "title": _("Donor report"),
-            "rows": selectors.donor_report(request.user),
-            "opts": self.model._meta,
-        }
-        return TemplateResponse(request, "volunteers/admin/donor_report.html", context)
+# Rewards, their sponsors' donations, redemptions -------------------------------------------------------------
+# A sponsor is a unit of the core's partner units directory (its admin is the core's): here a sponsor's
+# donations are the donation list filtered by sponsor, and the donor report links to both.
 
 
 @admin.register(Donation)
 class DonationAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["donated_on", "sponsor", "description", "reward", "quantity", "value", "recorded_by"]
+    list_filter = [("sponsor", admin.RelatedOnlyFieldListFilter), "donated_on"]
     list_select_related = ["sponsor", "reward", "recorded_by"]
     search_fields = ["sponsor__name", "description"]
     autocomplete_fields = ["sponsor", "reward"]
     fields = ["sponsor", "donated_on", "description", "reward", "quantity", "value"]
+    change_list_template = "volunteers/admin/donation_change_list.html"
 
     def scope(self, request, queryset):
-        return queryset.filter(sponsor__in=selectors.sponsor_list_visible_to(request.user))
+        return selectors.donation_list_visible_to(request.user, queryset)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "sponsor":
@@ -889,6 +843,34 @@ class DonationAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def get_urls(self):
+        return [
+            path("report/", self.admin_site.admin_view(self.report_view), name="volunteers_donation_report"),
+            *super().get_urls(),
+        ]
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "report_url": reverse("admin:volunteers_donation_report")}
+        return super().changelist_view(request, extra_context)
+
+    def report_view(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        may_open_units = request.user.has_perm("station.view_partnerunit")
+        rows = selectors.donor_report(request.user)
+        donations_url = reverse("admin:volunteers_donation_changelist")
+        for row in rows:
+            row["donations_url"] = f"{donations_url}?sponsor__id__exact={row['sponsor'].pk}"
+            if may_open_units:
+                row["unit_url"] = reverse("admin:station_partnerunit_change", args=[row["sponsor"].pk])
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Donor report"),
+            "rows": rows,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "volunteers/admin/donor_report.html", context)
 
 
 @admin.register(Reward)

@@ -10,17 +10,18 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from station import selectors as station_selectors
+from station.models import PartnerUnit
 
 from . import rules
 from .models import (
     Certificate,
+    Donation,
     LedgerEntry,
     Redemption,
     Reward,
     ServiceRecord,
     Shift,
     SignUp,
-    Sponsor,
     Volunteer,
     VolunteerActivity,
 )
@@ -192,21 +193,40 @@ def _station_scoped(qs: QuerySet, user, field: str = "station_id") -> QuerySet:
     return qs if ids is None else qs.filter(**{f"{field}__in": ids})
 
 
-def sponsor_list_visible_to(user, queryset=None) -> QuerySet[Sponsor]:
-    return _station_scoped(Sponsor.objects.all() if queryset is None else queryset, user)
+def sponsor_list_visible_to(user, queryset=None) -> QuerySet[PartnerUnit]:
+    """The units of the partner units directory the user may choose as a reward's or a donation's sponsor."""
+    units = station_selectors.partner_unit_list_visible_to(user)
+    return units if queryset is None else queryset.filter(pk__in=units.values("pk"))
 
 
 def reward_list_visible_to(user, queryset=None) -> QuerySet[Reward]:
     return _station_scoped(Reward.objects.all() if queryset is None else queryset, user)
 
 
+def donation_list_visible_to(user, queryset=None) -> QuerySet[Donation]:
+    qs = Donation.objects.all() if queryset is None else queryset
+    return qs.filter(sponsor__in=sponsor_list_visible_to(user))
+
+
 def donor_report(user) -> list[dict]:
-    """For each sponsor: what was donated, redeemed, and by how many volunteers."""
-    sponsors = sponsor_list_visible_to(user).order_by("name")
-    donated = dict(sponsors.annotate(n=Sum("donations__quantity")).values_list("pk", "n"))
+    """For each partner unit that sponsored the shop (gave a donation or stands behind a reward): what was
+    donated, redeemed, and by how many volunteers."""
+    sponsors = list(
+        sponsor_list_visible_to(user)
+        .filter(Q(shop_donations__isnull=False) | Q(shop_rewards__isnull=False))
+        .distinct()
+        .order_by("name", "pk")
+    )
+    ids = [sponsor.pk for sponsor in sponsors]
+    given = {
+        row["sponsor_id"]: row
+        for row in Donation.objects.filter(sponsor_id__in=ids)
+        .values("sponsor_id")
+        .annotate(n=Sum("quantity"), v=Sum("value"), count=Count("pk"))
+    }
     redeemed = {
         row["reward__sponsor_id"]: row
-        for row in Redemption.objects.filter(reward__sponsor__in=sponsors)
+        for row in Redemption.objects.filter(reward__sponsor_id__in=ids)
         .exclude(status=Redemption.Status.CANCELLED)
         .values("reward__sponsor_id")
         .annotate(
@@ -216,15 +236,16 @@ def donor_report(user) -> list[dict]:
             points=Sum("points"),
         )
     }
-    value = dict(sponsors.annotate(v=Sum("donations__value")).values_list("pk", "v"))
     report = []
     for sponsor in sponsors:
+        g = given.get(sponsor.pk, {})
         r = redeemed.get(sponsor.pk, {})
         report.append(
             {
                 "sponsor": sponsor,
-                "donated_items": donated.get(sponsor.pk) or 0,
-                "donated_value": value.get(sponsor.pk),
+                "donations": g.get("count", 0),
+                "donated_items": g.get("n") or 0,
+                "donated_value": g.get("v"),
                 "redeemed": r.get("n", 0),
                 "fulfilled": r.get("fulfilled", 0),
                 "volunteers": r.get("people", 0),

@@ -18,7 +18,6 @@ PAGES = [
     "shift",
     "servicerecord",
     "ledgerentry",
-    "sponsor",
     "donation",
     "reward",
     "redemption",
@@ -66,7 +65,7 @@ def test_admin_lists_and_activity_pages_do_not_grow_with_rows(
         f"/admin/volunteers/volunteeractivity/{vol_activity.pk}/change/",
         f"/admin/volunteers/shift/{shift.pk}/change/",
         f"/v/staff/shifts/{shift.pk}/",
-        "/admin/volunteers/sponsor/report/",
+        "/admin/volunteers/donation/report/",
     ]
     rows = dict(station=station, community=community_a, vol_activity=vol_activity, shift=shift, worker=worker)
     add_rows(1, **rows)
