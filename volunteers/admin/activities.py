@@ -16,6 +16,7 @@ from station.roles import profile_of
 
 from .. import selectors, services
 from ..models import Shift, SignUp, VolunteerActivity
+from .base import error_text
 
 
 class VolunteerActivityForm(forms.ModelForm):
@@ -179,10 +180,10 @@ class VolunteerActivityAdmin(ScopedAdminMixin, admin.ModelAdmin):
         for shift in formset.save(commit=False):
             services.shift_save(shift=shift, actor=request.user)
         for obj in formset.deleted_objects:
-            if obj.signups.exists():
-                self.message_user(request, _("A shift with sign-ups cannot be deleted."), messages.ERROR)
-            else:
-                obj.delete()
+            try:
+                services.shift_delete(shift=obj, actor=request.user)
+            except ValidationError as exc:
+                self.message_user(request, f"{obj}: {error_text(exc)}", messages.ERROR)
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -112,6 +112,23 @@ class RewardAdmin(ScopedAdminMixin, StationDefaultMixin, ScopedFormfieldsMixin, 
             kwargs["queryset"] = selectors.sponsor_list_visible_to(request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
+    def save_model(self, request, obj, form, change):
+        services.reward_save(reward=obj, actor=request.user)
+
+    def add_view(self, request, form_url="", extra_context=None):
+        try:
+            return super().add_view(request, form_url, extra_context)
+        except ValidationError as exc:
+            self.message_user(request, error_text(exc), messages.ERROR)
+            return redirect(request.get_full_path())
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        try:
+            return super().change_view(request, object_id, form_url, extra_context)
+        except ValidationError as exc:
+            self.message_user(request, error_text(exc), messages.ERROR)
+            return redirect(request.get_full_path())
+
     def has_delete_permission(self, request, obj=None):
         return False
 

@@ -140,8 +140,7 @@ class VolunteerAdmin(
 
     def save_model(self, request, obj, form, change):
         if change:
-            obj.full_clean(exclude=["user"])
-            obj.save()
+            services.volunteer_update(volunteer=obj, actor=request.user)
             if form.cleaned_data.get("new_password"):
                 services.volunteer_set_password(
                     volunteer=obj, password=form.cleaned_data["new_password"], actor=request.user

@@ -38,6 +38,7 @@ from .shifts import (
     checkin_by_qr,
     checkin_by_worker,
     checkout,
+    shift_delete,
     shift_save,
     signup_cancel,
     signup_create,
@@ -49,8 +50,9 @@ from .shop import (
     redemption_fulfil,
     redemption_fulfil_by_code,
     redemption_place,
+    reward_save,
 )
-from .volunteers import volunteer_register, volunteer_set_password
+from .volunteers import volunteer_register, volunteer_set_password, volunteer_update
 
 __all__ = [
     "ADJUSTMENT_LIMIT",
@@ -74,11 +76,13 @@ __all__ = [
     "redemption_fulfil_by_code",
     "redemption_place",
     "reward_available_for",
+    "reward_save",
     "service_record_approve",
     "service_record_backfill",
     "service_record_correct",
     "service_record_decline",
     "service_record_submit",
+    "shift_delete",
     "shift_save",
     "signup_cancel",
     "signup_create",
@@ -87,4 +91,5 @@ __all__ = [
     "volunteer_activity_save",
     "volunteer_register",
     "volunteer_set_password",
+    "volunteer_update",
 ]

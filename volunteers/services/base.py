@@ -5,15 +5,46 @@ table are always locked in primary-key order, so two transactions that want over
 deadlocking. Across tables the order is always: service record, volunteer, redemption, reward; shift, sign-up.
 """
 
+from datetime import date, datetime
+from decimal import Decimal
+
 from django.conf import settings
 from django.db.models import Model, QuerySet
 from django.utils import translation
+
+from station.models import AuditEvent
+from station.services import audit_record
 
 
 def words(text) -> str:
     """Stored reasons are written in the station's language, whoever triggers them."""
     with translation.override(settings.LANGUAGE_CODE):
         return str(text)
+
+
+def _plain(value):
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
+def audit(*, actor, target, action: str = AuditEvent.Action.UPDATE, reason="", **changes) -> AuditEvent:
+    """The audit row of a state change, written by the service inside its own transaction (so a change that
+    rolls back leaves no row, and a change that stays always has one)."""
+    return audit_record(
+        actor=actor,
+        action=action,
+        target=target,
+        reason=words(reason),
+        changes={key: _plain(value) for key, value in changes.items()},
+    )
+
+
+CREATE, UPDATE, DELETE = AuditEvent.Action.CREATE, AuditEvent.Action.UPDATE, AuditEvent.Action.DELETE
 
 
 def _queryset(source) -> QuerySet:

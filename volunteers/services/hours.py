@@ -13,17 +13,27 @@ from station.models import Attendance
 
 from .. import selectors
 from ..models import Certificate, LedgerEntry, ServiceRecord, ServiceRecordEvent, Shift, Volunteer
-from .base import lock_row, words
+from .base import CREATE, UPDATE, audit, lock_row, words
 from .ledger import earn, ledger_reverse
 
 
-def _record_event(record: ServiceRecord, from_status: str, actor, reason: str = "") -> None:
+def record_event(record: ServiceRecord, from_status: str, actor, reason: str = "") -> None:
+    """A state of a service record: into its own history and into the audit trail."""
     ServiceRecordEvent.objects.create(
         record=record,
         from_status=from_status,
         to_status=record.status,
         actor=actor if getattr(actor, "is_authenticated", False) else None,
         reason=reason[:300],
+    )
+    audit(
+        actor=actor,
+        target=record,
+        action=UPDATE if from_status else CREATE,
+        reason=reason,
+        status=[from_status, record.status],
+        minutes=record.minutes,
+        service_date=record.service_date,
     )
 
 
@@ -66,7 +76,7 @@ def service_record_backfill(
     ):
         raise ValidationError(_("This shift belongs to another station."))
     record.save()
-    _record_event(record, "", actor, words(record.get_source_display()))
+    record_event(record, "", actor, words(record.get_source_display()))
     return record
 
 
@@ -77,7 +87,7 @@ def service_record_submit(*, record: ServiceRecord, actor) -> ServiceRecord:
         return record
     record.status = ServiceRecord.Status.PENDING
     record.save(update_fields=["status"])
-    _record_event(record, ServiceRecord.Status.ENTERED, actor)
+    record_event(record, ServiceRecord.Status.ENTERED, actor)
     return record
 
 
@@ -97,7 +107,7 @@ def service_record_approve(*, record: ServiceRecord, actor) -> ServiceRecord:
     record.decided_by = actor if getattr(actor, "is_authenticated", False) else None
     record.decided_at = timezone.now()
     record.save(update_fields=["status", "decided_by", "decided_at"])
-    _record_event(record, before, actor)
+    record_event(record, before, actor)
     earn(record, actor)
     if record.shift_id:
         Attendance.objects.get_or_create(
@@ -123,7 +133,7 @@ def service_record_decline(*, record: ServiceRecord, reason: str, actor) -> Serv
     record.decided_at = timezone.now()
     record.decision_reason = reason[:300]
     record.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])
-    _record_event(record, before, actor, reason)
+    record_event(record, before, actor, reason)
     return record
 
 
@@ -158,9 +168,9 @@ def service_record_correct(*, record: ServiceRecord, minutes: int, reason: str, 
     before = record.status
     record.status = ServiceRecord.Status.CORRECTED
     record.save(update_fields=["status"])
-    _record_event(record, before, actor, reason)
+    record_event(record, before, actor, reason)
     new.save()
-    _record_event(new, "", actor, reason)
+    record_event(new, "", actor, reason)
     return new
 
 
@@ -191,4 +201,12 @@ def certificate_issue(*, volunteer: Volunteer, period_start: date, period_end: d
     )
     certificate.full_clean()
     certificate.save()
+    audit(
+        actor=actor,
+        target=certificate,
+        action=CREATE,
+        period=[period_start, period_end],
+        minutes=minutes,
+        volunteer=volunteer.pk,
+    )
     return certificate

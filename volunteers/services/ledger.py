@@ -14,12 +14,27 @@ from station.models import Person, years_before
 
 from .. import rules, selectors
 from ..models import LedgerEntry, ServiceRecord, Volunteer
-from .base import lock_row, words
+from .base import CREATE, audit, lock_row, words
 
 
 def lock_volunteer(volunteer_id: int, queryset=None) -> Volunteer:
     """The volunteer row, locked: every movement of points holds it (see ``base`` for the order of locks)."""
-    return lock_row(Volunteer.objects.all() if queryset is None else queryset, volunteer_id)
+    return lock_row(
+        Volunteer.objects.select_related("person") if queryset is None else queryset, volunteer_id
+    )
+
+
+def _audit_entry(entry: LedgerEntry, actor, reason: str = "") -> None:
+    audit(
+        actor=actor,
+        target=entry,
+        action=CREATE,
+        reason=reason,
+        kind=entry.kind,
+        points=entry.points,
+        balance_after=entry.balance_after,
+        volunteer=entry.volunteer_id,
+    )
 
 
 def post_entry(
@@ -129,6 +144,7 @@ def points_adjust(
         at=at,
         request_key=request_key,
     )
+    _audit_entry(entry, actor, reason)
     volunteer.points_balance = locked.points_balance
     return entry
 
@@ -150,7 +166,7 @@ def ledger_reverse(*, entry: LedgerEntry, reason: str, actor) -> LedgerEntry:
         text = _("Reversal of “%(entry)s”: %(reason)s") % {"entry": entry.reason, "reason": reason}
     try:
         with transaction.atomic():
-            return post_entry(
+            reversal = post_entry(
                 volunteer,
                 kind=LedgerEntry.Kind.REVERSAL,
                 points=-entry.points,
@@ -160,6 +176,8 @@ def ledger_reverse(*, entry: LedgerEntry, reason: str, actor) -> LedgerEntry:
             )
     except IntegrityError:
         raise ValidationError(_("This entry has already been reversed.")) from None
+    _audit_entry(reversal, actor, reason)
+    return reversal
 
 
 @transaction.atomic
@@ -178,10 +196,12 @@ def points_expire(*, volunteer: Volunteer, today: date | None = None) -> LedgerE
             "day": years_before(today, years).isoformat(),
             "years": years,
         }
-    return post_entry(
+    entry = post_entry(
         locked,
         kind=LedgerEntry.Kind.EXPIRY,
         points=-amount,
         reason=text,
         rule={"cutoff": cutoff.isoformat(), "years": years},
     )
+    _audit_entry(entry, None, text)
+    return entry

@@ -10,8 +10,9 @@ from django.utils.translation import gettext as _
 from station.models import Activity
 
 from .. import rules, selectors
-from ..models import ServiceRecord, ServiceRecordEvent, Shift, SignUp, Volunteer, VolunteerActivity
-from .base import lock_row, words
+from ..models import ServiceRecord, Shift, SignUp, Volunteer, VolunteerActivity
+from .base import CREATE, DELETE, UPDATE, audit, lock_row, words
+from .hours import record_event
 
 
 @transaction.atomic
@@ -19,6 +20,7 @@ def volunteer_activity_save(
     *, volunteer_activity: VolunteerActivity, activity: Activity, actor
 ) -> VolunteerActivity:
     """Create or update a volunteer activity and the station activity it hangs on (platform "volunteers")."""
+    creating = volunteer_activity.pk is None
     activity.platform = Activity.Platform.VOLUNTEERS
     if activity.pk is None and getattr(actor, "is_authenticated", False):
         activity.organiser = actor
@@ -27,6 +29,15 @@ def volunteer_activity_save(
     volunteer_activity.activity = activity
     volunteer_activity.full_clean()
     volunteer_activity.save()
+    audit(
+        actor=actor,
+        target=volunteer_activity,
+        action=CREATE if creating else UPDATE,
+        title=activity.title,
+        starts_at=activity.starts_at,
+        ends_at=activity.ends_at,
+        is_published=volunteer_activity.is_published,
+    )
     return volunteer_activity
 
 
@@ -39,8 +50,35 @@ def shift_save(*, shift: Shift, actor) -> Shift:
             raise ValidationError(
                 {"places": _("%(n)d volunteers have signed up; places cannot be fewer.") % {"n": taken}}
             )
+    creating = shift.pk is None
     shift.save()
+    audit(
+        actor=actor,
+        target=shift,
+        action=CREATE if creating else UPDATE,
+        starts_at=shift.starts_at,
+        ends_at=shift.ends_at,
+        places=shift.places,
+        points_per_hour=shift.points_per_hour,
+    )
     return shift
+
+
+@transaction.atomic
+def shift_delete(*, shift: Shift, actor) -> None:
+    """Delete a shift nobody signed up for and no hours were entered for."""
+    shift = lock_row(Shift.objects.select_related("volunteer_activity__activity"), shift.pk)
+    if shift.signups.exists():
+        raise ValidationError(_("A shift with sign-ups cannot be deleted."))
+    if shift.service_records.exists():
+        raise ValidationError(_("A shift with hours entered cannot be deleted."))
+    audit(actor=actor, target=shift, action=DELETE, starts_at=shift.starts_at, places=shift.places)
+    shift.delete()
+
+
+def _signups_for_audit():
+    """Sign-ups with what their audit row names (the volunteer and the shift's activity), in one query."""
+    return SignUp.objects.select_related("shift__volunteer_activity__activity", "volunteer__person")
 
 
 @transaction.atomic
@@ -71,6 +109,7 @@ def signup_create(
     taken = SignUp.objects.filter(shift=shift, status=SignUp.Status.SIGNED_UP).count()
     if taken >= shift.places:
         raise ValidationError(_("Sorry, this shift is full."))
+    before = existing.status if existing else ""
     if existing:
         existing.status = SignUp.Status.SIGNED_UP
         existing.signed_up_at = timezone.now()
@@ -79,6 +118,13 @@ def signup_create(
         signup = existing
     else:
         signup = SignUp.objects.create(shift=shift, volunteer=volunteer)
+    audit(
+        actor=actor,
+        target=signup,
+        action=UPDATE if existing else CREATE,
+        status=[before, SignUp.Status.SIGNED_UP],
+        by_worker=by_worker,
+    )
     warnings = [
         _("This overlaps your shift “%(other)s”.") % {"other": other.shift}
         for other in selectors.overlapping_signups(volunteer, shift)
@@ -88,7 +134,7 @@ def signup_create(
 
 @transaction.atomic
 def signup_cancel(*, signup: SignUp, actor) -> SignUp:
-    signup = lock_row(SignUp.objects.select_related("shift"), signup.pk)
+    signup = lock_row(_signups_for_audit(), signup.pk)
     if signup.status == SignUp.Status.CANCELLED:
         return signup
     if signup.checked_in_at:
@@ -98,10 +144,11 @@ def signup_cancel(*, signup: SignUp, actor) -> SignUp:
     signup.status = SignUp.Status.CANCELLED
     signup.cancelled_at = timezone.now()
     signup.save(update_fields=["status", "cancelled_at"])
+    audit(actor=actor, target=signup, status=[SignUp.Status.SIGNED_UP, SignUp.Status.CANCELLED])
     return signup
 
 
-def _check_in(signup: SignUp, method: str, at: datetime) -> SignUp:
+def _check_in(signup: SignUp, method: str, at: datetime, actor) -> SignUp:
     if signup.status != SignUp.Status.SIGNED_UP:
         raise ValidationError(_("This sign-up was cancelled."))
     if at < signup.shift.starts_at - timedelta(hours=1):
@@ -111,6 +158,7 @@ def _check_in(signup: SignUp, method: str, at: datetime) -> SignUp:
     signup.checked_in_at = at
     signup.check_in_method = method
     signup.save(update_fields=["checked_in_at", "check_in_method"])
+    audit(actor=actor, target=signup, checked_in_at=at, check_in_method=method)
     return signup
 
 
@@ -119,7 +167,7 @@ def checkout(
     *, signup: SignUp, actor, at: datetime | None = None, auto: bool = False
 ) -> ServiceRecord | None:
     """Check out and enter the hours for approval. Returns the service record (None if no time counted)."""
-    signup = lock_row(SignUp.objects.select_related("shift__volunteer_activity__activity"), signup.pk)
+    signup = lock_row(_signups_for_audit(), signup.pk)
     if signup.checked_out_at:
         return getattr(signup, "service_record", None)
     if not signup.checked_in_at:
@@ -131,6 +179,7 @@ def checkout(
     signup.auto_checked_out = auto
     signup.save(update_fields=["checked_out_at", "auto_checked_out"])
     minutes = rules.credited_minutes(signup.shift, signup.checked_in_at, at)
+    audit(actor=actor, target=signup, checked_out_at=at, auto_checked_out=auto, credited_minutes=minutes)
     if minutes <= 0:
         return None
     entered = ServiceRecord.objects.filter(
@@ -151,12 +200,7 @@ def checkout(
     )
     record.full_clean()
     record.save()
-    ServiceRecordEvent.objects.create(
-        record=record,
-        to_status=record.status,
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
-        reason=words(_("checked out automatically at the shift's end")) if auto else "",
-    )
+    record_event(record, "", actor, words(_("checked out automatically at the shift's end")) if auto else "")
     return record
 
 
@@ -175,13 +219,13 @@ def checkin_by_qr(
     signup = SignUp.objects.filter(shift=shift, volunteer=volunteer, status=SignUp.Status.SIGNED_UP).first()
     if signup is None:
         signup, _warnings = signup_create(volunteer=volunteer, shift=shift, actor=actor)
-    signup = lock_row(SignUp.objects.select_related("shift"), signup.pk)
+    signup = lock_row(_signups_for_audit(), signup.pk)
     if step == "in" and signup.checked_in_at is not None:
         return "in", signup
     if step == "out" and signup.checked_out_at is not None:
         return "out", signup
     if signup.checked_in_at is None:
-        return "in", _check_in(signup, SignUp.Method.QR, at)
+        return "in", _check_in(signup, SignUp.Method.QR, at, actor)
     if signup.checked_out_at is None:
         checkout(signup=signup, actor=actor, at=at)
         signup.refresh_from_db()
@@ -195,10 +239,10 @@ def checkin_by_worker(*, shift: Shift, query: str, actor) -> SignUp:
     signup = SignUp.objects.filter(shift=shift, volunteer=volunteer, status=SignUp.Status.SIGNED_UP).first()
     if signup is None:
         signup, _warnings = signup_create(volunteer=volunteer, shift=shift, actor=actor, by_worker=True)
-    signup = lock_row(SignUp.objects.select_related("shift"), signup.pk)
+    signup = lock_row(_signups_for_audit(), signup.pk)
     if signup.checked_in_at:
         raise ValidationError(_("%(name)s is already checked in.") % {"name": volunteer.person.name})
-    return _check_in(signup, SignUp.Method.WORKER, timezone.now())
+    return _check_in(signup, SignUp.Method.WORKER, timezone.now(), actor)
 
 
 def auto_checkout_due(*, now: datetime | None = None, limit: int = 200) -> int:

@@ -10,9 +10,11 @@ from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from station.selectors import station_ids_for
+
 from ..models import Donation, LedgerEntry, Redemption, Reward, Volunteer
 from ..permissions import reward_available_for
-from .base import lock_row
+from .base import CREATE, UPDATE, audit, lock_row
 from .ledger import lock_volunteer, post_entry
 
 
@@ -30,7 +32,56 @@ def donation_record(*, donation: Donation, actor) -> Donation:
             raise ValidationError({"reward": _("This reward belongs to another station.")})
         Reward.objects.filter(pk=donation.reward_id).update(stock=F("stock") + donation.quantity)
     donation.save()
+    audit(
+        actor=actor,
+        target=donation,
+        action=CREATE,
+        sponsor=donation.sponsor_id,
+        reward=donation.reward_id,
+        quantity=donation.quantity,
+        value=donation.value,
+    )
     return donation
+
+
+REWARD_FIELDS = [
+    "station",
+    "sponsor",
+    "name",
+    "description",
+    "points_price",
+    "per_volunteer_limit",
+    "active_from",
+    "active_until",
+    "is_active",
+]
+
+
+@transaction.atomic
+def reward_save(*, reward: Reward, actor) -> Reward:
+    """Put a reward on the shelf or change it. Its stock moves only by donations and redemptions: a change
+    never writes the stock it was read with (a redemption in between would be undone)."""
+    allowed = station_ids_for(actor)
+    if allowed is not None and reward.station_id not in allowed:
+        raise ValidationError({"station": _("Choose your own station.")})
+    if reward.sponsor_id and reward.sponsor.station_id != reward.station_id:
+        raise ValidationError({"sponsor": _("This sponsor is a partner unit of another station.")})
+    reward.full_clean()
+    creating = reward.pk is None
+    if creating:
+        reward.save()
+    else:
+        reward.save(update_fields=REWARD_FIELDS)
+    audit(
+        actor=actor,
+        target=reward,
+        action=CREATE if creating else UPDATE,
+        **{
+            name: getattr(reward, f"{name}_id" if name in ("station", "sponsor") else name)
+            for name in REWARD_FIELDS
+        },
+    )
+    return reward
 
 
 def redemption_place(*, volunteer: Volunteer, reward: Reward, idempotency_key: str, actor) -> Redemption:
@@ -79,12 +130,13 @@ def _redemption_place(*, volunteer_id: int, reward_id: int, key: str, actor) -> 
         actor=actor,
         redemption=redemption,
     )
+    audit(actor=actor, target=redemption, action=CREATE, reward=reward.pk, points=redemption.points)
     return redemption
 
 
 @transaction.atomic
 def redemption_fulfil(*, redemption: Redemption, actor, pickup_code: str | None = None) -> Redemption:
-    redemption = lock_row(Redemption, redemption.pk)
+    redemption = lock_row(Redemption.objects.select_related("volunteer__person", "reward"), redemption.pk)
     if pickup_code is not None and pickup_code.strip() != redemption.pickup_code:
         raise ValidationError(_("The pickup code does not match."))
     if redemption.status == Redemption.Status.FULFILLED:
@@ -95,6 +147,7 @@ def redemption_fulfil(*, redemption: Redemption, actor, pickup_code: str | None 
     redemption.fulfilled_at = timezone.now()
     redemption.fulfilled_by = actor if getattr(actor, "is_authenticated", False) else None
     redemption.save(update_fields=["status", "fulfilled_at", "fulfilled_by"])
+    audit(actor=actor, target=redemption, status=[Redemption.Status.PLACED, Redemption.Status.FULFILLED])
     return redemption
 
 
@@ -124,7 +177,7 @@ def redemption_cancel(*, redemption: Redemption, reason: str, actor) -> Redempti
     if not reason:
         raise ValidationError(_("Say why the redemption is cancelled."))
     volunteer = lock_volunteer(redemption.volunteer_id)
-    redemption = lock_row(Redemption.objects.select_related("reward"), redemption.pk)
+    redemption = lock_row(Redemption.objects.select_related("volunteer__person", "reward"), redemption.pk)
     if redemption.status == Redemption.Status.CANCELLED:
         return redemption
     if redemption.status != Redemption.Status.PLACED:
@@ -147,5 +200,12 @@ def redemption_cancel(*, redemption: Redemption, reason: str, actor) -> Redempti
         reason=text,
         actor=actor,
         redemption=redemption,
+    )
+    audit(
+        actor=actor,
+        target=redemption,
+        reason=reason,
+        status=[Redemption.Status.PLACED, Redemption.Status.CANCELLED],
+        points_refunded=redemption.points,
     )
     return redemption

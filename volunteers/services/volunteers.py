@@ -13,6 +13,7 @@ from station.models import AuditEvent, Person
 from station.services import audit_record
 
 from ..models import Volunteer
+from .base import audit
 
 User = get_user_model()
 
@@ -66,3 +67,23 @@ def volunteer_set_password(*, volunteer: Volunteer, password: str, actor) -> Non
     user.set_password(password)
     user.save(update_fields=["password"])
     audit_record(actor=actor, action=AuditEvent.Action.UPDATE, target=volunteer, reason=_("password set"))
+
+
+VOLUNTEER_FIELDS = ["joined_on", "status", "skills", "trainings", "availability"]
+
+
+@transaction.atomic
+def volunteer_update(*, volunteer: Volunteer, actor) -> Volunteer:
+    """Save a worker's changes to a volunteer's details. Only those fields are written: the points balance
+    moves with the ledger alone, so a change never writes the balance it was read with."""
+    before = Volunteer.objects.values(*VOLUNTEER_FIELDS).get(pk=volunteer.pk)
+    volunteer.full_clean(exclude=["user"])
+    volunteer.save(update_fields=VOLUNTEER_FIELDS)
+    changes = {
+        name: [before[name], getattr(volunteer, name)]
+        for name in VOLUNTEER_FIELDS
+        if before[name] != getattr(volunteer, name)
+    }
+    if changes:
+        audit(actor=actor, target=volunteer, **changes)
+    return volunteer
