@@ -1,18 +1,29 @@
 """Benchmark of the volunteers' mobile web on PostgreSQL (run by hand; never part of the tests).
 
+From the checkout's root (every path here is relative to it; the virtualenv is the checkout's ``.venv``):
+
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/sws_bench_vol \
-        /work/main/.venv/bin/python bench/volunteers_bench.py [--seed] [--seconds 10] [--clients 8]
+        .venv/bin/python bench/volunteers_bench.py [--seed] [--seconds 10] [--clients 8] [--workers 4]
+
+At a tiny size, to see that it still runs (a few hundred rows, a second of load per URL, no figures worth
+reading; use a database of its own, since the size is what the database holds):
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/sws_bench_vol_tiny \
+        .venv/bin/python bench/volunteers_bench.py --volunteers 50 --entries 6 --seconds 1 --clients 2 --workers 1
 
 What it does:
-  1. (--seed, or when the database is empty) creates 10,000 volunteers with sign-in accounts and 1,000,000
-     points-ledger entries (100 a volunteer), plus a reward with plenty of stock. The ledger is written with
-     one INSERT ... SELECT generate_series for speed; balances are then set to the sum of the entries.
+  1. (--seed, or when the database holds fewer volunteers than --volunteers) creates the missing volunteers
+     (10,000 by default) with sign-in accounts and --entries points-ledger entries each (100 by default: a
+     million entries), plus a reward with plenty of stock. The ledger is written with one INSERT ... SELECT
+     generate_series for speed, every NOT NULL column given (``request_key`` is empty, as for any entry
+     written without a request key); balances are then set to the sum of the entries.
   2. counts the queries each page makes (Django test client, CaptureQueriesContext);
   3. starts gunicorn on 127.0.0.1 with this directory's urlconf (the project's URLs plus /bench/nodb/, a view
      that touches no database), and drives it with N concurrent clients, each signed in as its own volunteer,
      for a fixed time per URL: the no-database view, the balance page (/v/), the ledger page (/v/points/) and
      the redeem request (POST /v/rewards/<id>/ with a fresh idempotency key each time);
-  4. prints requests per second and latency percentiles, then stops gunicorn.
+  4. prints requests per second and latency percentiles, stops gunicorn, and checks that every balance still
+     equals the sum of its ledger entries.
 """
 
 import argparse
@@ -61,7 +72,7 @@ def setup_django():
     call_command("migrate", verbosity=0, interactive=False)
 
 
-def seed():
+def seed(volunteers: int, entries: int):
     from datetime import date
 
     from django.contrib.auth import get_user_model
@@ -82,8 +93,9 @@ def seed():
             Community.objects.get_or_create(station=station, name=f"压测社区{i:02d}")[0] for i in range(14)
         ]
         password = make_password(PASSWORD)
+        have = Volunteer.objects.filter(person__community__station=station).count()
         people = []
-        for i in range(VOLUNTEERS):
+        for i in range(have, volunteers):
             born = date(1950 + i % 50, 1 + i % 12, 1 + i % 28)
             number = idnumbers.make_id_number("610125", born, i % 999 + 1)
             people.append(
@@ -97,8 +109,10 @@ def seed():
                 )
             )
         Person.objects.bulk_create(people, batch_size=2000)
-        people = list(Person.objects.filter(community__station=station).order_by("pk"))
-        users = User.objects.bulk_create(
+        people = list(
+            Person.objects.filter(community__station=station, volunteer__isnull=True).order_by("pk")
+        )
+        User.objects.bulk_create(
             [User(username=p.phone, first_name=p.name, password=password) for p in people], batch_size=2000
         )
         users = {u.username: u for u in User.objects.filter(username__in=[p.phone for p in people])}
@@ -106,7 +120,8 @@ def seed():
             [Volunteer(person=p, user=users[p.phone], joined_on=date(2023, 1, 1)) for p in people],
             batch_size=2000,
         )
-        Reward.objects.create(station=station, name="压测兑换品", points_price=1)
+        if not Reward.objects.filter(station=station, name="压测兑换品").exists():
+            Reward.objects.create(station=station, name="压测兑换品", points_price=1)
         Reward.objects.filter(station=station).update(stock=10_000_000)
     print(f"  people, accounts, volunteers: {time.monotonic() - started:.1f}s")
     started = time.monotonic()
@@ -115,11 +130,13 @@ def seed():
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
-            INSERT INTO {table} (volunteer_id, kind, points, balance_after, reason, rule, created_at)
+            INSERT INTO {table} (volunteer_id, kind, points, balance_after, reason, rule, created_at, request_key)
             SELECT v.id, 'earn', 10, 10 * n, '压测服务：1小时 × 每小时10分', '{{}}'::jsonb,
-                   now() - make_interval(days => {ENTRIES_PER_VOLUNTEER} - n)
-            FROM {vtable} v CROSS JOIN generate_series(1, {ENTRIES_PER_VOLUNTEER}) AS n
-            """
+                   now() - make_interval(days => %s - n), ''
+            FROM {vtable} v CROSS JOIN generate_series(1, %s) AS n
+            WHERE NOT EXISTS (SELECT 1 FROM {table} e WHERE e.volunteer_id = v.id)
+            """,
+            [entries, entries],
         )
         cursor.execute(
             f"UPDATE {vtable} v SET points_balance = s.total FROM "
@@ -127,7 +144,7 @@ def seed():
             f"WHERE s.volunteer_id = v.id"
         )
         cursor.execute(f"ANALYZE {table}; ANALYZE {vtable};")
-    print(f"  {VOLUNTEERS * ENTRIES_PER_VOLUNTEER:,} ledger entries: {time.monotonic() - started:.1f}s")
+    print(f"  ledger entries, {entries} a new volunteer: {time.monotonic() - started:.1f}s")
 
 
 def counts():
@@ -226,14 +243,20 @@ def main():
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--port", type=int, default=8771)
+    parser.add_argument("--volunteers", type=int, default=VOLUNTEERS, help="volunteers the data set holds")
+    parser.add_argument(
+        "--entries", type=int, default=ENTRIES_PER_VOLUNTEER, help="ledger entries a volunteer"
+    )
     args = parser.parse_args()
+    if args.volunteers < 2 or args.entries < 1:
+        parser.error("--volunteers must be at least 2 and --entries at least 1")
 
     ensure_database()
     setup_django()
     volunteers, entries = counts()
-    if args.seed or volunteers < VOLUNTEERS:
+    if args.seed or volunteers < args.volunteers:
         print("Seeding ...")
-        seed()
+        seed(args.volunteers, args.entries)
         volunteers, entries = counts()
     print(f"Data: {volunteers:,} volunteers, {entries:,} ledger entries")
 
@@ -269,7 +292,7 @@ def main():
         sessions = []
         for i in range(args.clients):
             session = Session(args.port)
-            session.sign_in(str(PHONE_BASE + 100 + i * 997))
+            session.sign_in(str(PHONE_BASE + (100 + i * 997) % volunteers))
             sessions.append(session)
         print(
             f"Load: {args.clients} concurrent clients, {args.seconds:g}s per URL, gunicorn {args.workers} sync workers"

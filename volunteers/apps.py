@@ -20,8 +20,6 @@ VOLUNTEER_ROLE_PERMISSIONS = {
         "volunteers.change_shift",
         "volunteers.add_servicerecord",
         "volunteers.change_servicerecord",
-        "volunteers.add_sponsor",
-        "volunteers.change_sponsor",
         "volunteers.add_donation",
         "volunteers.add_reward",
         "volunteers.change_reward",

@@ -11,10 +11,11 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from station.models import Activity, Person, StaffProfile
+from station.models import Activity, PartnerUnit, Person, StaffProfile
+from station.services import partner_unit_save
 
 from . import services
-from .models import Donation, Reward, Shift, Sponsor, Volunteer, VolunteerActivity
+from .models import Donation, Reward, Shift, Volunteer, VolunteerActivity
 
 DEMO_PASSWORD = "demo-pass-2026"
 DEMO_PHONE = "13800138000"
@@ -29,6 +30,19 @@ SPONSORS = [
     ("高桥理发店", "merchant", [("理发一次", 50, 30)]),
     ("沣东爱心企业联合会", "enterprise", [("保温水杯", 150, 15)]),
 ]
+
+
+def _sponsor(station, name, kind, actor) -> PartnerUnit:
+    """Sponsors are units of the core's directory: one the station already lists is used as it is."""
+    unit = PartnerUnit.objects.filter(station=station, name=name).first()
+    if unit is not None:
+        return unit
+    unit = PartnerUnit(station=station, name=name, kind=kind, contact_person="店长")
+    if actor is None:  # a station without a social worker yet
+        unit.full_clean()
+        unit.save()
+        return unit
+    return partner_unit_save(unit=unit, actor=actor)
 
 
 @transaction.atomic
@@ -91,7 +105,7 @@ def seed_volunteering(station, rng):
             services.service_record_approve(record=record, actor=actor)
 
     for name, kind, rewards in SPONSORS:
-        sponsor = Sponsor.objects.create(station=station, name=name, kind=kind, contact_person="店长")
+        sponsor = _sponsor(station, name, kind, actor)
         for reward_name, price, quantity in rewards:
             reward = Reward.objects.create(
                 station=station, sponsor=sponsor, name=reward_name, points_price=price

@@ -1,5 +1,6 @@
 """The two-way volunteer platform: volunteers, activities and shifts, service records, the points ledger,
-sponsors, rewards and redemptions, certificates.
+rewards and their sponsors' donations (sponsors are units of the core's partner units directory),
+redemptions, certificates.
 
 Every write with rules goes through ``volunteers.services``; the models hold the database rules.
 """
@@ -14,7 +15,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from station.models import Activity, Person, Station
+from station.models import Activity, PartnerUnit, Person, Station
 
 
 class Volunteer(models.Model):
@@ -438,43 +439,16 @@ class LedgerEntry(models.Model):
         raise ValidationError(_("Ledger entries cannot be deleted."))
 
 
-class Sponsor(models.Model):
-    class Kind(models.TextChoices):
-        ENTERPRISE = "enterprise", _("caring enterprise")
-        MERCHANT = "merchant", _("caring merchant")
-        ORGANISATION = "organisation", _("organisation")
-        INDIVIDUAL = "individual", _("individual")
-
-    station = models.ForeignKey(
-        Station, on_delete=models.PROTECT, related_name="+", verbose_name=_("station")
-    )
-    name = models.CharField(_("name"), max_length=100)
-    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.MERCHANT)
-    contact_person = models.CharField(_("contact person"), max_length=50, blank=True)
-    phone = models.CharField(_("phone"), max_length=20, blank=True)
-    address = models.CharField(_("address"), max_length=200, blank=True)
-    note = models.TextField(_("note"), blank=True)
-
-    class Meta:
-        verbose_name = _("sponsor")
-        verbose_name_plural = _("sponsors")
-        ordering = ["name"]
-        constraints = [models.UniqueConstraint(fields=["station", "name"], name="sponsor_unique_name")]
-
-    def __str__(self):
-        return self.name
-
-
 class Reward(models.Model):
     station = models.ForeignKey(
         Station, on_delete=models.PROTECT, related_name="+", verbose_name=_("station")
     )
     sponsor = models.ForeignKey(
-        Sponsor,
+        PartnerUnit,
         on_delete=models.PROTECT,
         null=True,
         blank=True,
-        related_name="rewards",
+        related_name="shop_rewards",
         verbose_name=_("sponsor"),
     )
     name = models.CharField(_("name"), max_length=100)
@@ -509,10 +483,11 @@ class Reward(models.Model):
 
 
 class Donation(models.Model):
-    """What a sponsor gave, and when. A donation of a reward adds to its stock."""
+    """What a sponsor (a unit of the partner units directory) gave, and when. A donation of a reward adds to
+    its stock."""
 
     sponsor = models.ForeignKey(
-        Sponsor, on_delete=models.PROTECT, related_name="donations", verbose_name=_("sponsor")
+        PartnerUnit, on_delete=models.PROTECT, related_name="shop_donations", verbose_name=_("sponsor")
     )
     reward = models.ForeignKey(
         Reward,

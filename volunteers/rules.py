@@ -4,7 +4,7 @@ import hashlib
 import hmac
 import time
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from django.conf import settings
 from django.utils import translation
@@ -81,6 +81,20 @@ def points_for_service(*, person, day: date, minutes: int, rate: int | None = No
     return PointsRule(
         minutes=minutes, rate=rate, multiplier=multiplier, points=base * multiplier, reasons=reasons
     )
+
+
+def credited_minutes(shift, checked_in_at: datetime, checked_out_at: datetime) -> int:
+    """Time inside the shift only: never more than the shift's length."""
+    start = max(checked_in_at, shift.starts_at)
+    end = min(checked_out_at, shift.ends_at)
+    return max(0, int((end - start).total_seconds() // 60))
+
+
+def signup_missing_requirements(volunteer, volunteer_activity) -> list[str]:
+    """The skills and trainings an activity asks for that the volunteer has not declared."""
+    missing = sorted(volunteer.split(volunteer_activity.required_skills) - volunteer.skill_set)
+    missing += sorted(volunteer.split(volunteer_activity.required_training) - volunteer.training_set)
+    return missing
 
 
 def star_level(approved_minutes: int) -> int:

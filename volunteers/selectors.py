@@ -4,23 +4,30 @@ Staff read through ``station.selectors`` (their station, a cadre their communiti
 their own rows, and anything else is a 404.
 """
 
-from django.db.models import Count, Q, QuerySet, Sum
+import unicodedata
+from datetime import date, datetime
+
+from django.core.exceptions import ValidationError
+from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from station import selectors as station_selectors
+from station.models import PartnerUnit, Station
 
 from . import rules
 from .models import (
     Certificate,
+    Donation,
     LedgerEntry,
     Redemption,
     Reward,
     ServiceRecord,
     Shift,
     SignUp,
-    Sponsor,
     Volunteer,
     VolunteerActivity,
 )
@@ -134,6 +141,46 @@ def certificate_verify(number: str) -> Certificate | None:
     return Certificate.objects.select_related("station", "volunteer__person").filter(number=number).first()
 
 
+def overlapping_signups(volunteer: Volunteer, shift: Shift) -> QuerySet[SignUp]:
+    """The volunteer's other current sign-ups whose shifts overlap this one (a warning, not a refusal)."""
+    return (
+        SignUp.objects.filter(volunteer=volunteer, status=SignUp.Status.SIGNED_UP)
+        .exclude(shift=shift)
+        .filter(shift__starts_at__lt=shift.ends_at, shift__ends_at__gt=shift.starts_at)
+        .select_related("shift__volunteer_activity__activity")
+    )
+
+
+def approved_records(volunteer: Volunteer, start: date, end: date) -> QuerySet[ServiceRecord]:
+    """The volunteer's approved hours served from ``start`` to ``end`` (both included)."""
+    return ServiceRecord.objects.filter(
+        volunteer=volunteer,
+        status=ServiceRecord.Status.APPROVED,
+        service_date__gte=start,
+        service_date__lte=end,
+    )
+
+
+CREDIT_KINDS = (LedgerEntry.Kind.EARN, LedgerEntry.Kind.ADJUSTMENT)
+
+
+def points_expiring(volunteer: Volunteer, cutoff: datetime) -> int:
+    """Points earned before ``cutoff`` still unspent, spending oldest first (FIFO).
+
+    Every debit so far (redemptions, expiries, reversals of credits, negative adjustments) is taken from the
+    oldest credits first, so what is left of the old credits is old credit minus everything spent.
+    """
+    credits = LedgerEntry.objects.filter(volunteer=volunteer, kind__in=CREDIT_KINDS, points__gt=0)
+    total_credit = credits.aggregate(s=Sum("points"))["s"] or 0
+    old_credit = credits.filter(created_at__lt=cutoff).aggregate(s=Sum("points"))["s"] or 0
+    spent = total_credit - volunteer.points_balance
+    return max(0, min(old_credit - spent, volunteer.points_balance))
+
+
+def station_of(volunteer: Volunteer) -> Station:
+    return volunteer.person.community.station
+
+
 # Staff ---------------------------------------------------------------------------------------------------
 
 
@@ -172,9 +219,42 @@ def shift_get_for_staff(user, pk) -> Shift:
     )
 
 
+def find_volunteer_for_checkin(*, shift: Shift, query: str) -> Volunteer:
+    """A worker types a phone number or a name for an elder without a smartphone."""
+    query = (query or "").strip()
+    if not query:
+        raise ValidationError(_("Type a phone number or a name."))
+    station_id = shift.volunteer_activity.activity.station_id
+    # A phone number as people type it: "138 1234-5678", full-width digits from a Chinese input method.
+    phone = "".join(c for c in unicodedata.normalize("NFKC", query) if c not in " -")
+    found = list(
+        Volunteer.objects.filter(person__community__station_id=station_id)
+        .filter(Q(person__phone=phone) | Q(person__name=query))
+        .select_related("person__community")[:3]
+    )
+    if not found:
+        raise ValidationError(_("No volunteer with this phone number or name."))
+    if len(found) > 1:
+        raise ValidationError(_("Several volunteers have this name; type the phone number instead."))
+    return found[0]
+
+
 def service_record_list_visible_to(user, queryset=None) -> QuerySet[ServiceRecord]:
     qs = ServiceRecord.objects.all() if queryset is None else queryset
     return _scoped(qs, user, "volunteer__person__community")
+
+
+def balance_mismatches(limit: int | None = None) -> list[tuple[int, int, int]]:
+    """(volunteer id, balance kept, sum of entries) for every volunteer whose two disagree."""
+    rows = (
+        Volunteer.objects.annotate(ledger_sum=Coalesce(Sum("ledger__points"), 0))
+        .exclude(points_balance=F("ledger_sum"))
+        .order_by("pk")
+        .values_list("pk", "points_balance", "ledger_sum")
+    )
+    if limit:
+        rows = rows[:limit]
+    return [(pk, balance, total or 0) for pk, balance, total in rows]
 
 
 def ledger_list_visible_to(user, queryset=None) -> QuerySet[LedgerEntry]:
@@ -192,21 +272,40 @@ def _station_scoped(qs: QuerySet, user, field: str = "station_id") -> QuerySet:
     return qs if ids is None else qs.filter(**{f"{field}__in": ids})
 
 
-def sponsor_list_visible_to(user, queryset=None) -> QuerySet[Sponsor]:
-    return _station_scoped(Sponsor.objects.all() if queryset is None else queryset, user)
+def sponsor_list_visible_to(user, queryset=None) -> QuerySet[PartnerUnit]:
+    """The units of the partner units directory the user may choose as a reward's or a donation's sponsor."""
+    units = station_selectors.partner_unit_list_visible_to(user)
+    return units if queryset is None else queryset.filter(pk__in=units.values("pk"))
 
 
 def reward_list_visible_to(user, queryset=None) -> QuerySet[Reward]:
     return _station_scoped(Reward.objects.all() if queryset is None else queryset, user)
 
 
+def donation_list_visible_to(user, queryset=None) -> QuerySet[Donation]:
+    qs = Donation.objects.all() if queryset is None else queryset
+    return qs.filter(sponsor__in=sponsor_list_visible_to(user))
+
+
 def donor_report(user) -> list[dict]:
-    """For each sponsor: what was donated, redeemed, and by how many volunteers."""
-    sponsors = sponsor_list_visible_to(user).order_by("name")
-    donated = dict(sponsors.annotate(n=Sum("donations__quantity")).values_list("pk", "n"))
+    """For each partner unit that sponsored the shop (gave a donation or stands behind a reward): what was
+    donated, redeemed, and by how many volunteers."""
+    sponsors = list(
+        sponsor_list_visible_to(user)
+        .filter(Q(shop_donations__isnull=False) | Q(shop_rewards__isnull=False))
+        .distinct()
+        .order_by("name", "pk")
+    )
+    ids = [sponsor.pk for sponsor in sponsors]
+    given = {
+        row["sponsor_id"]: row
+        for row in Donation.objects.filter(sponsor_id__in=ids)
+        .values("sponsor_id")
+        .annotate(n=Sum("quantity"), v=Sum("value"), count=Count("pk"))
+    }
     redeemed = {
         row["reward__sponsor_id"]: row
-        for row in Redemption.objects.filter(reward__sponsor__in=sponsors)
+        for row in Redemption.objects.filter(reward__sponsor_id__in=ids)
         .exclude(status=Redemption.Status.CANCELLED)
         .values("reward__sponsor_id")
         .annotate(
@@ -216,15 +315,16 @@ def donor_report(user) -> list[dict]:
             points=Sum("points"),
         )
     }
-    value = dict(sponsors.annotate(v=Sum("donations__value")).values_list("pk", "v"))
     report = []
     for sponsor in sponsors:
+        g = given.get(sponsor.pk, {})
         r = redeemed.get(sponsor.pk, {})
         report.append(
             {
                 "sponsor": sponsor,
-                "donated_items": donated.get(sponsor.pk) or 0,
-                "donated_value": value.get(sponsor.pk),
+                "donations": g.get("count", 0),
+                "donated_items": g.get("n") or 0,
+                "donated_value": g.get("v"),
                 "redeemed": r.get("n", 0),
                 "fulfilled": r.get("fulfilled", 0),
                 "volunteers": r.get("people", 0),

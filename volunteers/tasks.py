@@ -15,7 +15,7 @@ from station.models import StaffProfile, years_before
 from station.selectors import station_staff_users
 from station.services import notification_create
 
-from . import services
+from . import selectors, services
 from .models import Redemption, SignUp, Volunteer
 
 BATCH = 500
@@ -100,7 +100,7 @@ def balance_check() -> int:
     """Every balance must equal the sum of its entries; any that does not is raised to the station head."""
     today = timezone.localdate().isoformat()
     made = 0
-    for volunteer_id, balance, total in services.balance_mismatches():
+    for volunteer_id, balance, total in selectors.balance_mismatches():
         volunteer = Volunteer.objects.select_related("person__community").get(pk=volunteer_id)
         with translation.override(settings.LANGUAGE_CODE):
             title = _("Points balance of %(name)s is %(balance)d but the ledger sums to %(total)d") % {
@@ -137,7 +137,7 @@ def points_expiry() -> int:
         volunteer.refresh_from_db()
         ahead = today + timedelta(days=settings.VOLUNTEER_EXPIRY_WARNING_DAYS)
         cutoff = timezone.make_aware(datetime.combine(years_before(ahead, years), datetime.min.time()))
-        soon = services.points_expiring(volunteer, cutoff)
+        soon = selectors.points_expiring(volunteer, cutoff)
         if soon > 0 and volunteer.user_id:
             with translation.override(settings.LANGUAGE_CODE):
                 title = _("%(points)d of your points expire within %(days)d days") % {

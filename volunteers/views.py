@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from . import rules, selectors, services
+from . import permissions, rules, selectors, services
 from .forms import CertificateForm, SignInForm, WorkerCheckinForm
 from .models import SignUp
 
@@ -143,7 +143,7 @@ def shift_detail(request, pk):
             "shift": shift,
             "signup": signup,
             "left": max(0, shift.places - shift.taken),
-            "missing": services.signup_missing_requirements(volunteer, shift.volunteer_activity),
+            "missing": rules.signup_missing_requirements(volunteer, shift.volunteer_activity),
         },
     )
 
@@ -208,7 +208,7 @@ def reward_detail(request, pk):
         "volunteers/reward.html",
         {
             "reward": reward,
-            "problem": services.reward_available_for(reward, volunteer),
+            "problem": permissions.reward_available_for(reward, volunteer),
             "key": uuid.uuid4().hex,
             "balance": volunteer.points_balance,
         },

@@ -5,10 +5,10 @@ from datetime import timedelta
 import factory
 from django.utils import timezone
 
-from station.models import Activity
+from station.models import Activity, PartnerUnit
 from tests.factories import ActivityFactory, StationFactory
 from volunteers import services
-from volunteers.models import Reward, Shift, Sponsor, VolunteerActivity
+from volunteers.models import Reward, Shift, VolunteerActivity
 
 
 def make_volunteer(person, password="Volunteer-pass-123", balance=0, actor=None, **kwargs):
@@ -48,11 +48,14 @@ class ShiftFactory(factory.django.DjangoModelFactory):
 
 
 class SponsorFactory(factory.django.DjangoModelFactory):
+    """A sponsor of the rewards shop: a unit of the core's partner units directory."""
+
     class Meta:
-        model = Sponsor
+        model = PartnerUnit
 
     station = factory.SubFactory(StationFactory)
     name = factory.Sequence(lambda n: f"爱心超市{n}")
+    kind = PartnerUnit.Kind.MERCHANT
 
 
 class RewardFactory(factory.django.DjangoModelFactory):

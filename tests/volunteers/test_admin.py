@@ -129,7 +129,7 @@ def test_the_donor_report_counts_donations_redemptions_and_people(
     for volunteer, key in ((volunteer_a, "1"), (volunteer_a, "2"), (volunteer_b, "3")):
         services.points_adjust(volunteer=volunteer, points=10, reason="x", actor=worker)
         services.redemption_place(volunteer=volunteer, reward=reward, idempotency_key=key, actor=None)
-    page = as_user(head).get("/admin/volunteers/sponsor/report/").content.decode()
+    page = as_user(head).get("/admin/volunteers/donation/report/").content.decode()
     row = page[page.index("惠民超市") :].split("</tr>")[0]
     cells = [c.split("</td>")[0] for c in row.split("<td>")[1:]]
     assert cells[:1] == ["12"] and cells[2:5] == ["3", "0", "2"]
@@ -343,7 +343,7 @@ def test_a_worker_corrects_approved_hours_and_the_points_follow(volunteer_a, wor
 def test_every_volunteer_admin_page_opens_for_station_staff(
     volunteer_a, worker, head, reward, shift, as_user, persona
 ):
-    from volunteers.models import Certificate, Donation, Shift, Sponsor, VolunteerActivity
+    from volunteers.models import Certificate, Donation, Shift, VolunteerActivity
 
     from .factories import SponsorFactory
 
@@ -366,7 +366,6 @@ def test_every_volunteer_admin_page_opens_for_station_staff(
         "shift": Shift.objects.get(),
         "servicerecord": record,
         "ledgerentry": LedgerEntry.objects.first(),
-        "sponsor": Sponsor.objects.get(),
         "donation": Donation.objects.get(),
         "reward": reward,
         "redemption": redemption,
@@ -380,10 +379,10 @@ def test_every_volunteer_admin_page_opens_for_station_staff(
         "/admin/volunteers/volunteer/add/",
         "/admin/volunteers/volunteeractivity/add/",
         "/admin/volunteers/servicerecord/add/",
-        "/admin/volunteers/sponsor/add/",
+        "/admin/station/partnerunit/add/",
         "/admin/volunteers/donation/add/",
         "/admin/volunteers/reward/add/",
-        "/admin/volunteers/sponsor/report/",
+        "/admin/volunteers/donation/report/",
         "/admin/volunteers/redemption/pickup/",
         f"/admin/volunteers/servicerecord/{record.pk}/correct/",
         f"/admin/volunteers/volunteer/{volunteer_a.pk}/adjust/",

@@ -18,7 +18,6 @@ PAGES = [
     "shift",
     "servicerecord",
     "ledgerentry",
-    "sponsor",
     "donation",
     "reward",
     "redemption",
@@ -66,7 +65,7 @@ def test_admin_lists_and_activity_pages_do_not_grow_with_rows(
         f"/admin/volunteers/volunteeractivity/{vol_activity.pk}/change/",
         f"/admin/volunteers/shift/{shift.pk}/change/",
         f"/v/staff/shifts/{shift.pk}/",
-        "/admin/volunteers/sponsor/report/",
+        "/admin/volunteers/donation/report/",
     ]
     rows = dict(station=station, community=community_a, vol_activity=vol_activity, shift=shift, worker=worker)
     add_rows(1, **rows)
@@ -117,3 +116,29 @@ def test_the_volunteers_pages_do_not_grow_with_rows(station, volunteer_a, vol_ac
     few = count_queries(client, urls)
     add_own_rows(6, **rows)
     assert count_queries(client, urls) == few
+
+
+def test_every_path_that_moves_points_costs_a_fixed_number_of_queries_audit_row_included(
+    volunteer_a, reward, worker, django_assert_max_num_queries
+):
+    from volunteers.models import LedgerEntry
+
+    with django_assert_max_num_queries(7):
+        services.points_adjust(
+            volunteer=volunteer_a, points=500, reason="迁入", actor=worker, request_key="a"
+        )
+    with django_assert_max_num_queries(11):
+        redemption = services.redemption_place(
+            volunteer=volunteer_a, reward=reward, idempotency_key="k", actor=None
+        )
+    with django_assert_max_num_queries(9):
+        services.redemption_cancel(redemption=redemption, reason="不要了", actor=worker)
+    record = services.service_record_backfill(
+        volunteer=volunteer_a, service_date=date(2024, 5, 1), minutes=60, description="助老", actor=worker
+    )
+    with django_assert_max_num_queries(16):
+        services.service_record_approve(record=record, actor=worker)
+    with django_assert_max_num_queries(10):
+        services.ledger_reverse(
+            entry=LedgerEntry.objects.get(service_record=record), reason="录错", actor=worker
+        )
