@@ -1,0 +1,2 @@
+def seed_orgs(station, rng):
+    return []

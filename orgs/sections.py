@@ -1,0 +1,2 @@
+def orgs_section(person, user):
+    return None
