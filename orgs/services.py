@@ -532,7 +532,9 @@ def capacity_rubric_template() -> Rubric:
     rubric.full_clean()
     rubric.save()
     RubricCriterion.objects.bulk_create(
-        RubricCriterion(rubric=rubric, label=label, description=text, max_score=maximum, weight=maximum, order=i)
+        RubricCriterion(
+            rubric=rubric, label=label, description=text, max_score=maximum, weight=maximum, order=i
+        )
         for i, (label, text, maximum) in enumerate(DEFAULT_CAPACITY_CRITERIA, start=1)
     )
     return rubric

@@ -15,7 +15,9 @@ GOOD = {"基础条件": 16, "内部治理": 24, "工作绩效": "22.5", "社会�
 
 def test_a_rubric_score_out_of_range_is_refused_and_nothing_is_saved(org_a, worker):
     with pytest.raises(ValidationError) as exc:
-        services.assessment_record(org=org_a, scores={**GOOD, "内部治理": 31}, occasion="intake", actor=worker)
+        services.assessment_record(
+            org=org_a, scores={**GOOD, "内部治理": 31}, occasion="intake", actor=worker
+        )
     # (The core writes the maximum 30.00 as "3E+1": reported to the lead.)
     assert [m for m in exc.value.messages if "内部治理" in m]
     assert not [m for m in exc.value.messages if "工作绩效" in m]
@@ -59,8 +61,8 @@ def test_scoring_runs_in_a_bounded_number_of_queries(org_a, worker, django_asser
 
 
 def test_the_annual_review_counts_the_years_activities_and_is_once_a_year(org_a, worker, station):
-    from station.models import Activity
     from orgs.models import OrgActivity
+    from station.models import Activity
 
     for day in (date(2025, 3, 1), date(2025, 9, 1), date(2024, 9, 1)):
         services.org_activity_save(
