@@ -1,6 +1,6 @@
 """Every write of the incubation platform that has rules. The admin, imports, tasks and the demo call these."""
 
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -616,3 +616,78 @@ def annual_review_record(*, review: AnnualReview, actor) -> AnnualReview:
         changes=_changes(year=review.year, result=review.result),
     )  # fmt: skip
     return review
+
+
+# ---------------------------------------------------------------- reminders (run by orgs.tasks)
+
+
+def _recipients(org: CommunityOrg):
+    from station.selectors import station_staff_users
+
+    if org.worker_id and org.worker.is_active:
+        return [org.worker]
+    return list(station_staff_users([org.station_id], roles=(Role.STATION_HEAD,)))
+
+
+def stuck_in_stage_remind(*, now=None) -> int:
+    """Flag each organisation longer than the setting in its stage to its worker, once per stay in a stage."""
+    from django.urls import reverse
+    from django.utils import translation
+
+    from station.services import notification_create
+
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=settings.ORGS_STUCK_AFTER_DAYS)
+    stuck = CommunityOrg.objects.filter(
+        incubation=CommunityOrg.Incubation.IN_PROGRESS, stage_since__lt=cutoff
+    ).select_related("stage", "worker")
+    made = 0
+    for org in stuck:
+        days = (now - org.stage_since).days
+        with translation.override(settings.LANGUAGE_CODE):
+            title = _("%(org)s has been in %(stage)s for %(days)d days") % {
+                "org": org.name, "stage": org.stage.name, "days": days,
+            }  # fmt: skip
+            body = _("Still to do: %(items)s") % {"items": "、".join(org.unchecked_items) or "—"}
+        since = timezone.localdate(org.stage_since).isoformat()
+        for user in _recipients(org):
+            if notification_create(
+                recipient=user,
+                key=f"orgs-stuck-{org.pk}-{org.stage_id}-{since}-{user.pk}",
+                title=title,
+                body=body,
+                url=reverse("admin:orgs_communityorg_change", args=[org.pk]),
+            ):
+                made += 1
+    return made
+
+
+def annual_review_due_remind(*, today=None) -> int:
+    """From the review month on, remind the worker of each organisation without this year's review, once."""
+    from django.urls import reverse
+    from django.utils import translation
+
+    from station.services import notification_create
+
+    today = today or timezone.localdate()
+    if today.month < settings.ORGS_REVIEW_MONTH:
+        return 0
+    due = (
+        CommunityOrg.objects.exclude(incubation=CommunityOrg.Incubation.EXITED)
+        .exclude(annual_reviews__year=today.year)
+        .filter(created_at__year__lt=today.year + 1)
+        .select_related("worker")
+    )
+    made = 0
+    for org in due:
+        with translation.override(settings.LANGUAGE_CODE):
+            title = _("Annual review of %(org)s for %(year)d is due") % {"org": org.name, "year": today.year}
+        for user in _recipients(org):
+            if notification_create(
+                recipient=user,
+                key=f"orgs-review-due-{org.pk}-{today.year}-{user.pk}",
+                title=title,
+                url=reverse("admin:orgs_annualreview_add") + f"?org={org.pk}&year={today.year}",
+            ):
+                made += 1
+    return made
