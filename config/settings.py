@@ -321,11 +321,11 @@ HOME_ROUTES["dashboard"] = "/dashboard/"
 from django.utils.translation import gettext_lazy as _orgs_label  # noqa: E402
 
 ORGS_CATEGORIES = [
-    ("volunteer", _orgs_label("volunteer service")),
-    ("consultation", _orgs_label("consultation and deliberation")),
-    ("sports", _orgs_label("sports")),
-    ("arts", _orgs_label("culture and arts")),
-    ("other", _orgs_label("other")),
+    ("volunteer", _orgs_label("volunteer service groups")),
+    ("consultation", _orgs_label("consultation and deliberation groups")),
+    ("sports", _orgs_label("sports groups")),
+    ("arts", _orgs_label("culture and arts groups")),
+    ("other", _orgs_label("other groups")),
 ]
 ORGS_STATION_LED_CATEGORIES = ["volunteer", "consultation"]  # the rest develop on their own
 ORGS_FILING_MATERIALS = {

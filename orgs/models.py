@@ -25,7 +25,7 @@ class Stage(models.Model):
     station = models.ForeignKey(
         Station, on_delete=models.PROTECT, related_name="org_stages", verbose_name=_("station")
     )
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(_("stage name"), max_length=50)
     order = models.PositiveSmallIntegerField(_("order"))
     checklist = models.TextField(
         _("checklist"), blank=True, help_text=_("One item per line: what must be done before moving on.")
@@ -72,7 +72,7 @@ class CommunityOrg(models.Model):
     station = models.ForeignKey(
         Station, on_delete=models.PROTECT, related_name="community_orgs", verbose_name=_("station")
     )
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(_("organisation name"), max_length=100)
     category = models.CharField(_("category"), max_length=30, choices=category_choices)
     led_by = models.CharField(_("growth led by"), max_length=10, choices=LedBy.choices, blank=True)
     community = models.ForeignKey(

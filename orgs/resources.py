@@ -89,7 +89,9 @@ class UserResource(StrictResource):
 
 
 class OrgResource(UserResource):
-    name = fields.Field(attribute="name", column_name=gettext_lazy("name"), widget=widgets.CharWidget())
+    name = fields.Field(
+        attribute="name", column_name=gettext_lazy("organisation name"), widget=widgets.CharWidget()
+    )
     category = fields.Field(
         attribute="category",
         column_name=gettext_lazy("category"),
@@ -160,7 +162,7 @@ class OrgResource(UserResource):
 class MembershipResource(UserResource):
     org = fields.Field(
         attribute="org",
-        column_name=gettext_lazy("organisation"),
+        column_name=gettext_lazy("community organisation"),
         widget=NamedWidget(
             selectors.org_list_visible_to, gettext_lazy("The organisation is missing."),
             gettext_lazy("Unknown organisation “%(name)s”."),
