@@ -340,7 +340,9 @@ def _lock_org(org: CommunityOrg) -> CommunityOrg:
 
 
 @transaction.atomic
-def incubation_start(*, org: CommunityOrg, actor, done: str = "", stage: Stage | None = None) -> StageMove:
+def incubation_start(
+    *, org: CommunityOrg, actor, done: str = "", stage: Stage | None = None, at=None
+) -> StageMove:
     """Take an organisation into incubation at the first stage of its station's path (or the one given)."""
     org = _lock_org(org)
     _require_staff(actor, org.station_id)
@@ -350,7 +352,7 @@ def incubation_start(*, org: CommunityOrg, actor, done: str = "", stage: Stage |
     stage = stage or stages[0]
     if stage.station_id != org.station_id:
         raise ValidationError(_("This stage belongs to another station."))
-    return _enter(org, stage, actor, kind=StageMove.Kind.START, done=done, from_stage=None, checked=[])
+    return _enter(org, stage, actor, kind=StageMove.Kind.START, done=done, from_stage=None, checked=[], at=at)
 
 
 def _enter(org, stage, actor, *, kind, done, from_stage, checked, at=None) -> StageMove:
