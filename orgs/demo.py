@@ -117,7 +117,7 @@ def seed_orgs(station, rng):
             actor=worker,
         )  # fmt: skip
 
-    leaders = list(
+    leaders = set(
         Membership.objects.filter(org__in=orgs, role__in=["leader", "backbone"]).values_list(
             "person_id", flat=True
         )
