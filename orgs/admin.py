@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export.admin import ImportExportMixin
@@ -261,7 +262,7 @@ class CommunityOrgAdmin(
             rows.append((path["person"].name, origin, _("%(n)d trainings") % {"n": path["trainings"]}))
         if not rows:
             return "—"
-        return format_html_join(format_html("<br>"), "{}：{}；{}", rows)
+        return format_html_join(mark_safe("<br>"), "{}：{}；{}", rows)
 
     @admin.display(description=gettext_lazy("capacity assessments"))
     def assessment_history(self, obj):
@@ -271,7 +272,7 @@ class CommunityOrgAdmin(
         ]
         if not rows:
             return "—"
-        return format_html_join(format_html("<br>"), "{} {}：{}", rows)
+        return format_html_join(mark_safe("<br>"), "{} {}：{}", rows)
 
     @admin.display(description=gettext_lazy("filing record"))
     def print_link(self, obj):
