@@ -524,8 +524,10 @@ class OrgActivityForm(WithUserForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["community"].queryset = station_selectors.community_list_visible_to(self.user)
-        self.fields["org"].queryset = selectors.org_list_visible_to(self.user)
+        if "community" in self.fields:
+            self.fields["community"].queryset = station_selectors.community_list_visible_to(self.user)
+        if "org" in self.fields:
+            self.fields["org"].queryset = selectors.org_list_visible_to(self.user)
         if self.instance.pk:
             for name in self.ACTIVITY_FIELDS:
                 self.initial[name] = getattr(self.instance.activity, name)
@@ -586,7 +588,8 @@ class AssessmentForm(WithUserForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["org"].queryset = selectors.org_list_visible_to(self.user)
+        if "org" in self.fields:
+            self.fields["org"].queryset = selectors.org_list_visible_to(self.user)
         self.rubric = services.capacity_rubric_template()
         self.criteria = list(self.rubric.criteria.all())
         for criterion in self.criteria:

@@ -62,3 +62,42 @@ def test_starting_incubation_from_the_org_page(as_user, worker, org_a):
     assert response.status_code == 200  # checklist not ticked: a form error
     org_a.refresh_from_db()
     assert org_a.stage.name == "需求调研"
+
+
+@pytest.mark.parametrize("who", ["worker", "cadre_a", "head"])
+def test_every_change_page_opens_for_staff_and_a_cadre_of_the_community(as_user, request, worker, org_a, who):
+    from orgs.models import CapacityAssessment, NeedsSurvey, OrgActivity
+
+    from .test_assessment import GOOD
+
+    services.incubation_start(org=org_a, actor=worker)
+    filing = full_filing(org_a, worker)
+    assessment = services.assessment_record(org=org_a, scores=GOOD, occasion="intake", actor=worker)
+    from datetime import date
+
+    from station.models import Activity
+
+    start = services.activity_day_start(date(2025, 5, 1))
+    activity = services.org_activity_save(
+        org_activity=OrgActivity(org=org_a), actor=worker,
+        activity=Activity(station=org_a.station, community=org_a.community, title="敬老", starts_at=start, ends_at=start),
+    )  # fmt: skip
+    survey = services.survey_record(
+        survey=NeedsSurvey(station=org_a.station, community=org_a.community, category="arts", wish="跳舞",
+                           asked_count=5), actor=worker,
+    )  # fmt: skip
+    client = as_user(request.getfixturevalue(who))
+    urls = [
+        f"/admin/orgs/communityorg/{org_a.pk}/change/",
+        f"/admin/orgs/filing/{filing.pk}/change/",
+        f"/admin/orgs/orgactivity/{activity.pk}/change/",
+        f"/admin/orgs/membership/{org_a.memberships.first().pk}/change/",
+    ]
+    if who != "cadre_a":
+        urls += [
+            f"/admin/orgs/needssurvey/{survey.pk}/change/",
+            f"/admin/orgs/capacityassessment/{assessment.pk}/change/",
+        ]
+    for url in urls:
+        assert client.get(url).status_code == 200, url
+    assert CapacityAssessment.objects.count() == 1
