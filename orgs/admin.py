@@ -22,7 +22,7 @@ from station.admin import (
     ScopedImportExportMixin,
 )
 from station.models import Activity
-from station.roles import profile_of
+from station.roles import is_station_staff, profile_of
 
 from . import selectors, services
 from .models import (
@@ -276,7 +276,9 @@ class CommunityOrgAdmin(
 
     @admin.display(description=gettext_lazy("filing record"))
     def print_link(self, obj):
-        if obj.tier != CommunityOrg.Tier.FILED:
+        user = self.request_user
+        staff = is_station_staff(user) or getattr(user, "is_superuser", False)
+        if obj.tier != CommunityOrg.Tier.FILED or not staff:
             return "—"
         return format_html(
             '<a href="{}" target="_blank">{}</a>', reverse("orgs:filing_record", args=[obj.pk]), _("Print")
