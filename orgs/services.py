@@ -336,7 +336,7 @@ def filing_return(*, filing: Filing, reason: str, actor) -> Filing:
 
 
 def _lock_org(org: CommunityOrg) -> CommunityOrg:
-    return CommunityOrg.objects.select_for_update(of=("self",)).select_related("stage").get(pk=org.pk)
+    return CommunityOrg.objects.select_for_update().get(pk=org.pk)  # the stage is read after the lock
 
 
 @transaction.atomic

@@ -120,3 +120,23 @@ def test_a_former_leader_no_longer_counts(station, community_a, worker, org_a):
     )  # fmt: skip
     services.membership_end(membership=membership, left_on=timezone.localdate(), actor=worker)
     assert selectors.leaders_from_volunteers_count(worker) == 0
+
+
+def test_leader_candidates_come_with_their_reason(station, community_a, worker, org_a):
+
+    busy = PersonFactory(community=community_a, name="王热心")
+    volunteer = volunteer_services.volunteer_register(person=busy, actor=worker)
+    record = volunteer_services.service_record_backfill(
+        volunteer=volunteer, service_date=date(2025, 5, 3), minutes=300, description="助老", actor=worker
+    )
+    volunteer_services.service_record_approve(record=record, actor=worker)
+    regular = PersonFactory(community=community_a, name="李常来")
+    for n in range(3):
+        event = Activity.objects.create(station=station, title=f"讲座{n}", community=community_a,
+                                        starts_at=_at(date(2025, 5, 1 + n)), ends_at=_at(date(2025, 5, 1 + n), 12))  # fmt: skip
+        Attendance.objects.create(activity=event, person=regular)
+    candidates = {c["person"].name: c["reasons"] for c in selectors.leader_candidates(worker, community_a)}
+    assert candidates["王热心"] == ["志愿服务 5.0 小时"]
+    assert candidates["李常来"] == ["参加活动 3 次"]
+    services.membership_add(org=org_a, person=busy, role=Membership.Role.LEADER, actor=worker)
+    assert "王热心" not in {c["person"].name for c in selectors.leader_candidates(worker, community_a)}
