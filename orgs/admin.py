@@ -211,6 +211,7 @@ class CommunityOrgAdmin(
 ):
     form = OrgForm
     resource_classes = [OrgResource]
+    change_list_template = "orgs/org_change_list.html"
     list_display = ["name", "category", "tier", "incubation", "stage", "community", "member_count"]
     list_filter = ["tier", "category", "incubation", ("community", ScopedCommunityFilter)]
     list_select_related = ["stage", "community"]
@@ -287,6 +288,10 @@ class CommunityOrgAdmin(
     def get_form(self, request, obj=None, **kwargs):
         self.request_user = request.user
         return super().get_form(request, obj, **kwargs)
+
+    def changelist_view(self, request, extra_context=None):
+        staff = is_station_staff(request.user) or request.user.is_superuser
+        return super().changelist_view(request, {**(extra_context or {}), "show_board": staff})
 
     def save_model(self, request, obj, form, change):
         if not change:

@@ -59,3 +59,8 @@ def test_the_org_page_shows_where_its_leaders_came_from(as_user, worker, org_a, 
     services.membership_add(org=org_a, person=person_a, role="leader", actor=worker)
     page = as_user(worker).get(f"/admin/orgs/communityorg/{org_a.pk}/change/").content.decode()
     assert "张桂兰" in page and "自 2022" in page
+
+
+def test_the_org_list_links_to_the_board_for_staff_only(as_user, worker, cadre_a, org_a):
+    assert "/orgs/board/" in as_user(worker).get("/admin/orgs/communityorg/").content.decode()
+    assert "/orgs/board/" not in as_user(cadre_a).get("/admin/orgs/communityorg/").content.decode()
