@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "stats",
     "cases",
     "volunteers",
+    "orgs",
 ]
 
 MIDDLEWARE = [
@@ -344,3 +345,46 @@ STATS_CATCHUP_MONTHS = int(os.environ.get("STATS_CATCHUP_MONTHS", "24"))  # how 
 STATS_TREND_MONTHS = 12
 STATS_REPORT_SYNC_MONTHS = 12  # longer ranges are built by a Celery task and the requester is notified
 HOME_ROUTES["dashboard"] = "/dashboard/"
+
+# orgs: community-organisation incubation (issue 14)
+from django.utils.translation import gettext_lazy as _orgs_label  # noqa: E402
+
+ORGS_CATEGORIES = [
+    ("volunteer", _orgs_label("volunteer service groups")),
+    ("consultation", _orgs_label("consultation and deliberation groups")),
+    ("sports", _orgs_label("sports groups")),
+    ("arts", _orgs_label("culture and arts groups")),
+    ("other", _orgs_label("other groups")),
+]
+ORGS_STATION_LED_CATEGORIES = ["volunteer", "consultation"]  # the rest develop on their own
+ORGS_FILING_MATERIALS = {
+    "application": _orgs_label("application form"),
+    "charter": _orgs_label("charter"),
+    "roster": _orgs_label("member roster"),
+}
+ORGS_FILING_MIN_MEMBERS = int(os.environ.get("ORGS_FILING_MIN_MEMBERS", "10"))
+# The incubation path a new station starts with: (name, checklist items, graduates). Stations edit theirs.
+ORGS_DEFAULT_STAGES = [
+    ("需求调研", ["居民需求调研已记录"], False),
+    ("主动挖掘", ["发现志愿骨干和社区能人", "确定发起人"], False),
+    ("培育领袖", ["负责人已确定", "负责人参加培训"], False),
+    ("完善制度", ["章程已存档", "成员名册已存档", "备案已提交"], False),
+    ("团队提升", ["开展能力评估", "自主开展活动"], False),
+    ("项目支持", ["承接或申报公益项目"], False),
+    ("出壳", [], True),
+]
+ORGS_STUCK_AFTER_DAYS = int(os.environ.get("ORGS_STUCK_AFTER_DAYS", "90"))
+ORGS_REVIEW_MONTH = 12  # annual reviews fall due in this month; reminders start on its first day
+ORGS_CAPACITY_RUBRIC = "社区社会组织能力评估"  # the shared template's name
+CELERY_BEAT_SCHEDULE.update(
+    {
+        "orgs-stuck-in-stage": {
+            "task": "orgs.tasks.remind_stuck_in_stage",
+            "schedule": crontab(hour=8, minute=5),
+        },
+        "orgs-annual-review-due": {
+            "task": "orgs.tasks.remind_annual_reviews_due",
+            "schedule": crontab(hour=8, minute=20),
+        },
+    }
+)

@@ -1,0 +1,240 @@
+"""Monthly metrics of the incubation platform, per community (the organisation's home community, or the
+activity's community).
+
+Organisation-led activities and trainings are ``station.Activity`` rows of platform "orgs": the station's own
+metrics (``station.person_times``) already count every one of them once. The figures here are the orgs
+platform's share of that total, never added to it a second time.
+
+Counts of organisations are states at the month's end: ``additive=False`` with the station's figure under
+"total", and ``cumulative=False``. Leaders who came from volunteers are left out for now: they need a
+selector of the volunteers app that answers without a signed-in user (see the branch's report).
+"""
+
+from django.conf import settings
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+
+from station.models import Attendance
+from stats.registry import metric
+
+from .models import CommunityOrg, Membership, OrgActivity, StageMove
+
+PLATFORM = "orgs"
+
+
+def _with_total(rows) -> dict:
+    result = {key: value or 0 for key, value in rows}
+    result["total"] = sum(result.values())
+    return result
+
+
+def _orgs_at_end(period):
+    """Organisations that existed at the month's end (founded, or recorded, before it)."""
+    return CommunityOrg.objects.filter(station=period.station).filter(
+        Q(founded_on__lt=period.end_day) | Q(founded_on__isnull=True, created_at__lt=period.end)
+    )
+
+
+def _count_by_community(qs, filters=None):
+    return _with_total(
+        qs.filter(filters or Q())
+        .order_by()
+        .values("community_id")
+        .annotate(v=Count("pk"))
+        .values_list("community_id", "v")
+    )
+
+
+def _tier_q(tier, end_day):
+    registered = Q(tier=CommunityOrg.Tier.REGISTERED, registered_on__lt=end_day)
+    filed = Q(filed_on__lt=end_day) & ~registered
+    if tier == CommunityOrg.Tier.REGISTERED:
+        return registered
+    if tier == CommunityOrg.Tier.FILED:
+        return filed
+    return ~registered & ~filed
+
+
+def _register_tier(tier, label, order):
+    @metric(f"orgs.tier_{tier}", label=label, unit="个", platform=PLATFORM, order=order, additive=False,
+            cumulative=False)  # fmt: skip
+    def by_tier(period):
+        return _count_by_community(_orgs_at_end(period), _tier_q(tier, period.end_day))
+
+
+def _register_category(key, label, order):
+    @metric(f"orgs.category_{key}", label=label, unit="个", platform=PLATFORM, order=order, additive=False,
+            cumulative=False)  # fmt: skip
+    def by_category(period):
+        return _count_by_community(_orgs_at_end(period), Q(category=key))
+
+
+_TIER_LABELS = {
+    CommunityOrg.Tier.LOOSE: _("organisations: loose groups"),
+    CommunityOrg.Tier.FILED: _("organisations: filed with the street"),
+    CommunityOrg.Tier.REGISTERED: _("organisations: registered with civil affairs"),
+}
+for _i, (_tier, _label) in enumerate(_TIER_LABELS.items()):
+    _register_tier(_tier, _label, 10 + _i)
+for _i, (_key, _label) in enumerate(settings.ORGS_CATEGORIES):
+    _register_category(_key, _label, 20 + _i)
+
+
+@metric("orgs.newly_filed", label=_("organisations newly filed"), unit="个", platform=PLATFORM, order=30)
+def newly_filed(period):
+    rows = (
+        CommunityOrg.objects.filter(
+            station=period.station, filed_on__gte=period.first_day, filed_on__lt=period.end_day
+        )
+        .values("community_id")
+        .annotate(v=Count("pk"))
+        .values_list("community_id", "v")
+    )
+    return dict(rows)
+
+
+def _stage_order_at_end(period):
+    """Each organisation in incubation at the month's end, annotated with its stage's order then."""
+    last_stage = (
+        StageMove.objects.filter(org=OuterRef("pk"), moved_at__lt=period.end, to_stage__isnull=False)
+        .order_by("-moved_at", "-pk")
+        .values("to_stage__order")[:1]
+    )
+    started = StageMove.objects.filter(org=OuterRef("pk"), kind=StageMove.Kind.START, moved_at__lt=period.end)
+    return (
+        CommunityOrg.objects.filter(station=period.station)
+        .filter(Exists(started))
+        .filter(Q(incubation_ended_on__isnull=True) | Q(incubation_ended_on__gte=period.end_day))
+        .annotate(stage_order=Subquery(last_stage, output_field=IntegerField()))
+    )
+
+
+@metric("orgs.in_incubation", label=_("organisations in incubation"), unit="个", platform=PLATFORM, order=40,
+        additive=False, cumulative=False)  # fmt: skip
+def in_incubation(period):
+    return _count_by_community(_stage_order_at_end(period))
+
+
+def _register_stage(order, name):
+    @metric(f"orgs.in_stage_{order}", label=format_lazy("{}{}", _("in incubation: "), name), unit="个",
+            platform=PLATFORM, order=40 + order, additive=False, cumulative=False)  # fmt: skip
+    def in_stage(period):
+        return _count_by_community(_stage_order_at_end(period), Q(stage_order=order))
+
+
+for _order, (_name, _items, _graduates) in enumerate(settings.ORGS_DEFAULT_STAGES, start=1):
+    if not _graduates:
+        _register_stage(_order, _name)
+
+
+@metric("orgs.organisations_incubated", label=_("organisations incubated (graduated)"), unit="支",
+        platform=PLATFORM, order=50, additive=False, cumulative=False)  # fmt: skip
+def organisations_incubated(period):
+    return _count_by_community(
+        CommunityOrg.objects.filter(
+            station=period.station,
+            incubation=CommunityOrg.Incubation.GRADUATED,
+            incubation_ended_on__lt=period.end_day,
+        )
+    )
+
+
+def _org_activities(period, **filters):
+    return OrgActivity.objects.filter(
+        activity__station=period.station,
+        activity__starts_at__gte=period.start,
+        activity__starts_at__lt=period.end,
+        **filters,
+    )
+
+
+def _count(period, **filters):
+    rows = (
+        _org_activities(period, **filters)
+        .values("activity__community_id")
+        .annotate(v=Count("pk"))
+        .values_list("activity__community_id", "v")
+    )
+    return dict(rows)
+
+
+def _person_times(period, **filters):
+    named = (
+        Attendance.objects.filter(activity=OuterRef("activity_id"))
+        .order_by()
+        .values("activity")
+        .annotate(c=Count("pk"))
+        .values("c")
+    )
+    rows = (
+        _org_activities(period, **filters)
+        .annotate(named=Coalesce(Subquery(named, output_field=IntegerField()), Value(0)))
+        .values("activity__community_id")
+        .annotate(v=Sum(F("named") + F("activity__headcount")))
+        .values_list("activity__community_id", "v")
+    )
+    return {key: value or 0 for key, value in rows}
+
+
+LED = {"role": OrgActivity.Role.PROVIDER, "kind": OrgActivity.Kind.SERVICE}
+TRAINING = {"kind": OrgActivity.Kind.TRAINING}
+
+
+@metric("orgs.led_activities", label=_("organisation-led activities"), unit="场", platform=PLATFORM, order=60)
+def led_activities(period):
+    return _count(period, **LED)
+
+
+@metric("orgs.led_person_times", label=_("organisation-led activities: person-times (share of the station's)"),
+        unit="人次", platform=PLATFORM, order=61)  # fmt: skip
+def led_person_times(period):
+    return _person_times(period, **LED)
+
+
+@metric("orgs.provider_share", label=_("share of activities with organisations as provider"), unit="%",
+        platform=PLATFORM, order=62, additive=False, cumulative=False)  # fmt: skip
+def provider_share(period):
+    rows = (
+        _org_activities(period, kind=OrgActivity.Kind.SERVICE)
+        .values("activity__community_id")
+        .annotate(p=Count("pk", filter=Q(role=OrgActivity.Role.PROVIDER)), n=Count("pk"))
+        .values_list("activity__community_id", "p", "n")
+    )
+    result, provided, total = {}, 0, 0
+    for community, p, n in rows:
+        result[community] = round(100 * p / n, 1) if n else 0
+        provided, total = provided + p, total + n
+    result["total"] = round(100 * provided / total, 1) if total else 0
+    return result
+
+
+@metric(
+    "orgs.trainings", label=_("trainings for leaders and members"), unit="场", platform=PLATFORM, order=70
+)
+def trainings(period):
+    return _count(period, **TRAINING)
+
+
+@metric(
+    "orgs.training_person_times", label=_("trainings: person-times"), unit="人次", platform=PLATFORM, order=71
+)
+def training_person_times(period):
+    return _person_times(period, **TRAINING)
+
+
+@metric("orgs.members", label=_("members of community organisations"), unit="人", platform=PLATFORM, order=80,
+        additive=False, cumulative=False)  # fmt: skip
+def members(period):
+    active = Membership.objects.filter(org__station=period.station, joined_on__lt=period.end_day).filter(
+        Q(left_on__isnull=True) | Q(left_on__gte=period.end_day)
+    )
+    result = {
+        key: value
+        for key, value in active.values("org__community_id")
+        .annotate(v=Count("person_id", distinct=True))
+        .values_list("org__community_id", "v")
+    }
+    result["total"] = active.values("person_id").distinct().count()
+    return result

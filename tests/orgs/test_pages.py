@@ -1,0 +1,66 @@
+"""The person page's section, the incubation board and the printable filing record."""
+
+from datetime import date, timedelta
+
+from django.utils import timezone
+
+from orgs import services
+from orgs.models import CommunityOrg
+
+from .factories import full_filing, make_org
+
+
+def test_the_person_page_shows_every_organisation_they_belong_to(as_user, worker, person_a, org_a):
+    dance = make_org(worker, person_a.community, name="丰京苑舞蹈队", category="arts")
+    services.membership_add(
+        org=org_a, person=person_a, role="leader", actor=worker, joined_on=date(2024, 1, 1)
+    )
+    old = services.membership_add(
+        org=dance, person=person_a, role="member", actor=worker, joined_on=date(2023, 1, 1)
+    )
+    services.membership_end(membership=old, left_on=date(2023, 6, 1), actor=worker)
+    page = as_user(worker).get(f"/people/{person_a.pk}/").content.decode()
+    assert "社区社会组织" in page
+    assert "丰京苑志愿服务队 · 负责人" in page and "丰京苑舞蹈队 · 成员" in page and "已退出" in page
+
+
+def test_the_board_shows_time_in_stage_what_is_unchecked_and_who_is_stuck(
+    as_user, worker, org_a, community_a
+):
+    services.incubation_start(org=org_a, actor=worker)
+    late = make_org(worker, community_a, name="丰京苑议事会", category="consultation")
+    services.incubation_start(org=late, actor=worker)
+    CommunityOrg.objects.filter(pk=late.pk).update(stage_since=timezone.now() - timedelta(days=120))
+    response = as_user(worker).get("/orgs/board/")
+    page = response.content.decode()
+    assert response.status_code == 200 and "孵化看板" in page
+    assert "居民需求调研已记录" in page and "本阶段已 120 天" in page and "停滞" in page
+
+
+def test_a_cadre_cannot_open_the_board(as_user, cadre_a):
+    assert as_user(cadre_a).get("/orgs/board/").status_code == 404
+
+
+def test_a_filed_organisation_has_a_printable_record(as_user, worker, supervisor, other_worker, org_a):
+    assert as_user(worker).get(f"/orgs/{org_a.pk}/filing-record/").status_code == 404  # not filed yet
+    filing = full_filing(org_a, worker)
+    services.filing_submit(filing=filing, actor=worker)
+    services.filing_community_review(filing=filing, opinion="两委同意", actor=worker)
+    services.filing_approve(filing=filing, number="GQ-2025-007", filed_on=date(2025, 5, 1), actor=supervisor)
+    page = as_user(worker).get(f"/orgs/{org_a.pk}/filing-record/").content.decode()
+    assert "GQ-2025-007" in page and "两委同意" in page and "社区社会组织备案表" in page
+    assert as_user(other_worker).get(f"/orgs/{org_a.pk}/filing-record/").status_code == 404
+
+
+def test_the_org_page_shows_where_its_leaders_came_from(as_user, worker, org_a, person_a):
+    from volunteers import services as volunteer_services
+
+    volunteer_services.volunteer_register(person=person_a, actor=worker, joined_on=date(2022, 4, 1))
+    services.membership_add(org=org_a, person=person_a, role="leader", actor=worker)
+    page = as_user(worker).get(f"/admin/orgs/communityorg/{org_a.pk}/change/").content.decode()
+    assert "张桂兰" in page and "自 2022" in page
+
+
+def test_the_org_list_links_to_the_board_for_staff_only(as_user, worker, cadre_a, org_a):
+    assert "/orgs/board/" in as_user(worker).get("/admin/orgs/communityorg/").content.decode()
+    assert "/orgs/board/" not in as_user(cadre_a).get("/admin/orgs/communityorg/").content.decode()
