@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "stats",
     "cases",
     "volunteers",
+    "projects",
 ]
 
 MIDDLEWARE = [
@@ -315,3 +316,22 @@ STATS_CATCHUP_MONTHS = int(os.environ.get("STATS_CATCHUP_MONTHS", "24"))  # how 
 STATS_TREND_MONTHS = 12
 STATS_REPORT_SYNC_MONTHS = 12  # longer ranges are built by a Celery task and the requester is notified
 HOME_ROUTES["dashboard"] = "/dashboard/"
+# projects: charity projects, partners' resources, staged funding and venture-philanthropy contests (issue 15)
+PROJECTS_CATEGORIES = [
+    ("elderly", "为老"),
+    ("disability", "助残"),
+    ("children", "儿童"),
+    ("poverty", "济困"),
+    ("governance", "社区治理"),
+    ("other", "其他"),
+]
+PROJECTS_REPORT_FLAG_AFTER_DAYS = 14  # a report this many days late is flagged to the station head, once
+PROJECTS_EVALUATION_PASS_SCORE = 60  # an evaluation passes at this weighted total (out of 100) or above
+CELERY_BEAT_SCHEDULE.update(
+    {
+        "projects-overdue-reports": {
+            "task": "projects.tasks.flag_overdue_reports",
+            "schedule": crontab(hour=7, minute=30),
+        },
+    }
+)

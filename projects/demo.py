@@ -1,0 +1,2 @@
+def seed_projects(station, rng):
+    return []
