@@ -512,7 +512,8 @@ class ContestRoundAdmin(ScopedAdminMixin, ProjectFormfieldsMixin, admin.ModelAdm
 class ApplicationForm(forms.ModelForm):
     class Meta:
         model = Application
-        fields = "__all__"
+        fields = ["contest", "title", "applicant_partner", "applicant_name", "leader_name", "community", "category",
+                  "proposal", "budget_asked", "attachment"]  # fmt: skip
 
     def clean(self):
         data = super().clean()

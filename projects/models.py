@@ -412,6 +412,9 @@ class EvaluationScore(models.Model):
             models.UniqueConstraint(fields=["evaluation", "criterion"], name="evaluationscore_once"),
         ]
 
+    def __str__(self):
+        return f"{self.criterion_id}: {self.score}"
+
 
 class Tranche(models.Model):
     """A part of the project's funding, released only when the evaluation before it passed."""
@@ -764,3 +767,6 @@ class ScoreRow(models.Model):
         verbose_name = _("score")
         verbose_name_plural = _("scores")
         constraints = [models.UniqueConstraint(fields=["assignment", "criterion"], name="scorerow_once")]
+
+    def __str__(self):
+        return f"{self.criterion_id}: {self.score}"
