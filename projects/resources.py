@@ -14,10 +14,6 @@ from . import services
 from .models import Project, Resource
 
 
-def col(text):
-    return pgettext_lazy("excel column", text)
-
-
 class DateCellWidget(widgets.DateWidget):
     def clean(self, value, row=None, **kwargs):
         try:
@@ -77,31 +73,49 @@ class StationResource(StrictResource):
 
 
 class ProjectResource(StationResource):
-    title = fields.Field(attribute="title", column_name=col("project title"), widget=widgets.CharWidget())
+    title = fields.Field(
+        attribute="title",
+        column_name=pgettext_lazy("excel column", "project title"),
+        widget=widgets.CharWidget(),
+    )
     origin = fields.Field(
-        attribute="origin", column_name=col("origin"), widget=ChoiceLabelWidget(Project.Origin.choices)
+        attribute="origin",
+        column_name=pgettext_lazy("excel column", "origin"),
+        widget=ChoiceLabelWidget(Project.Origin.choices),
     )
     category = fields.Field(
         attribute="category",
-        column_name=col("category"),
+        column_name=pgettext_lazy("excel column", "category"),
         widget=ChoiceLabelWidget(settings.PROJECTS_CATEGORIES),
     )
-    introduced_from = fields.Field(attribute="introduced_from", column_name=col("introduced from"))
-    introduced_on = fields.Field(
-        attribute="introduced_on", column_name=col("introduced on"), widget=DateCellWidget()
+    introduced_from = fields.Field(
+        attribute="introduced_from", column_name=pgettext_lazy("excel column", "introduced from")
     )
-    community = fields.Field(attribute="community", column_name=col("community"))
+    introduced_on = fields.Field(
+        attribute="introduced_on",
+        column_name=pgettext_lazy("excel column", "introduced on"),
+        widget=DateCellWidget(),
+    )
+    community = fields.Field(attribute="community", column_name=pgettext_lazy("excel column", "community"))
     runner_name = fields.Field(
-        attribute="runner_name", column_name=col("run by"), widget=widgets.CharWidget()
+        attribute="runner_name",
+        column_name=pgettext_lazy("excel column", "run by"),
+        widget=widgets.CharWidget(),
     )
     target_groups = fields.Field(
-        attribute="target_groups", column_name=col("target groups"), widget=widgets.CharWidget()
+        attribute="target_groups",
+        column_name=pgettext_lazy("excel column", "target groups"),
+        widget=widgets.CharWidget(),
     )
-    starts_on = fields.Field(attribute="starts_on", column_name=col("starts on"), widget=DateCellWidget())
-    ends_on = fields.Field(attribute="ends_on", column_name=col("ends on"), widget=DateCellWidget())
+    starts_on = fields.Field(
+        attribute="starts_on", column_name=pgettext_lazy("excel column", "starts on"), widget=DateCellWidget()
+    )
+    ends_on = fields.Field(
+        attribute="ends_on", column_name=pgettext_lazy("excel column", "ends on"), widget=DateCellWidget()
+    )
     status = fields.Field(
         attribute="status",
-        column_name=col("status"),
+        column_name=pgettext_lazy("excel column", "status"),
         widget=ChoiceLabelWidget(Project.Status.choices),
         readonly=True,
     )
@@ -148,24 +162,42 @@ class ProjectResource(StationResource):
 
 
 class ResourceResource(StationResource):
-    on = fields.Field(attribute="on", column_name=col("date"), widget=DateCellWidget())
+    on = fields.Field(
+        attribute="on", column_name=pgettext_lazy("excel column", "date"), widget=DateCellWidget()
+    )
     direction = fields.Field(
         attribute="direction",
-        column_name=col("in or out"),
+        column_name=pgettext_lazy("excel column", "in or out"),
         widget=ChoiceLabelWidget(Resource.Direction.choices),
     )
     kind = fields.Field(
-        attribute="kind", column_name=col("money or goods"), widget=ChoiceLabelWidget(Resource.Kind.choices)
+        attribute="kind",
+        column_name=pgettext_lazy("excel column", "money or goods"),
+        widget=ChoiceLabelWidget(Resource.Kind.choices),
     )
-    partner = fields.Field(attribute="partner", column_name=col("partner unit"))
-    project = fields.Field(attribute="project", column_name=col("project"))
-    description = fields.Field(attribute="description", column_name=col("what"), widget=widgets.CharWidget())
-    quantity = fields.Field(attribute="quantity", column_name=col("how many"), widget=NumberCellWidget())
+    partner = fields.Field(attribute="partner", column_name=pgettext_lazy("excel column", "partner unit"))
+    project = fields.Field(attribute="project", column_name=pgettext_lazy("excel column", "project"))
+    description = fields.Field(
+        attribute="description",
+        column_name=pgettext_lazy("excel column", "what"),
+        widget=widgets.CharWidget(),
+    )
+    quantity = fields.Field(
+        attribute="quantity", column_name=pgettext_lazy("excel column", "how many"), widget=NumberCellWidget()
+    )
     amount = fields.Field(
-        attribute="amount", column_name=col("amount or value (元)"), widget=NumberCellWidget()
+        attribute="amount",
+        column_name=pgettext_lazy("excel column", "amount or value (元)"),
+        widget=NumberCellWidget(),
     )
-    recipient = fields.Field(attribute="recipient", column_name=col("given to"), widget=widgets.CharWidget())
-    note = fields.Field(attribute="note", column_name=col("note"), widget=widgets.CharWidget())
+    recipient = fields.Field(
+        attribute="recipient",
+        column_name=pgettext_lazy("excel column", "given to"),
+        widget=widgets.CharWidget(),
+    )
+    note = fields.Field(
+        attribute="note", column_name=pgettext_lazy("excel column", "note"), widget=widgets.CharWidget()
+    )
 
     class Meta:
         model = Resource

@@ -32,7 +32,11 @@ def make_judge(station, worker):
     def make(name=None):
         n = next(counter)
         return services.judge_create(
-            station=station, name=name or f"评委{n}", username=f"judge{n}", password="judge-pass-123", actor=worker
+            station=station,
+            name=name or f"评委{n}",
+            username=f"judge{n}",
+            password="judge-pass-123",
+            actor=worker,
         )
 
     return make

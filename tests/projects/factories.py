@@ -41,7 +41,9 @@ class MilestoneFactory(factory.django.DjangoModelFactory):
     due_on = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=10))
 
 
-def make_rubric(station=None, purpose=Rubric.Purpose.CONTEST, criteria=(("方案", 50), ("预算", 50)), template=True):
+def make_rubric(
+    station=None, purpose=Rubric.Purpose.CONTEST, criteria=(("方案", 50), ("预算", 50)), template=True
+):
     rubric = Rubric.objects.create(
         station=station, name=f"评分表{Rubric.objects.count() + 1}", purpose=purpose, is_template=template
     )

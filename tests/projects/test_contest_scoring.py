@@ -54,7 +54,9 @@ def test_a_judge_with_a_hard_conflict_cannot_score_and_is_left_out_of_the_mean(
     assert not recused["counted"]
 
 
-def test_a_hard_conflict_cannot_be_stored_with_a_score_even_past_the_service(apply, first_round, make_judge, worker):
+def test_a_hard_conflict_cannot_be_stored_with_a_score_even_past_the_service(
+    apply, first_round, make_judge, worker
+):
     entry = entry_of(apply(), first_round)
     judge = make_judge()
     assignment = services.assignment_create(judge=judge, entry=entry, actor=worker)
@@ -102,7 +104,9 @@ def test_the_mean_and_the_ranking_on_a_fixed_example(apply, first_round, make_ju
     assert (x.rank, y.rank, z.rank) == (1, 1, 3)  # equal scores share a place
 
 
-def test_the_mean_dropping_the_highest_and_lowest_on_the_same_example(apply, contest, first_round, make_judge, worker):
+def test_the_mean_dropping_the_highest_and_lowest_on_the_same_example(
+    apply, contest, first_round, make_judge, worker
+):
     contest.drop_extremes = True
     contest.save()
     x, y, z = _fixed_example(apply, first_round, make_judge, worker)
@@ -114,7 +118,9 @@ def test_the_mean_dropping_the_highest_and_lowest_on_the_same_example(apply, con
     assert sorted(r["total"] for r in rows if not r["counted"]) == [Decimal("70.00"), Decimal("92.00")]
 
 
-def test_the_results_page_shows_every_judges_total_and_the_mean(apply, first_round, make_judge, worker, as_user):
+def test_the_results_page_shows_every_judges_total_and_the_mean(
+    apply, first_round, make_judge, worker, as_user
+):
     x, _y, _z = _fixed_example(apply, first_round, make_judge, worker)
     services.round_rank(contest_round=first_round, actor=worker)
     page = as_user(worker).get(f"/projects/contests/{first_round.contest_id}/results/").content.decode()
@@ -126,19 +132,23 @@ def test_awards_stay_within_the_budget_and_each_decision_is_authored(
     apply, contest, first_round, make_judge, worker, head
 ):
     first_prize = PrizeTierFactory(contest=contest, order=1, name="一等奖", places=1, amount=Decimal("30000"))
-    second_prize = PrizeTierFactory(contest=contest, order=2, name="二等奖", places=2, amount=Decimal("15000"))
+    second_prize = PrizeTierFactory(
+        contest=contest, order=2, name="二等奖", places=2, amount=Decimal("15000")
+    )
     x, y, z = _fixed_example(apply, first_round, make_judge, worker)
     services.round_rank(contest_round=first_round, actor=worker)
     plan = services.award_plan(first_round)
     assert [(e.pk, t.pk if t else None) for e, t in plan] == [
-        (x.pk, first_prize.pk), (y.pk, second_prize.pk), (z.pk, None)
+        (x.pk, first_prize.pk),
+        (y.pk, second_prize.pk),
+        (z.pk, None),
     ]  # fmt: skip  — 30000 + 15000 of 50000: the third would overrun
 
     with pytest.raises(PermissionDenied):
         services.entry_decide(entry=x, result=Entry.Result.AWARDED, actor=worker, prize=first_prize)
     services.entry_decide(entry=x, result=Entry.Result.AWARDED, actor=head, prize=first_prize, note="第一")
     services.entry_decide(entry=y, result=Entry.Result.AWARDED, actor=head, prize=second_prize)
-    with pytest.raises(ValidationError, match="budget"):
+    with pytest.raises(ValidationError, match="超出大赛预算"):
         services.entry_decide(entry=z, result=Entry.Result.AWARDED, actor=head, prize=second_prize)
     x.refresh_from_db()
     assert x.decided_by == head and x.decided_at is not None and x.award_amount == Decimal("30000")
@@ -185,7 +195,9 @@ def test_submitting_a_scorecard_takes_a_bounded_number_of_queries(
     services.conflict_declare(assignment=assignment, conflict="none", actor=judge.user)
     criteria = list(first_round.rubric.criteria.all())
     with django_assert_max_num_queries(10):
-        services.scorecard_submit(assignment=assignment, scores={c.pk: 30 for c in criteria}, actor=judge.user)
+        services.scorecard_submit(
+            assignment=assignment, scores={c.pk: 30 for c in criteria}, actor=judge.user
+        )
 
 
 def test_ranking_a_round_takes_a_bounded_number_of_queries(
