@@ -51,7 +51,9 @@ def test_goods_without_a_value_in_the_admin_form_is_an_error_and_nothing_is_save
     assert not Resource.objects.exists()
 
 
-def test_a_project_saved_in_the_admin_starts_as_a_draft_through_the_service(head, as_user, station, community_a):
+def test_a_project_saved_in_the_admin_starts_as_a_draft_through_the_service(
+    head, as_user, station, community_a
+):
     response = as_user(head).post(
         "/admin/projects/project/add/",
         {"station": station.pk, "title": "银龄互助", "origin": "introduced", "introduced_on": "", "category": "elderly",
@@ -86,7 +88,11 @@ def test_a_judge_made_in_the_admin_has_a_plain_sign_in(head, as_user, station):
     )  # fmt: skip
     assert response.status_code == 302
     judge = Judge.objects.get()
-    assert judge.user.username == "zhangjs" and not judge.user.is_staff and judge.user.check_password("a-long-pass-1")
+    assert (
+        judge.user.username == "zhangjs"
+        and not judge.user.is_staff
+        and judge.user.check_password("a-long-pass-1")
+    )
     again = as_user(head).post(
         "/admin/projects/judge/add/",
         {"station": station.pk, "name": "重名", "username": "zhangjs", "password": "a-long-pass-1"},
@@ -116,7 +122,9 @@ def test_tranche_release_from_the_admin_before_the_evaluation_is_skipped_with_th
     )
     services.tranche_request(tranche=tranche, actor=supervisor)
     response = as_user(head).post(
-        "/admin/projects/tranche/", {"action": "release_selected", "_selected_action": [tranche.pk]}, follow=True
+        "/admin/projects/tranche/",
+        {"action": "release_selected", "_selected_action": [tranche.pk]},
+        follow=True,
     )
     assert "立项评估" in response.content.decode()
     assert Tranche.objects.get().status == "requested"
@@ -124,8 +132,30 @@ def test_tranche_release_from_the_admin_before_the_evaluation_is_skipped_with_th
 
 def test_importing_projects_all_rows_or_none_with_row_numbered_chinese_errors(station, community_a, head):
     PartnerUnitFactory(station=station, name="阳光社工中心")
-    headers = ["项目名称", "项目来源", "类别", "引进自", "引进日期", "社区", "执行方", "服务对象", "开始日期", "结束日期"]
-    good = ["四点半课堂", "引进", "儿童", "阳光社工中心", "2026-03-05", community_a.name, "阳光社工中心", "儿童", "2026-03-10", ""]
+    headers = [
+        "项目名称",
+        "项目来源",
+        "类别",
+        "引进自",
+        "引进日期",
+        "社区",
+        "执行方",
+        "服务对象",
+        "开始日期",
+        "结束日期",
+    ]
+    good = [
+        "四点半课堂",
+        "引进",
+        "儿童",
+        "阳光社工中心",
+        "2026-03-05",
+        community_a.name,
+        "阳光社工中心",
+        "儿童",
+        "2026-03-10",
+        "",
+    ]
     data = Dataset(headers=headers)
     data.append(good)
     data.append(["助残到家", "引进", "助残", "", "", community_a.name, "", "", "", ""])  # no date
@@ -148,7 +178,20 @@ def test_importing_projects_all_rows_or_none_with_row_numbered_chinese_errors(st
 
 def test_importing_resources_refuses_goods_without_a_value_and_saves_nothing(station, head):
     PartnerUnitFactory(station=station, name="便民超市")
-    data = Dataset(headers=["日期", "收发", "资金或物资", "合作单位", "项目", "物品", "数量", "金额或价值（元）", "发放对象", "备注"])
+    data = Dataset(
+        headers=[
+            "日期",
+            "收发",
+            "资金或物资",
+            "合作单位",
+            "项目",
+            "物品",
+            "数量",
+            "金额或价值（元）",
+            "发放对象",
+            "备注",
+        ]
+    )
     data.append(["2026-03-05", "接收", "资金", "便民超市", "", "", "", "3000", "", ""])
     data.append(["2026-03-06", "接收", "物资", "便民超市", "", "大米", "20", "", "", ""])
     data.append(["2026-03-0x", "接收", "资金", "便民超市", "", "", "", "100", "", ""])
@@ -165,10 +208,14 @@ def test_the_assignment_form_refuses_a_round_without_a_rubric(head, as_user, sta
     contest = Contest.objects.create(station=station, title="大赛", budget=1000)
     ContestRound.objects.create(contest=contest, order=1, name="初审")
     application = services.application_submit(
-        application=Application(contest=contest, title="书画社", applicant_name="小组", proposal="x", budget_asked=10),
+        application=Application(
+            contest=contest, title="书画社", applicant_name="小组", proposal="x", budget_asked=10
+        ),
         actor=worker,
     )
-    judge = services.judge_create(station=station, name="评委", username="pw", password="judge-pass-1", actor=worker)
+    judge = services.judge_create(
+        station=station, name="评委", username="pw", password="judge-pass-1", actor=worker
+    )
     response = as_user(head).post(
         "/admin/projects/assignment/add/", {"judge": judge.pk, "entry": application.entries.get().pk}
     )

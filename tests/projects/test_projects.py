@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from projects import selectors, services
 from projects.models import Outcome, Project, ProjectActivity, Resource
-from station.models import Activity, AuditEvent, Attendance
+from station.models import Activity, Attendance, AuditEvent
 from tests.factories import PersonFactory
 
 from .factories import MilestoneFactory, PartnerUnitFactory, ProjectFactory
@@ -19,9 +19,13 @@ from .factories import MilestoneFactory, PartnerUnitFactory, ProjectFactory
 pytestmark = pytest.mark.django_db
 
 
-def test_a_project_moves_draft_approved_running_closing_closed_and_every_move_is_audited(station, worker, head):
+def test_a_project_moves_draft_approved_running_closing_closed_and_every_move_is_audited(
+    station, worker, head
+):
     project = services.project_save(
-        project=Project(station=station, title="四点半课堂", origin=Project.Origin.IN_HOUSE, category="children"),
+        project=Project(
+            station=station, title="四点半课堂", origin=Project.Origin.IN_HOUSE, category="children"
+        ),
         actor=worker,
     )
     assert project.status == Project.Status.DRAFT
@@ -80,7 +84,9 @@ def test_money_and_goods_at_their_value_add_up_on_the_project(station, worker):
     funder, shop = PartnerUnitFactory(station=station), PartnerUnitFactory(station=station)
     today = timezone.localdate()
     services.resource_record(
-        resource=Resource(station=station, kind="money", partner=funder, on=today, project=project, amount=20000),
+        resource=Resource(
+            station=station, kind="money", partner=funder, on=today, project=project, amount=20000
+        ),
         actor=worker,
     )
     services.resource_record(
@@ -89,14 +95,20 @@ def test_money_and_goods_at_their_value_add_up_on_the_project(station, worker):
         actor=worker,
     )  # fmt: skip
     money = selectors.money_summary(project)
-    assert (money["money_in"], money["goods_in"], money["resources_in"]) == (Decimal(20000), Decimal("1200.50"), 2)
+    assert (money["money_in"], money["goods_in"], money["resources_in"]) == (
+        Decimal(20000),
+        Decimal("1200.50"),
+        2,
+    )
 
 
 def test_a_partner_of_another_station_is_refused(station, other_station, worker):
     stranger = PartnerUnitFactory(station=other_station)
     with pytest.raises(ValidationError):
         services.resource_record(
-            resource=Resource(station=station, kind="money", partner=stranger, on=timezone.localdate(), amount=5),
+            resource=Resource(
+                station=station, kind="money", partner=stranger, on=timezone.localdate(), amount=5
+            ),
             actor=worker,
         )
 
@@ -104,7 +116,9 @@ def test_a_partner_of_another_station_is_refused(station, other_station, worker)
 def test_a_milestone_is_overdue_from_its_dates_and_not_once_reported(station):
     today = timezone.localdate()
     late = MilestoneFactory(project__station=station, due_on=today - timedelta(days=3))
-    MilestoneFactory(project=late.project, due_on=today - timedelta(days=3), reported_on=today - timedelta(days=4))
+    MilestoneFactory(
+        project=late.project, due_on=today - timedelta(days=3), reported_on=today - timedelta(days=4)
+    )
     MilestoneFactory(project=late.project, due_on=today)
     assert late.days_overdue(today) == 3
     assert list(selectors.overdue_milestones(today=today)) == [late]
@@ -144,7 +158,9 @@ def test_an_outcome_counted_from_activities_refuses_a_typed_figure(station, work
     project = ProjectFactory(station=station)
     with pytest.raises(ValidationError):
         services.outcome_save(
-            outcome=Outcome(project=project, label="人次", measure="person_times", target=10, achieved_typed=99),
+            outcome=Outcome(
+                project=project, label="人次", measure="person_times", target=10, achieved_typed=99
+            ),
             actor=worker,
         )
 
@@ -189,7 +205,9 @@ def test_the_organisations_page_can_list_the_projects_a_runner_runs(station, wor
 
 def test_terminating_from_the_page_without_a_reason_is_a_clear_message(station, worker, as_user):
     project = ProjectFactory(station=station)
-    response = as_user(worker).post(f"/projects/{project.pk}/move/", {"to": "terminated", "reason": ""}, follow=True)
+    response = as_user(worker).post(
+        f"/projects/{project.pk}/move/", {"to": "terminated", "reason": ""}, follow=True
+    )
     assert "请填写终止原因" in response.content.decode()
     project.refresh_from_db()
     assert project.status == Project.Status.RUNNING

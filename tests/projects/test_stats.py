@@ -40,7 +40,9 @@ def test_in_house_and_contest_projects_count_in_the_month_they_start(station, co
 
 def test_the_share_of_own_projects_follows_the_seeds_path(station, community_a):
     for day in (date(2025, 1, 5), date(2025, 2, 5), date(2025, 3, 5)):
-        ProjectFactory(station=station, community=community_a, origin="introduced", introduced_on=day, starts_on=day)
+        ProjectFactory(
+            station=station, community=community_a, origin="introduced", introduced_on=day, starts_on=day
+        )
     ProjectFactory(station=station, community=community_a, origin="in_house", starts_on=date(2025, 6, 1))
     assert stats.in_house_share(month_period(station, 2024, 12)) == {}  # nothing recorded: not 0 %
     assert stats.in_house_share(month_period(station, 2025, 3))["total"] == 0

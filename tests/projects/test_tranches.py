@@ -53,14 +53,20 @@ def test_a_tranche_is_refused_before_its_evaluation_passed(project, rubric, work
     assert tranche.status == Tranche.Status.REQUESTED and tranche.released_on is None
 
 
-def test_once_the_evaluation_passed_the_release_is_a_dated_record_of_who_approved(project, rubric, worker, head):
+def test_once_the_evaluation_passed_the_release_is_a_dated_record_of_who_approved(
+    project, rubric, worker, head
+):
     tranche = _requested(project, worker)
     evaluation = _evaluate(project, rubric, head, 40, 35)
     assert evaluation.total == Decimal("75.00") and evaluation.passed
     assert evaluation.rubric.copied_from == rubric  # scored on its own copy
     services.tranche_release(tranche=tranche, actor=head)
     tranche.refresh_from_db()
-    assert (tranche.status, tranche.approved_by, tranche.released_on) == ("released", head, timezone.localdate())
+    assert (tranche.status, tranche.approved_by, tranche.released_on) == (
+        "released",
+        head,
+        timezone.localdate(),
+    )
 
 
 def test_the_requester_cannot_approve_their_own_release(project, rubric, supervisor, head):
