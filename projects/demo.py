@@ -72,10 +72,9 @@ def _staff(station, role):
 
 
 def _rubric(station, name, purpose, criteria):
-    rubric, created = Rubric.objects.get_or_create(
-        station=station, name=name, defaults={"purpose": purpose, "is_template": True}
-    )
-    if created:
+    rubric = Rubric.objects.filter(station=station, name=name, purpose=purpose, is_template=True).first()
+    if rubric is None:
+        rubric = Rubric.objects.create(station=station, name=name, purpose=purpose, is_template=True)
         RubricCriterion.objects.bulk_create(
             RubricCriterion(rubric=rubric, label=label, max_score=Decimal(top), order=i)
             for i, (label, top) in enumerate(criteria)
