@@ -10,7 +10,17 @@ from django.core.management import call_command
 from django.test import Client
 
 from projects.demo import seed_projects
-from projects.models import Application, Assignment, Contest, Evaluation, Judge, Milestone, Project, Resource, Tranche
+from projects.models import (
+    Application,
+    Assignment,
+    Contest,
+    Evaluation,
+    Judge,
+    Milestone,
+    Project,
+    Resource,
+    Tranche,
+)
 from station.models import Station
 
 pytestmark = pytest.mark.django_db
@@ -20,7 +30,9 @@ def test_the_demo_seeds_the_platform_quickly_and_once():
     call_command("seed_demo", people=60, stdout=StringIO())
     station = Station.objects.get()
     projects = Project.objects.filter(station=station)
-    assert projects.filter(origin="introduced").count() == 8 and projects.filter(origin="in_house").count() == 1
+    assert (
+        projects.filter(origin="introduced").count() == 8 and projects.filter(origin="in_house").count() == 1
+    )
     assert Resource.objects.filter(kind="money").exists() and Resource.objects.filter(kind="goods").exists()
     assert Milestone.objects.exists() and Evaluation.objects.exists()
     assert Tranche.objects.filter(status="released").exists()
