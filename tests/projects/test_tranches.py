@@ -111,3 +111,20 @@ def test_an_evaluation_with_a_missing_score_saves_nothing(project, rubric, head)
         services.evaluation_record(project=project, stage="midterm", rubric=rubric, actor=head, scores={})
     assert not Evaluation.objects.exists()
     assert not Rubric.objects.filter(copied_from=rubric).exists()
+
+
+def test_the_evaluation_page_records_an_evaluation_and_refuses_a_score_out_of_range(
+    project, rubric, head, as_user
+):
+    from projects.models import Evaluation
+
+    criteria = list(rubric.criteria.order_by("order"))
+    url = f"/projects/{project.pk}/evaluate/?rubric={rubric.pk}"
+    client = as_user(head)
+    bad = client.post(url, {"rubric": rubric.pk, "stage": "initiation", f"c{criteria[0].pk}": "80",
+                            f"c{criteria[1].pk}": "40"})  # fmt: skip
+    assert bad.status_code == 200 and not Evaluation.objects.exists()
+    good = client.post(url, {"rubric": rubric.pk, "stage": "initiation", f"c{criteria[0].pk}": "40",
+                             f"c{criteria[1].pk}": "30"})  # fmt: skip
+    assert good.status_code == 302
+    assert Evaluation.objects.get().total == Decimal("70.00")
