@@ -206,3 +206,36 @@ def test_ranking_a_round_takes_a_bounded_number_of_queries(
     _fixed_example(apply, first_round, make_judge, worker)
     with django_assert_max_num_queries(8):
         services.round_rank(contest_round=first_round, actor=worker)
+
+
+def test_a_winning_application_becomes_a_contest_project_with_its_tranches(
+    apply, contest, first_round, worker, head
+):
+    from projects import selectors
+    from projects.models import Project
+
+    from .factories import PartnerUnitFactory
+
+    partner = PartnerUnitFactory(station=contest.station, name="爱心企业联合会")
+    prize = PrizeTierFactory(contest=contest, order=1, places=1, amount=Decimal("30001"))
+    application = apply()
+    application.applicant_partner = partner
+    application.save()
+    with pytest.raises(ValidationError):
+        services.application_to_project(application=application, actor=worker)  # not awarded yet
+    services.entry_decide(
+        entry=entry_of(application, first_round), result=Entry.Result.AWARDED, actor=head, prize=prize
+    )
+    project = services.application_to_project(application=application, actor=worker)
+    assert (project.origin, project.status) == (Project.Origin.CONTEST, Project.Status.DRAFT)
+    assert [(t.amount, t.after_stage) for t in project.tranches.order_by("number")] == [
+        (Decimal("15000.50"), "initiation"), (Decimal("15000.50"), "midterm")
+    ]  # fmt: skip
+    assert list(selectors.project_list_for_runner(partner)) == [project]
+    with pytest.raises(ValidationError):
+        services.application_to_project(application=application, actor=worker)  # once
+
+
+def test_the_results_page_is_the_station_staffs(contest, cadre_a, other_worker, as_user):
+    assert as_user(cadre_a).get(f"/projects/contests/{contest.pk}/results/").status_code == 404
+    assert as_user(other_worker).get(f"/projects/contests/{contest.pk}/results/").status_code == 404
