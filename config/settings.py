@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "cases",
     "volunteers",
     "orgs",
+    "projects",
 ]
 
 MIDDLEWARE = [
@@ -385,6 +386,26 @@ CELERY_BEAT_SCHEDULE.update(
         "orgs-annual-review-due": {
             "task": "orgs.tasks.remind_annual_reviews_due",
             "schedule": crontab(hour=8, minute=20),
+        },
+    }
+)
+
+# projects: charity projects, partners' resources, staged funding and venture-philanthropy contests (issue 15)
+PROJECTS_CATEGORIES = [
+    ("elderly", "为老"),
+    ("disability", "助残"),
+    ("children", "儿童"),
+    ("poverty", "济困"),
+    ("governance", "社区治理"),
+    ("other", "其他"),
+]
+PROJECTS_REPORT_FLAG_AFTER_DAYS = 14  # a report this many days late is flagged to the station head, once
+PROJECTS_EVALUATION_PASS_SCORE = 60  # an evaluation passes at this weighted total (out of 100) or above
+CELERY_BEAT_SCHEDULE.update(
+    {
+        "projects-overdue-reports": {
+            "task": "projects.tasks.flag_overdue_reports",
+            "schedule": crontab(hour=7, minute=30),
         },
     }
 )

@@ -20,4 +20,5 @@ urlpatterns = [
     path("", include((station_patterns, "station"))),
     path("cases/", include("cases.urls")),
     path("orgs/", include("orgs.urls")),
+    path("projects/", include("projects.urls")),
 ]

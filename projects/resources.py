@@ -1,0 +1,235 @@
+"""Excel import and export of projects and linked resources: all rows or none, errors by Excel row number,
+Chinese column headings. Imports save through projects.services."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
+from import_export import fields, widgets
+
+from station.models import Community, PartnerUnit
+from station.resources import ChoiceLabelWidget, StrictResource
+
+from . import services
+from .models import Project, Resource
+
+
+class DateCellWidget(widgets.DateWidget):
+    def clean(self, value, row=None, **kwargs):
+        try:
+            return super().clean(value, row, **kwargs)
+        except ValueError:
+            raise ValueError(_("“%(value)s” is not a date (write 2026-03-05).") % {"value": value}) from None
+
+
+class NumberCellWidget(widgets.DecimalWidget):
+    def clean(self, value, row=None, **kwargs):
+        try:
+            return super().clean(value, row, **kwargs)
+        except (ValueError, ArithmeticError):
+            raise ValueError(_("“%(value)s” is not a number.") % {"value": value}) from None
+
+
+class ByNameWidget(widgets.Widget):
+    """A record of the importing station found by its name (a partner unit, a community, a project)."""
+
+    def __init__(self, model, station=None, required=False, missing="", unknown="", **kwargs):
+        self.model, self.station, self.required = model, station, required
+        self.missing, self.unknown = missing, unknown
+        super().__init__(**kwargs)
+
+    def clean(self, value, row=None, **kwargs):
+        name = str(value or "").strip()
+        if not name:
+            if self.required:
+                raise ValueError(self.missing)
+            return None
+        field = "title" if self.model is Project else "name"
+        qs = self.model.objects.filter(**{field: name})
+        if self.station is not None:
+            qs = qs.filter(station=self.station)
+        found = list(qs[:2])
+        if len(found) != 1:
+            raise ValueError(self.unknown % {"name": name})
+        return found[0]
+
+    def render(self, value, obj=None, **kwargs):
+        return str(value) if value else ""
+
+
+class StationResource(StrictResource):
+    def __init__(self, station=None, user=None, **kwargs):
+        super().__init__(**kwargs)
+        self.station, self.user = station, user
+
+    def get_instance(self, instance_loader, row):
+        return None  # imports only add rows
+
+    def import_instance(self, instance, row, **kwargs):
+        if self.station is None:
+            raise ValidationError(_("Only a station's staff import records."))
+        instance.station = self.station
+        super().import_instance(instance, row, **kwargs)
+
+
+class ProjectResource(StationResource):
+    title = fields.Field(
+        attribute="title",
+        column_name=pgettext_lazy("excel column", "project title"),
+        widget=widgets.CharWidget(),
+    )
+    origin = fields.Field(
+        attribute="origin",
+        column_name=pgettext_lazy("excel column", "origin"),
+        widget=ChoiceLabelWidget(Project.Origin.choices),
+    )
+    category = fields.Field(
+        attribute="category",
+        column_name=pgettext_lazy("excel column", "category"),
+        widget=ChoiceLabelWidget(settings.PROJECTS_CATEGORIES),
+    )
+    introduced_from = fields.Field(
+        attribute="introduced_from", column_name=pgettext_lazy("excel column", "introduced from")
+    )
+    introduced_on = fields.Field(
+        attribute="introduced_on",
+        column_name=pgettext_lazy("excel column", "introduced on"),
+        widget=DateCellWidget(),
+    )
+    community = fields.Field(attribute="community", column_name=pgettext_lazy("excel column", "community"))
+    runner_name = fields.Field(
+        attribute="runner_name",
+        column_name=pgettext_lazy("excel column", "run by"),
+        widget=widgets.CharWidget(),
+    )
+    target_groups = fields.Field(
+        attribute="target_groups",
+        column_name=pgettext_lazy("excel column", "target groups"),
+        widget=widgets.CharWidget(),
+    )
+    starts_on = fields.Field(
+        attribute="starts_on", column_name=pgettext_lazy("excel column", "starts on"), widget=DateCellWidget()
+    )
+    ends_on = fields.Field(
+        attribute="ends_on", column_name=pgettext_lazy("excel column", "ends on"), widget=DateCellWidget()
+    )
+    status = fields.Field(
+        attribute="status",
+        column_name=pgettext_lazy("excel column", "status"),
+        widget=ChoiceLabelWidget(Project.Status.choices),
+        readonly=True,
+    )
+
+    class Meta:
+        model = Project
+        fields = ("title", "origin", "category", "introduced_from", "introduced_on", "community", "runner_name",
+                  "target_groups", "starts_on", "ends_on", "status")  # fmt: skip
+        import_id_fields = ()
+        clean_model_instances = True
+        skip_unchanged = False
+
+    def __init__(self, station=None, user=None, **kwargs):
+        super().__init__(station=station, user=user, **kwargs)
+        self.fields["introduced_from"].widget = ByNameWidget(
+            PartnerUnit, station, unknown=_("Unknown partner unit “%(name)s”.")
+        )
+        self.fields["community"].widget = ByNameWidget(
+            Community, station, unknown=_("Unknown community “%(name)s”.")
+        )
+
+    def import_instance(self, instance, row, **kwargs):
+        super().import_instance(instance, row, **kwargs)
+        instance.title = (instance.title or "").strip()
+        instance.runner_name = (instance.runner_name or "").strip()
+        instance.target_groups = instance.target_groups or ""
+        if not instance.title:
+            raise ValidationError({"title": _("The project title is missing.")})
+        if not instance.origin:
+            raise ValidationError({"origin": _("The origin is missing.")})
+        if not instance.category:
+            raise ValidationError({"category": _("The category is missing.")})
+        if instance.runner_name:
+            partner = PartnerUnit.objects.filter(station=self.station, name=instance.runner_name).first()
+            if partner is not None:
+                instance.runner_partner = partner
+
+    def save_instance(self, instance, is_create, row, **kwargs):
+        project = services.project_save(project=instance, actor=self.user)
+        instance.pk = project.pk
+
+    def get_queryset(self):
+        return Project.objects.select_related("community", "introduced_from")
+
+
+class ResourceResource(StationResource):
+    on = fields.Field(
+        attribute="on", column_name=pgettext_lazy("excel column", "date"), widget=DateCellWidget()
+    )
+    direction = fields.Field(
+        attribute="direction",
+        column_name=pgettext_lazy("excel column", "in or out"),
+        widget=ChoiceLabelWidget(Resource.Direction.choices),
+    )
+    kind = fields.Field(
+        attribute="kind",
+        column_name=pgettext_lazy("excel column", "money or goods"),
+        widget=ChoiceLabelWidget(Resource.Kind.choices),
+    )
+    partner = fields.Field(attribute="partner", column_name=pgettext_lazy("excel column", "partner unit"))
+    project = fields.Field(attribute="project", column_name=pgettext_lazy("excel column", "project"))
+    description = fields.Field(
+        attribute="description",
+        column_name=pgettext_lazy("excel column", "what"),
+        widget=widgets.CharWidget(),
+    )
+    quantity = fields.Field(
+        attribute="quantity", column_name=pgettext_lazy("excel column", "how many"), widget=NumberCellWidget()
+    )
+    amount = fields.Field(
+        attribute="amount",
+        column_name=pgettext_lazy("excel column", "amount or value (元)"),
+        widget=NumberCellWidget(),
+    )
+    recipient = fields.Field(
+        attribute="recipient",
+        column_name=pgettext_lazy("excel column", "given to"),
+        widget=widgets.CharWidget(),
+    )
+    note = fields.Field(
+        attribute="note", column_name=pgettext_lazy("excel column", "note"), widget=widgets.CharWidget()
+    )
+
+    class Meta:
+        model = Resource
+        fields = ("on", "direction", "kind", "partner", "project", "description", "quantity", "amount", "recipient",
+                  "note")  # fmt: skip
+        import_id_fields = ()
+        clean_model_instances = True
+        skip_unchanged = False
+
+    def __init__(self, station=None, user=None, **kwargs):
+        super().__init__(station=station, user=user, **kwargs)
+        self.fields["partner"].widget = ByNameWidget(
+            PartnerUnit, station, unknown=_("Unknown partner unit “%(name)s”.")
+        )
+        self.fields["project"].widget = ByNameWidget(
+            Project, station, unknown=_("Unknown project “%(name)s”.")
+        )
+
+    def import_instance(self, instance, row, **kwargs):
+        super().import_instance(instance, row, **kwargs)
+        instance.direction = instance.direction or Resource.Direction.IN
+        instance.description = instance.description or ""
+        instance.recipient = instance.recipient or ""
+        instance.note = instance.note or ""
+        if instance.on is None:
+            raise ValidationError({"on": _("The date is missing.")})
+        if not instance.kind:
+            raise ValidationError({"kind": _("Say whether it is money or goods.")})
+
+    def save_instance(self, instance, is_create, row, **kwargs):
+        saved = services.resource_record(resource=instance, actor=self.user)
+        instance.pk = saved.pk
+
+    def get_queryset(self):
+        return Resource.objects.select_related("partner", "project")

@@ -1,0 +1,640 @@
+"""Every write on the charity project platform that has rules. Admin, pages, imports and tasks call these."""
+
+from datetime import date
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from station.models import Activity, AuditEvent, PartnerUnit, Rubric
+from station.rubrics import rubric_copy, scores_check, weighted_total
+from station.services import audit_record
+
+from . import permissions, scoring
+from .models import (
+    Application,
+    Assignment,
+    BudgetLine,
+    Contest,
+    ContestRound,
+    Entry,
+    Evaluation,
+    EvaluationScore,
+    Judge,
+    Milestone,
+    Outcome,
+    Project,
+    ProjectActivity,
+    Resource,
+    ScoreRow,
+    Tranche,
+)
+
+Status = Project.Status
+
+# The status machine: (from, to) moves allowed; terminating is allowed from any open status, with a reason.
+TRANSITIONS = {
+    (Status.DRAFT, Status.APPROVED),
+    (Status.APPROVED, Status.RUNNING),
+    (Status.RUNNING, Status.CLOSING),
+    (Status.CLOSING, Status.RUNNING),
+    (Status.CLOSING, Status.CLOSED),
+}
+TERMINABLE = {Status.DRAFT, Status.APPROVED, Status.RUNNING, Status.CLOSING}
+# Moves that need the station head or a supervisor.
+DECIDED_MOVES = {(Status.DRAFT, Status.APPROVED), (Status.CLOSING, Status.CLOSED)}
+
+
+def _require_staff(actor, station_id):
+    reason = permissions.can_manage_projects(actor, station_id)
+    if reason:
+        raise PermissionDenied(reason)
+
+
+def _audit(actor, target, changes, action=AuditEvent.Action.UPDATE, reason=""):
+    audit_record(actor=actor, action=action, target=target, changes=changes, reason=reason)
+
+
+# ---------------------------------------------------------------- projects
+
+
+def runner_reference(obj) -> dict:
+    """The fields that name who runs a project (or who applies to a contest): a partner unit by foreign key,
+    anything else (a community organisation, a residents' group) by content type, id and a name snapshot."""
+    if isinstance(obj, PartnerUnit):
+        return {"partner": obj, "type": None, "id": None, "name": obj.name[:100]}
+    return {
+        "partner": None,
+        "type": ContentType.objects.get_for_model(obj),
+        "id": obj.pk,
+        "name": str(obj)[:100],
+    }
+
+
+def project_set_runner(project: Project, runner) -> None:
+    ref = runner_reference(runner)
+    project.runner_partner, project.runner_type = ref["partner"], ref["type"]
+    project.runner_id, project.runner_name = ref["id"], ref["name"]
+
+
+@transaction.atomic
+def project_save(*, project: Project, actor, needs=None) -> Project:
+    """Create or correct a project (its status moves only through ``project_move``)."""
+    _require_staff(actor, project.station_id)
+    creating = project.pk is None
+    if not creating:
+        before = Project.objects.select_for_update().get(pk=project.pk)
+        if before.status != project.status:
+            raise ValidationError({"status": _("Change the status with the status actions.")})
+        if before.station_id != project.station_id:
+            raise ValidationError({"station": _("A project cannot move to another station.")})
+    else:
+        project.status = Status.DRAFT
+    project.title = (project.title or "").strip()
+    project.full_clean()
+    project.save()
+    if needs is not None:
+        project.needs.set(needs)
+    _audit(
+        actor,
+        project,
+        {"title": project.title, "origin": project.origin, "status": project.status},
+        AuditEvent.Action.CREATE if creating else AuditEvent.Action.UPDATE,
+    )
+    return project
+
+
+@transaction.atomic
+def project_move(
+    *, project: Project, to: str, actor, reason: str = "", amount_recovered: Decimal | None = None
+) -> Project:
+    """Move a project along draft → approved → running → closing → closed, or terminate it with a reason
+    (and what was recovered of the money paid out)."""
+    project = Project.objects.select_for_update().get(pk=project.pk)
+    _require_staff(actor, project.station_id)
+    current = project.status
+    if to == Status.TERMINATED:
+        if current not in TERMINABLE:
+            raise ValidationError(
+                _("A %(s)s project cannot be terminated.") % {"s": project.get_status_display()}
+            )
+        reason = (reason or "").strip()
+        if not reason:
+            raise ValidationError({"termination_reason": _("Say why the project is terminated.")})
+        if amount_recovered is not None and amount_recovered < 0:
+            raise ValidationError({"amount_recovered": _("The amount recovered cannot be negative.")})
+        project.termination_reason = reason
+        project.amount_recovered = amount_recovered if amount_recovered is not None else Decimal("0")
+    elif (current, to) not in TRANSITIONS:
+        raise ValidationError(
+            _("A project cannot go from %(a)s to %(b)s.")
+            % {"a": project.get_status_display(), "b": Status(to).label if to in Status.values else to}
+        )
+    if (current, to) in DECIDED_MOVES:
+        problem = permissions.can_approve_project(actor, project)
+        if problem:
+            raise PermissionDenied(problem)
+    project.status = to
+    project.status_changed_on = timezone.localdate()
+    project.full_clean()
+    project.save()
+    _audit(actor, project, {"status": [current, to]}, reason=reason)
+    return project
+
+
+@transaction.atomic
+def project_activity_record(
+    *, project: Project, activity: Activity, actor, kind: str = ProjectActivity.Kind.SERVICE, reach: int = 0
+) -> ProjectActivity:
+    """Record an activity or a publicity event of the project in the station's service ledger."""
+    _require_staff(actor, project.station_id)
+    activity.platform = Activity.Platform.PROJECTS
+    activity.station_id = project.station_id
+    activity.kind = "project_publicity" if kind == ProjectActivity.Kind.PUBLICITY else "project_service"
+    if activity.community_id is None and activity.pk is None:
+        activity.community_id = project.community_id
+    if activity.organiser_id is None and getattr(actor, "is_authenticated", False):
+        activity.organiser = actor
+    activity.full_clean()
+    activity.save()
+    link = ProjectActivity.objects.filter(activity=activity).first() or ProjectActivity(
+        project=project, activity=activity
+    )
+    link.kind, link.reach = kind, reach or 0
+    link.full_clean()
+    link.save()
+    _audit(actor, project, {"activity": [activity.pk, activity.title, kind]})
+    return link
+
+
+@transaction.atomic
+def resource_record(*, resource: Resource, actor) -> Resource:
+    """One resource in (or out): money, or goods with what, how many and their value."""
+    _require_staff(actor, resource.station_id)
+    if resource.pk is not None:
+        raise ValidationError(_("A resource record is not changed; record a correction instead."))
+    resource.description = (resource.description or "").strip()
+    if getattr(actor, "is_authenticated", False):
+        resource.recorded_by = actor
+    resource.full_clean()
+    resource.save()
+    _audit(
+        actor,
+        resource,
+        {"kind": resource.kind, "direction": resource.direction, "amount": str(resource.amount)},
+        AuditEvent.Action.CREATE,
+    )
+    return resource
+
+
+@transaction.atomic
+def budget_line_save(*, line: BudgetLine, actor) -> BudgetLine:
+    _require_staff(actor, line.project.station_id)
+    line.item = (line.item or "").strip()
+    line.full_clean()
+    line.save()
+    _audit(actor, line.project, {"budget": [line.item, str(line.planned), str(line.spent)]})
+    return line
+
+
+@transaction.atomic
+def milestone_save(*, milestone: Milestone, actor) -> Milestone:
+    _require_staff(actor, milestone.project.station_id)
+    if milestone.reported_on and milestone.reported_on > timezone.localdate():
+        raise ValidationError({"reported_on": _("A report cannot be received in the future.")})
+    milestone.full_clean()
+    milestone.save()
+    _audit(actor, milestone.project, {"milestone": [milestone.title, str(milestone.due_on)]})
+    return milestone
+
+
+@transaction.atomic
+def milestone_report(*, milestone: Milestone, actor, report: str = "", reported_on: date | None = None):
+    """The report for a milestone came in."""
+    milestone = Milestone.objects.select_for_update().select_related("project").get(pk=milestone.pk)
+    _require_staff(actor, milestone.project.station_id)
+    milestone.reported_on = reported_on or timezone.localdate()
+    milestone.report = (report or milestone.report).strip()
+    return milestone_save(milestone=milestone, actor=actor)
+
+
+@transaction.atomic
+def outcome_save(*, outcome: Outcome, actor) -> Outcome:
+    _require_staff(actor, outcome.project.station_id)
+    if outcome.measure != Outcome.Measure.TYPED and outcome.achieved_typed is not None:
+        raise ValidationError(
+            {"achieved_typed": _("This outcome is counted from the project's activities; leave it empty.")}
+        )
+    outcome.full_clean()
+    outcome.save()
+    _audit(actor, outcome.project, {"outcome": [outcome.label, str(outcome.target)]})
+    return outcome
+
+
+# ---------------------------------------------------------------- evaluations and tranches
+
+
+@transaction.atomic
+def evaluation_record(
+    *,
+    project: Project,
+    stage: str,
+    rubric: Rubric,
+    scores: dict,
+    actor,
+    evaluated_on: date | None = None,
+    comment: str = "",
+) -> Evaluation:
+    """Score a project's 立项 / 中期 / 终期 evaluation on a rubric. A template is first copied, so the
+    evaluation keeps the criteria it was scored on; ``scores`` maps the given rubric's criteria ids."""
+    _require_staff(actor, project.station_id)
+    if rubric.purpose != Rubric.Purpose.EVALUATION:
+        raise ValidationError({"rubric": _("Choose a rubric made for project evaluations.")})
+    criteria = list(rubric.criteria.all())
+    clean = scores_check(criteria, scores)
+    if rubric.is_template:
+        copy = rubric_copy(rubric=rubric, actor=actor, station=project.station)
+        copied = list(copy.criteria.all())
+        by_label = {c.label: c for c in copied}
+        clean = {by_label[c.label].pk: clean[c.pk] for c in criteria}
+        rubric, criteria = copy, copied
+    total = weighted_total(criteria, clean)
+    evaluation = Evaluation(
+        project=project,
+        stage=stage,
+        rubric=rubric,
+        evaluated_on=evaluated_on or timezone.localdate(),
+        evaluator=actor,
+        total=total,
+        passed=total >= Decimal(settings.PROJECTS_EVALUATION_PASS_SCORE),
+        comment=(comment or "").strip(),
+    )
+    evaluation.full_clean()
+    evaluation.save()
+    EvaluationScore.objects.bulk_create(
+        EvaluationScore(evaluation=evaluation, criterion_id=pk, score=value) for pk, value in clean.items()
+    )
+    _audit(actor, project, {"evaluation": [stage, str(total), evaluation.passed]}, AuditEvent.Action.CREATE)
+    return evaluation
+
+
+@transaction.atomic
+def tranche_plan(*, tranche: Tranche, actor) -> Tranche:
+    """Plan a tranche (or correct one not yet asked for)."""
+    _require_staff(actor, tranche.project.station_id)
+    if tranche.pk is not None:
+        before = Tranche.objects.select_for_update().get(pk=tranche.pk)
+        if before.status != Tranche.Status.PLANNED:
+            raise ValidationError(_("A tranche asked for or released cannot be changed."))
+    tranche.status = Tranche.Status.PLANNED
+    tranche.full_clean()
+    tranche.save()
+    _audit(actor, tranche.project, {"tranche": [tranche.number, str(tranche.amount), tranche.after_stage]})
+    return tranche
+
+
+@transaction.atomic
+def tranche_request(*, tranche: Tranche, actor) -> Tranche:
+    tranche = Tranche.objects.select_for_update().select_related("project").get(pk=tranche.pk)
+    _require_staff(actor, tranche.project.station_id)
+    if tranche.status != Tranche.Status.PLANNED:
+        raise ValidationError(_("This tranche is already %(s)s.") % {"s": tranche.get_status_display()})
+    tranche.status = Tranche.Status.REQUESTED
+    tranche.requested_by = actor
+    tranche.requested_at = timezone.now()
+    tranche.save()
+    _audit(actor, tranche, {"status": ["planned", "requested"]})
+    return tranche
+
+
+@transaction.atomic
+def tranche_release(*, tranche: Tranche, actor, released_on: date | None = None) -> Tranche:
+    """Approve and release a requested tranche: only once the evaluation before it passed, never by the
+    person who asked for it. A dated record with who approved it."""
+    tranche = Tranche.objects.select_for_update().select_related("project").get(pk=tranche.pk)
+    problem = permissions.can_release_tranche(actor, tranche)
+    if problem:
+        raise ValidationError(problem)
+    tranche.status = Tranche.Status.RELEASED
+    tranche.approved_by = actor
+    tranche.released_on = released_on or timezone.localdate()
+    tranche.full_clean()
+    tranche.save()
+    _audit(actor, tranche, {"status": ["requested", "released"], "amount": str(tranche.amount)})
+    return tranche
+
+
+# ---------------------------------------------------------------- contests
+
+
+def _require_contest_staff(actor, contest):
+    _require_staff(actor, contest.station_id)
+
+
+@transaction.atomic
+def contest_round_add(
+    *, contest: Contest, name: str, actor, rubric: Rubric | None = None, deadline: date | None = None
+) -> ContestRound:
+    """Add the next round; its rubric is the round's own copy, so editing the template leaves it alone."""
+    _require_contest_staff(actor, contest)
+    contest = Contest.objects.select_for_update().get(pk=contest.pk)
+    last = contest.rounds.order_by("-order").first()
+    copy = None
+    if rubric is not None:
+        if rubric.purpose != Rubric.Purpose.CONTEST:
+            raise ValidationError({"rubric": _("Choose a rubric made for contest judging.")})
+        copy = rubric_copy(
+            rubric=rubric, actor=actor, station=contest.station, name=f"{contest.title} · {name}"[:100]
+        )
+    contest_round = ContestRound(
+        contest=contest, order=(last.order + 1) if last else 1, name=(name or "").strip(), rubric=copy,
+        deadline=deadline,
+    )  # fmt: skip
+    contest_round.full_clean()
+    contest_round.save()
+    _audit(actor, contest, {"round": [contest_round.order, contest_round.name]})
+    return contest_round
+
+
+@transaction.atomic
+def application_submit(*, application: Application, actor, applicant=None) -> Application:
+    """An application enters the contest's first round."""
+    contest = application.contest
+    _require_contest_staff(actor, contest)
+    if contest.status != Contest.Status.OPEN:
+        raise ValidationError(_("The contest no longer takes applications."))
+    first = contest.rounds.order_by("order").first()
+    if first is None:
+        raise ValidationError(_("The contest has no rounds yet."))
+    if first.deadline and timezone.localdate() > first.deadline:
+        raise ValidationError(_("The deadline for applications has passed."))
+    if applicant is not None:
+        ref = runner_reference(applicant)
+        application.applicant_partner, application.applicant_type = ref["partner"], ref["type"]
+        application.applicant_id, application.applicant_name = ref["id"], ref["name"]
+    if application.applicant_partner_id and application.applicant_partner.station_id != contest.station_id:
+        raise ValidationError({"applicant_partner": _("This partner unit belongs to another station.")})
+    application.current_round = first
+    application.full_clean()
+    application.save()
+    Entry.objects.create(application=application, round=first)
+    _audit(actor, application, {"applicant": application.applicant_name}, AuditEvent.Action.CREATE)
+    return application
+
+
+@transaction.atomic
+def judge_create(
+    *, station, name: str, username: str, password: str, actor, person=None, affiliation=""
+) -> Judge:
+    """A judge's sign-in: a plain account (no staff profile, no admin), linked to the judge."""
+    _require_staff(actor, station.pk)
+    User = get_user_model()
+    username = (username or "").strip()
+    if not username or User.objects.filter(username=username).exists():
+        raise ValidationError({"username": _("Choose a sign-in name nobody uses yet.")})
+    if len(password or "") < 8:
+        raise ValidationError({"password": _("The password needs at least 8 characters.")})
+    user = User(username=username, first_name=name[:150], is_staff=False)
+    user.set_password(password)
+    user.save()
+    judge = Judge(
+        station=station, user=user, person=person, name=(name or "").strip(), affiliation=affiliation
+    )
+    judge.full_clean()
+    judge.save()
+    _audit(actor, judge, {"username": username}, AuditEvent.Action.CREATE)
+    return judge
+
+
+@transaction.atomic
+def assignment_create(*, judge: Judge, entry: Entry, actor) -> Assignment:
+    contest = entry.round.contest
+    _require_contest_staff(actor, contest)
+    if judge.station_id != contest.station_id:
+        raise ValidationError({"judge": _("This judge belongs to another station.")})
+    if entry.round.rubric_id is None:
+        raise ValidationError(_("Give the round a rubric before assigning judges."))
+    if Assignment.objects.filter(judge=judge, entry=entry).exists():
+        raise ValidationError(_("This judge is already assigned to this application in this round."))
+    assignment = Assignment(judge=judge, entry=entry)
+    assignment.full_clean()
+    assignment.save()
+    _audit(actor, entry.application, {"judge": [judge.name, entry.round.name]})
+    return assignment
+
+
+def _lock_assignment(assignment) -> Assignment:
+    return (
+        Assignment.objects.select_for_update(of=("self",))
+        .select_related("judge", "entry__round__rubric", "entry__application")
+        .get(pk=assignment.pk)
+    )
+
+
+@transaction.atomic
+def conflict_declare(*, assignment: Assignment, conflict: str, actor, note: str = "") -> Assignment:
+    """The judge declares their conflict with the applicant before scoring: none, soft or hard."""
+    assignment = _lock_assignment(assignment)
+    problem = permissions.can_declare_conflict(actor, assignment)
+    if problem:
+        raise PermissionDenied(problem)
+    if conflict not in Assignment.Conflict.values:
+        raise ValidationError({"conflict": _("Choose whether you have a conflict.")})
+    note = (note or "").strip()
+    if conflict != Assignment.Conflict.NONE and not note:
+        raise ValidationError({"conflict_note": _("Say what the conflict is.")})
+    assignment.conflict, assignment.conflict_note = conflict, note
+    assignment.declared_at = timezone.now()
+    assignment.full_clean()
+    assignment.save()
+    _audit(actor, assignment, {"conflict": conflict, "note": note})
+    return assignment
+
+
+@transaction.atomic
+def scorecard_submit(*, assignment: Assignment, scores: dict, actor) -> Assignment:
+    """A judge's scores on every criterion of the round's rubric; the weighted total is computed here."""
+    assignment = _lock_assignment(assignment)
+    problem = permissions.can_score(actor, assignment)
+    if problem:
+        raise PermissionDenied(problem)
+    criteria = list(assignment.entry.round.rubric.criteria.all())
+    clean = scores_check(criteria, scores)
+    ScoreRow.objects.bulk_create(
+        ScoreRow(assignment=assignment, criterion_id=pk, score=value) for pk, value in clean.items()
+    )
+    assignment.total = weighted_total(criteria, clean)
+    assignment.submitted_at = timezone.now()
+    assignment.save(update_fields=["total", "submitted_at"])
+    _audit(actor, assignment, {"total": str(assignment.total)})
+    return assignment
+
+
+def entry_tally(entry: Entry, assignments=None) -> dict:
+    """Where an entry's score comes from: every judge's total, whether it counts and why not, and the mean."""
+    drop = entry.round.contest.drop_extremes
+    assignments = list(assignments if assignments is not None else entry.assignments.select_related("judge"))
+    rows = [
+        {"assignment": a, "judge": a.judge, "total": a.total, "counted": False, "why": ""}
+        for a in assignments
+    ]
+    scored = []
+    for row in rows:
+        a = row["assignment"]
+        if a.conflict == Assignment.Conflict.HARD:
+            row["why"] = _("hard conflict: recused")
+        elif a.submitted_at is None:
+            row["why"] = _("not scored yet")
+        else:
+            scored.append(row)
+    mean, dropped = scoring.mean_of([r["total"] for r in scored], drop_extremes=drop)
+    for index, row in enumerate(scored):
+        if index in dropped:
+            row["why"] = _("dropped (highest or lowest)")
+        else:
+            row["counted"] = True
+    return {"rows": rows, "mean": mean, "judges_counted": sum(r["counted"] for r in rows)}
+
+
+@transaction.atomic
+def round_rank(*, contest_round: ContestRound, actor) -> list[Entry]:
+    """Compute every entry's mean and the ranking of the round, stored on the entries (recomputable)."""
+    _require_contest_staff(actor, contest_round.contest)
+    entries = list(
+        Entry.objects.select_for_update(of=("self",))
+        .filter(round=contest_round)
+        .select_related("round__contest")
+        .order_by("pk")
+    )
+    by_entry: dict[int, list] = {}
+    for a in Assignment.objects.filter(entry__in=entries).select_related("judge").order_by("pk"):
+        by_entry.setdefault(a.entry_id, []).append(a)
+    means = {e.pk: entry_tally(e, by_entry.get(e.pk, []))["mean"] for e in entries}
+    ranks = scoring.rank(means)
+    for entry in entries:
+        entry.score, entry.rank = means[entry.pk], ranks.get(entry.pk)
+    Entry.objects.bulk_update(entries, ["score", "rank"])
+    _audit(actor, contest_round.contest, {"ranked": [contest_round.name, len(entries)]})
+    return sorted(entries, key=lambda e: (e.rank is None, e.rank or 0, e.pk))
+
+
+def award_plan(contest_round: ContestRound) -> list[tuple[Entry, object]]:
+    """A suggestion for the staff: prize tiers to ranked entries in order, within the contest's budget
+    (an award that would overrun the budget is skipped). Reads the stored ranking."""
+    contest = contest_round.contest
+    spent = Entry.objects.filter(round__contest=contest, result=Entry.Result.AWARDED).aggregate(
+        s=Sum("award_amount")
+    )["s"] or Decimal(0)
+    remaining = contest.budget - spent
+    slots = [tier for tier in contest.prizes.order_by("order") for _i in range(tier.places)]
+    plan = []
+    for entry in contest_round.entries.filter(rank__isnull=False, result=Entry.Result.PENDING).order_by(
+        "rank", "pk"
+    ):
+        if not slots:
+            break
+        tier = slots[0]
+        if tier.amount > remaining:
+            plan.append((entry, None))
+            continue
+        slots.pop(0)
+        remaining -= tier.amount
+        plan.append((entry, tier))
+    return plan
+
+
+@transaction.atomic
+def entry_decide(*, entry: Entry, result: str, actor, note: str = "", prize=None) -> Entry:
+    """The staff's decision on an entry, authored and dated: advance to the next round, award a prize
+    (within the budget) or not selected. The round's result is kept on the entry."""
+    contest = Contest.objects.select_for_update().get(pk=entry.round.contest_id)
+    entry = (
+        Entry.objects.select_for_update(of=("self",)).select_related("round", "application").get(pk=entry.pk)
+    )
+    problem = permissions.can_decide(actor, entry)
+    if problem:
+        raise PermissionDenied(problem)
+    if entry.result != Entry.Result.PENDING:
+        raise ValidationError(_("This entry is already decided: %(r)s.") % {"r": entry.get_result_display()})
+    application = entry.application
+    if result == Entry.Result.ADVANCED:
+        following = contest.rounds.filter(order__gt=entry.round.order).order_by("order").first()
+        if following is None:
+            raise ValidationError(_("This is the last round: award the entry or leave it out."))
+        Entry.objects.create(application=application, round=following)
+        application.current_round = following
+    elif result == Entry.Result.AWARDED:
+        if prize is None or prize.contest_id != contest.pk:
+            raise ValidationError({"prize": _("Choose one of this contest's prizes.")})
+        taken = Entry.objects.filter(round__contest=contest, prize=prize, result=Entry.Result.AWARDED).count()
+        if taken >= prize.places:
+            raise ValidationError({"prize": _("Every place of this prize is already awarded.")})
+        spent = Entry.objects.filter(round__contest=contest, result=Entry.Result.AWARDED).aggregate(
+            s=Sum("award_amount")
+        )["s"] or Decimal(0)
+        if spent + prize.amount > contest.budget:
+            raise ValidationError(
+                _("This award (%(a)s 元) would go over the contest's budget: %(r)s 元 left.")
+                % {"a": prize.amount, "r": contest.budget - spent}
+            )
+        entry.prize, entry.award_amount = prize, prize.amount
+        application.status = Application.Status.AWARDED
+    elif result == Entry.Result.OUT:
+        application.status = Application.Status.OUT
+    else:
+        raise ValidationError({"result": _("Choose a decision.")})
+    entry.result = result
+    entry.decided_by, entry.decided_at = actor, timezone.now()
+    entry.decision_note = (note or "").strip()[:300]
+    entry.full_clean()
+    entry.save()
+    application.save()
+    _audit(actor, application, {"decision": [entry.round.name, result, str(entry.award_amount or "")]})
+    return entry
+
+
+@transaction.atomic
+def application_to_project(*, application: Application, actor, lead_worker=None) -> Project:
+    """A winning application becomes a project of origin 创投, with its award in two tranches: half after
+    the initiation evaluation, half after the mid-term one."""
+    application = Application.objects.select_for_update().select_related("contest").get(pk=application.pk)
+    contest = application.contest
+    _require_contest_staff(actor, contest)
+    if application.status != Application.Status.AWARDED:
+        raise ValidationError(_("Only an awarded application becomes a project."))
+    if application.project_id:
+        raise ValidationError(_("This application already became a project."))
+    award = (
+        application.entries.filter(result=Entry.Result.AWARDED).values_list("award_amount", flat=True).first()
+    )
+    project = Project(
+        station=contest.station,
+        title=application.title,
+        origin=Project.Origin.CONTEST,
+        category=application.category or "other",
+        problem=application.proposal[:4000],
+        community=application.community,
+        lead_worker=lead_worker,
+        runner_partner=application.applicant_partner,
+        runner_type=application.applicant_type,
+        runner_id=application.applicant_id,
+        runner_name=application.applicant_name,
+    )
+    project = project_save(project=project, actor=actor)
+    if award:
+        first = (award / 2).quantize(Decimal("0.01"))
+        Tranche.objects.create(
+            project=project, number=1, amount=first, after_stage=Evaluation.Stage.INITIATION
+        )
+        Tranche.objects.create(
+            project=project, number=2, amount=award - first, after_stage=Evaluation.Stage.MIDTERM
+        )
+    application.project = project
+    application.save(update_fields=["project"])
+    return project

@@ -1,0 +1,183 @@
+"""The project platform's monthly metrics per community (contract: stats/registry.py).
+
+A project counts in its community (None for a station-wide one); a resource in its project's community;
+an activity in its own community. A month with nothing recorded returns {} (shown as not recorded)."""
+
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from station.models import Attendance
+from stats.registry import metric
+
+from .models import Milestone, Project, ProjectActivity, Resource
+
+PLATFORM = "projects"
+
+
+def _rows(qs, key: str, value) -> dict:
+    return dict(qs.order_by().values(key).annotate(v=value).values_list(key, "v"))
+
+
+def _projects(period):
+    return Project.objects.filter(station=period.station)
+
+
+@metric(
+    "projects.projects_brought_in", label=_("projects introduced"), unit="个", platform=PLATFORM, order=10
+)
+def projects_brought_in(period):
+    """引进: counted once, in the month the project was introduced."""
+    qs = _projects(period).filter(
+        origin=Project.Origin.INTRODUCED,
+        introduced_on__gte=period.first_day,
+        introduced_on__lt=period.end_day,
+    )
+    return _rows(qs, "community_id", Count("pk"))
+
+
+def _started(period, origin):
+    return (
+        _projects(period)
+        .filter(origin=origin, starts_on__gte=period.first_day, starts_on__lt=period.end_day)
+        .exclude(status=Project.Status.DRAFT)
+    )
+
+
+@metric("projects.projects_in_house", label=_("projects designed in-house started"), unit="个", platform=PLATFORM,
+        order=11)  # fmt: skip
+def projects_in_house(period):
+    return _rows(_started(period, Project.Origin.IN_HOUSE), "community_id", Count("pk"))
+
+
+@metric("projects.projects_contest", label=_("contest-funded projects started"), unit="个", platform=PLATFORM,
+        order=12)  # fmt: skip
+def projects_contest(period):
+    return _rows(_started(period, Project.Origin.CONTEST), "community_id", Count("pk"))
+
+
+def _running_at_end(period):
+    """Projects started before the month ended and not closed or terminated by then."""
+    ended = Q(
+        status__in=[Project.Status.CLOSED, Project.Status.TERMINATED], status_changed_on__lt=period.end_day
+    )
+    return (
+        _projects(period)
+        .filter(starts_on__lt=period.end_day)
+        .exclude(status__in=[Project.Status.DRAFT, Project.Status.APPROVED])
+        .exclude(ended)
+    )
+
+
+@metric("projects.running_projects", label=_("running projects at month end"), unit="个", platform=PLATFORM,
+        order=13, cumulative=False)  # fmt: skip
+def running_projects(period):
+    return _rows(_running_at_end(period), "community_id", Count("pk"))
+
+
+@metric("projects.in_house_share", label=_("share of projects designed in the community"), unit="%",
+        platform=PLATFORM, additive=False, order=14)  # fmt: skip
+def in_house_share(period):
+    """Of the projects the station has had by the month's end, the share designed in-house or funded through
+    a contest: the seed's path from bringing projects in to designing its own."""
+    own = Q(origin__in=[Project.Origin.IN_HOUSE, Project.Origin.CONTEST])
+    qs = (
+        _projects(period)
+        .exclude(status=Project.Status.DRAFT)
+        .filter(
+            Q(introduced_on__lt=period.end_day) | Q(introduced_on__isnull=True, starts_on__lt=period.end_day)
+        )
+    )
+    rows = list(qs.order_by().values("community_id").annotate(n=Count("pk"), own=Count("pk", filter=own)))
+    if not rows:
+        return {}
+    result = {r["community_id"]: round(100 * r["own"] / r["n"], 1) for r in rows}
+    total, mine = sum(r["n"] for r in rows), sum(r["own"] for r in rows)
+    result["total"] = round(100 * mine / total, 1)
+    return result
+
+
+def _resources_in(period, kind=None):
+    qs = Resource.objects.filter(
+        station=period.station,
+        direction=Resource.Direction.IN,
+        on__gte=period.first_day,
+        on__lt=period.end_day,
+    )
+    return qs.filter(kind=kind) if kind else qs
+
+
+@metric("projects.money_in", label=_("money received"), unit="元", platform=PLATFORM, order=20)
+def money_in(period):
+    return _rows(_resources_in(period, Resource.Kind.MONEY), "project__community_id", Sum("amount"))
+
+
+@metric(
+    "projects.goods_in", label=_("goods received, at their value"), unit="元", platform=PLATFORM, order=21
+)
+def goods_in(period):
+    return _rows(_resources_in(period, Resource.Kind.GOODS), "project__community_id", Sum("amount"))
+
+
+@metric("projects.resources_linked", label=_("resources linked"), unit="次", platform=PLATFORM, order=22)
+def resources_linked(period):
+    return _rows(_resources_in(period), "project__community_id", Count("pk"))
+
+
+def _service_links(period):
+    return ProjectActivity.objects.filter(
+        kind=ProjectActivity.Kind.SERVICE,
+        project__station=period.station,
+        activity__platform="projects",
+        activity__starts_at__gte=period.start,
+        activity__starts_at__lt=period.end,
+    )
+
+
+def _attendance(period):
+    return Attendance.objects.filter(activity__project_link__in=_service_links(period))
+
+
+@metric("projects.beneficiaries", label=_("project beneficiaries"), unit="人", platform=PLATFORM, additive=False,
+        order=30)  # fmt: skip
+def beneficiaries(period):
+    """Distinct named people served by the projects in the month (each once), by the activity's community."""
+    attendance = _attendance(period)
+    result = _rows(attendance, "activity__community_id", Count("person", distinct=True))
+    if result:
+        result["total"] = attendance.values("person_id").distinct().count()
+    return result
+
+
+@metric("projects.person_times", label=_("project services"), unit="人次", platform=PLATFORM, order=31)
+def person_times(period):
+    """Named attendance plus the anonymous head-counts of the projects' activities."""
+    result = _rows(_attendance(period), "activity__community_id", Count("pk"))
+    for community, headcount in _rows(
+        _service_links(period), "activity__community_id", Sum("activity__headcount")
+    ).items():
+        if headcount:
+            result[community] = result.get(community, 0) + headcount
+    return result
+
+
+@metric("projects.publicity", label=_("charity publicity events"), unit="次", platform=PLATFORM, order=40)
+def publicity(period):
+    qs = ProjectActivity.objects.filter(
+        kind=ProjectActivity.Kind.PUBLICITY,
+        project__station=period.station,
+        activity__starts_at__gte=period.start,
+        activity__starts_at__lt=period.end,
+    )
+    return _rows(qs, "activity__community_id", Count("pk"))
+
+
+@metric("projects.milestones_overdue", label=_("project reports overdue at month end"), unit="个",
+        platform=PLATFORM, order=50, cumulative=False)  # fmt: skip
+def milestones_overdue(period):
+    """Reports due before the month's end (or today, for the month under way) and not in by then."""
+    cut = min(period.end_day, timezone.localdate())
+    qs = Milestone.objects.filter(project__station=period.station, due_on__lt=cut).filter(
+        Q(reported_on__isnull=True) | Q(reported_on__gte=cut)
+    )
+    return _rows(qs, "project__community_id", Count("pk"))
