@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "stats",
     "cases",
     "volunteers",
+    "talent",
 ]
 
 MIDDLEWARE = [
@@ -315,3 +316,20 @@ STATS_CATCHUP_MONTHS = int(os.environ.get("STATS_CATCHUP_MONTHS", "24"))  # how 
 STATS_TREND_MONTHS = 12
 STATS_REPORT_SYNC_MONTHS = 12  # longer ranges are built by a Celery task and the requester is notified
 HOME_ROUTES["dashboard"] = "/dashboard/"
+# talent: the social-worker talent platform (issue 16)
+TALENT_DEFAULT_PASS_MARK = 60  # out of 100; each exam year keeps its own (some regions differ)
+TALENT_FIRST_REGISTRATION_MONTHS = 12  # first registration within this long of the results
+TALENT_REGISTRATION_VALID_YEARS = 3
+TALENT_RENEWAL_WINDOW_MONTHS = 3  # re-registration in the months before expiry
+TALENT_CE_REQUIRED_HOURS = {"assistant": 72, "intermediate": 90, "senior": 90}  # per registration cycle
+TALENT_CE_REMINDER_DAYS = (90, 30)  # reminders of those at risk, this many days before expiry
+TALENT_CE_AT_RISK_DAYS = 180  # the at-risk list looks this far ahead
+TALENT_SUPERVISION_TARGET_HOURS = 2  # supervision hours per social worker per month
+TALENT_FALLING_BEHIND_ATTENDANCE = 60  # % of the group's sessions; below it a member is falling behind
+TALENT_EXAM_REMINDER_DAYS = 7  # remind members this many days before registration opens and the exam
+CELERY_BEAT_SCHEDULE.update(
+    {
+        "talent-exam-reminders": {"task": "talent.tasks.exam_reminders", "schedule": crontab(hour=8, minute=5)},
+        "talent-ce-reminders": {"task": "talent.tasks.ce_reminders", "schedule": crontab(hour=8, minute=20)},
+    }
+)

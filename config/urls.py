@@ -19,4 +19,5 @@ urlpatterns = [
     path("dashboard/", include("stats.urls")),
     path("", include((station_patterns, "station"))),
     path("cases/", include("cases.urls")),
+    path("talent/", include("talent.urls")),
 ]

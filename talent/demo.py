@@ -1,0 +1,2 @@
+def seed_talent(station, rng):
+    return []
