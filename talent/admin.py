@@ -145,20 +145,28 @@ class AttemptForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.subjects = list(ExamSubject.objects.select_related("level"))
-        current = {}
         if self.instance.pk:
             current = {s.subject_id: s.score for s in self.instance.scores.all()}
-        for subject in self.subjects:
-            self.fields[f"score_{subject.code}"] = forms.DecimalField(
+            for subject in self.subjects:
+                if f"score_{subject.code}" in self.fields:
+                    self.initial[f"score_{subject.code}"] = current.get(subject.pk)
+
+    @classmethod
+    def with_subjects(cls):
+        """The form with a score field per subject of the exam (subjects are data, read when the form is built)."""
+        attrs = {
+            f"score_{subject.code}": forms.DecimalField(
                 label=f"{subject.level.name}：{subject.name}",
                 required=False,
                 min_value=0,
                 max_value=100,
                 max_digits=4,
                 decimal_places=1,
-                initial=current.get(subject.pk),
-                help_text=_("Out of 100; empty if absent or not yet published."),
+                help_text=gettext_lazy("Out of 100; empty if absent or not yet published."),
             )
+            for subject in ExamSubject.objects.select_related("level")
+        }
+        return type("AttemptFormWithScores", (cls,), attrs)
 
     def clean(self):
         data = super().clean()
@@ -189,6 +197,10 @@ class ExamAttemptAdmin(
 
     def scope(self, request, queryset):
         return queryset.filter(pk__in=selectors.attempt_list_visible_to(request.user).values("pk"))
+
+    def get_form(self, request, obj=None, **kwargs):
+        kwargs["form"] = AttemptForm.with_subjects()
+        return super().get_form(request, obj, **kwargs)
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("scores__subject")

@@ -6,6 +6,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -475,13 +476,14 @@ def session_record(*, session: StudySession, attended: set[int], scores: dict, a
         if score is None or score == "":
             drop.append((person_id, subject_id))
             continue
-        row = MockScore(session=session, person_id=person_id, subject_id=subject_id, score=score)
         try:
-            row.full_clean(validate_unique=False, validate_constraints=False)
-        except ValidationError as exc:
-            errors.extend(exc.messages)
+            score = Decimal(str(score))
+        except ArithmeticError:
+            score = None
+        if score is None or not score.is_finite() or not (0 <= score <= 100):
+            errors.append(_("A score is out of 100."))
             continue
-        keep.append(row)
+        keep.append(MockScore(session=session, person_id=person_id, subject_id=subject_id, score=score))
     if errors:
         raise ValidationError(sorted(set(errors)))
     activity = session.activity
@@ -490,12 +492,12 @@ def session_record(*, session: StudySession, attended: set[int], scores: dict, a
     Attendance.objects.bulk_create(
         [Attendance(activity=activity, person_id=p) for p in set(attended) - present]
     )
-    for person_id, subject_id in drop:
-        MockScore.objects.filter(session=session, person_id=person_id, subject_id=subject_id).delete()
-    for row in keep:
-        MockScore.objects.update_or_create(
-            session=session, person_id=row.person_id, subject_id=row.subject_id, defaults={"score": row.score}
-        )
+    replaced = Q()
+    for person_id, subject_id in [*drop, *((r.person_id, r.subject_id) for r in keep)]:
+        replaced |= Q(person_id=person_id, subject_id=subject_id)
+    if replaced:
+        MockScore.objects.filter(session=session).filter(replaced).delete()
+    MockScore.objects.bulk_create(keep)
     audit_record(
         actor=actor,
         action=AuditEvent.Action.UPDATE,

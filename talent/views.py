@@ -42,7 +42,11 @@ def session_page(request, pk):
     attended = set(session.activity.attendances.values_list("person_id", flat=True))
     scores = {(m.person_id, m.subject_id): m.score for m in MockScore.objects.filter(session=session)}
     form = SessionRecordForm(
-        request.POST or None, members=members, subjects=subjects, attended=attended, scores=scores
+        request.POST if request.method == "POST" else None,
+        members=members,
+        subjects=subjects,
+        attended=attended,
+        scores=scores,
     )
     if request.method == "POST":
         if form.is_valid():
