@@ -82,10 +82,15 @@ def group_page(request, pk):
 
 @login_required
 def local_page(request):
-    """Who counts as a local social worker cultivated (本土社工): the one definition, and the people counted."""
-    _require_station_staff(request.user)
-    station_id = _station_id(request.user) if not request.user.is_superuser else None
-    people = selectors.local_social_workers(station_id) if station_id else []
+    """Who counts as a local social worker cultivated (本土社工): the one definition, and the people counted
+    in the communities the user may read."""
+    if profile_of(request.user) is None and not request.user.is_superuser:
+        raise Http404
+    people = (
+        selectors.talent_profile_list_visible_to(request.user)
+        .filter(local_counted_on__isnull=False)
+        .order_by("local_counted_on", "person__name")
+    )
     return render(request, "talent/local.html", {"definition": rules.LOCAL_DEFINITION, "people": people})
 
 
