@@ -553,6 +553,7 @@ class SupervisionSessionAdmin(
     search_fields = ["topic", "supervisor_name"]
     autocomplete_fields = ["supervisees"]
     inlines = [ActionItemInline]
+    change_list_template = "talent/admin/supervision_changelist.html"
 
     def scope(self, request, queryset):
         return queryset.filter(pk__in=selectors.supervision_list_visible_to(request.user).values("pk"))

@@ -8,4 +8,5 @@ urlpatterns = [
     path("groups/<int:pk>/", views.group_page, name="group"),
     path("local/", views.local_page, name="local"),
     path("ce-at-risk/", views.ce_at_risk_page, name="ce_at_risk"),
+    path("supervision-hours/", views.supervision_hours_page, name="supervision_hours"),
 ]

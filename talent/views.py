@@ -1,5 +1,8 @@
 """Pages outside the admin: the tutor's session screen, a study group, the local social workers, CE at risk."""
 
+from decimal import Decimal
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -8,11 +11,12 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from station.periods import add_months
 from station.roles import STATION_STAFF_ROLES, profile_of
 
 from . import rules, selectors, services
 from .forms import SessionRecordForm
-from .models import MockScore, StudySession
+from .models import MockScore, StudySession, TalentProfile
 
 
 def _require_station_staff(user):
@@ -101,3 +105,27 @@ def ce_at_risk_page(request):
     station_id = _station_id(request.user) if not request.user.is_superuser else None
     rows = selectors.ce_at_risk(station_id) if station_id else []
     return render(request, "talent/ce_at_risk.html", {"rows": rows, "today": timezone.localdate()})
+
+
+@login_required
+def supervision_hours_page(request):
+    """Each social worker's supervision hours this month against the target (a setting)."""
+    _require_station_staff(request.user)
+    today = timezone.localdate()
+    first = today.replace(day=1)
+    end = add_months(first, 1)
+    station_id = _station_id(request.user) if not request.user.is_superuser else None
+    hours = selectors.supervision_hours_by_worker(station_id, first, end) if station_id else {}
+    team = (
+        selectors.talent_profile_list_visible_to(request.user)
+        .filter(team_role__in=[TalentProfile.TeamRole.FULL_TIME, TalentProfile.TeamRole.PART_TIME])
+        .filter(left_on__isnull=True)
+        .order_by("team_role", "person__name")
+    )
+    target = Decimal(settings.TALENT_SUPERVISION_TARGET_HOURS)
+    rows = [(p, hours.get(p.person_id, Decimal(0))) for p in team]
+    return render(
+        request,
+        "talent/supervision_hours.html",
+        {"rows": [(p, h, h >= target) for p, h in rows], "target": target, "month": first},
+    )

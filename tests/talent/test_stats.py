@@ -61,3 +61,16 @@ def test_part_timers_on_post_and_study_sessions(station, community_a, person_a, 
     may = month_period(station, 2025, 5)
     assert stats.study_sessions(may) == {None: 1}
     assert stats.study_person_times(may) == {None: 1}
+
+
+def test_each_social_worker_s_supervision_hours_against_the_target(station, person_a, person_b, worker, as_user):
+    from django.utils import timezone
+
+    TalentProfile.objects.create(person=person_a, team_role="full_time")
+    TalentProfile.objects.create(person=person_b, team_role="part_time", part_time_since=date(2024, 1, 1))
+    session = SupervisionSession.objects.create(
+        station=station, supervisor_name="陈督导", held_on=timezone.localdate(), hours=3, topic="个案督导"
+    )
+    session.supervisees.set([person_a])
+    page = as_user(worker).get("/talent/supervision-hours/").content.decode()
+    assert "已达标" in page and "未达标" in page and person_b.name in page
