@@ -329,7 +329,10 @@ TALENT_FALLING_BEHIND_ATTENDANCE = 60  # % of the group's sessions; below it a m
 TALENT_EXAM_REMINDER_DAYS = 7  # remind members this many days before registration opens and the exam
 CELERY_BEAT_SCHEDULE.update(
     {
-        "talent-exam-reminders": {"task": "talent.tasks.exam_reminders", "schedule": crontab(hour=8, minute=5)},
+        "talent-exam-reminders": {
+            "task": "talent.tasks.exam_reminders",
+            "schedule": crontab(hour=8, minute=5),
+        },
         "talent-ce-reminders": {"task": "talent.tasks.ce_reminders", "schedule": crontab(hour=8, minute=20)},
     }
 )

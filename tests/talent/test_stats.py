@@ -63,7 +63,9 @@ def test_part_timers_on_post_and_study_sessions(station, community_a, person_a, 
     assert stats.study_person_times(may) == {None: 1}
 
 
-def test_each_social_worker_s_supervision_hours_against_the_target(station, person_a, person_b, worker, as_user):
+def test_each_social_worker_s_supervision_hours_against_the_target(
+    station, person_a, person_b, worker, as_user
+):
     from django.utils import timezone
 
     TalentProfile.objects.create(person=person_a, team_role="full_time")
