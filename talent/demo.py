@@ -72,6 +72,7 @@ def seed_talent(station, rng):
     tutor = staff.get(StaffProfile.Role.SUPERVISOR) or worker
     if worker is None:
         return []
+    services.exam_levels_ensure()
     today = timezone.localdate()
     tz = ZoneInfo(settings.TIME_ZONE)
     years = _exam_years(worker)

@@ -101,3 +101,26 @@ LOCAL_DEFINITION = gettext_lazy(
     "A person from the station's communities who passed the national social work exam or became a part-time "
     "social worker while the station supported them. Counted once, in the month it first became true."
 )
+
+
+# The national exam's levels and subjects (the data migration writes the same; ``exam_levels_ensure`` puts
+# back any that are missing, e.g. in a database emptied by a transactional test).
+NATIONAL_LEVELS = [
+    (
+        "assistant",
+        "助理社会工作师",
+        1,
+        [("assistant_general", "社会工作综合能力（初级）"), ("assistant_practice", "社会工作实务（初级）")],
+    ),
+    (
+        "intermediate",
+        "社会工作师",
+        2,
+        [
+            ("intermediate_general", "社会工作综合能力（中级）"),
+            ("intermediate_law", "社会工作法规与政策"),
+            ("intermediate_practice", "社会工作实务（中级）"),
+        ],
+    ),
+    ("senior", "高级社会工作师", 3, [("senior_practice", "社会工作实务（高级）")]),
+]

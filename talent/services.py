@@ -579,3 +579,13 @@ def attempt_save(*, attempt: ExamAttempt, actor) -> ExamAttempt:
     attempt.save()
     _audit(actor, attempt, creating, level=attempt.level.code, year=attempt.exam_year.year)
     return attempt
+
+
+def exam_levels_ensure() -> None:
+    """Put back any of the national exam's levels and subjects that are missing (idempotent)."""
+    for code, name, order, subjects in rules.NATIONAL_LEVELS:
+        level, _created = ExamLevel.objects.get_or_create(code=code, defaults={"name": name, "order": order})
+        for index, (subject_code, subject_name) in enumerate(subjects, start=1):
+            ExamSubject.objects.get_or_create(
+                code=subject_code, defaults={"level": level, "name": subject_name, "order": index}
+            )
