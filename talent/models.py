@@ -13,6 +13,13 @@ from station.models import Activity, Person, Station
 SCORE_VALIDATORS = [MinValueValidator(0), MaxValueValidator(100)]
 
 
+def default_pass_mark():
+    """The pass mark a new exam year starts with (``TALENT_DEFAULT_PASS_MARK``); each year keeps its own."""
+    from decimal import Decimal
+
+    return Decimal(settings.TALENT_DEFAULT_PASS_MARK)
+
+
 def score_range(field: str, name: str) -> models.CheckConstraint:
     return models.CheckConstraint(
         condition=Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__gte": 0, f"{field}__lte": 100}), name=name
@@ -135,7 +142,7 @@ class ExamYear(models.Model):
     exam_ends = models.DateField(_("last exam day"))
     results_on = models.DateField(_("results published"), null=True, blank=True)
     pass_mark = models.DecimalField(
-        _("pass mark"), max_digits=4, decimal_places=1, default=60, validators=SCORE_VALIDATORS
+        _("pass mark"), max_digits=4, decimal_places=1, default=default_pass_mark, validators=SCORE_VALIDATORS
     )
 
     class Meta:

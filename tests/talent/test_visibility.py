@@ -10,7 +10,7 @@ from .factories import make_group, make_session, sit
 
 def _passed_member(station, person_a, worker):
     group = make_group(station, worker, [person_a])
-    sit(person_a, 2024, {"assistant_general": 87, "assistant_practice": 73}, worker)
+    sit(person_a, 2024, {"assistant_general": "87.5", "assistant_practice": "73.5"}, worker)
     return group
 
 
@@ -21,7 +21,7 @@ def test_a_cadre_sees_members_and_passes_but_no_scores(station, person_a, worker
     assert response.status_code == 200
     assert person_a.name in page
     assert 'data-testid="group-counts"' in page and "通过考试" in page
-    assert "87" not in page and "73" not in page
+    assert "87.5" not in page and "73.5" not in page
     assert "掉队" not in page  # no falling-behind list (mock scores) for a cadre
 
 
@@ -45,7 +45,7 @@ def test_a_cadre_of_another_community_gets_404_on_the_group(station, person_b, w
 def test_station_staff_see_the_scores(station, person_a, worker, supervisor, as_user):
     _passed_member(station, person_a, worker)
     page = as_user(supervisor).get("/admin/talent/examattempt/").content.decode()
-    assert "87" in page
+    assert "87.5" in page
     assert permissions.scores_visible_for(supervisor, person_a) is None
 
 
@@ -71,8 +71,8 @@ def test_the_person_page_shows_scores_to_staff_only(station, person_a, worker, c
     _passed_member(station, person_a, worker)
     staff_page = as_user(worker).get(f"/people/{person_a.pk}/").content.decode()
     cadre_page = as_user(cadre_a).get(f"/people/{person_a.pk}/").content.decode()
-    assert "87" in staff_page and "助理社会工作师" in staff_page
-    assert "87" not in cadre_page
+    assert "87.5" in staff_page and "助理社会工作师" in staff_page
+    assert "87.5" not in cadre_page
 
 
 def test_a_district_viewer_sees_no_people(station, person_a, worker):
