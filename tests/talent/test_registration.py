@@ -77,3 +77,17 @@ def test_a_worker_of_another_station_cannot_move_a_registration(certificate, wor
         services.registration_move(registration=registration, to="pending", actor=other_worker)
     registration.refresh_from_db()
     assert registration.status == "not_applied"
+
+
+def test_the_admin_action_reports_a_skipped_state_and_changes_nothing(certificate, worker, as_user):
+    registration = services.registration_open(certificate=certificate, actor=worker, today=date(2025, 9, 1))
+    response = as_user(worker).post(
+        "/admin/talent/registration/",
+        {"action": "move_to_completed", "_selected_action": [registration.pk]},
+        follow=True,
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "已跳过" in page and "不能从" in page
+    registration.refresh_from_db()
+    assert registration.status == "not_applied"
