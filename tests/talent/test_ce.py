@@ -44,7 +44,11 @@ def test_someone_on_pace_early_in_the_cycle_is_not_at_risk(station, person_a, wo
 def test_the_at_risk_page_lists_them_for_staff_and_404s_for_a_cadre(
     station, person_b, worker, cadre_a, as_user
 ):
-    certificate_with_registration(person_b, worker, valid_from=date(2024, 3, 1))
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    certificate_with_registration(person_b, worker, valid_from=timezone.localdate() - timedelta(days=400))
     response = as_user(worker).get("/talent/ce-at-risk/")
     assert response.status_code == 200
     assert person_b.name in response.content.decode()
