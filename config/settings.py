@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "volunteers",
     "orgs",
     "projects",
+    "talent",
 ]
 
 MIDDLEWARE = [
@@ -407,5 +408,26 @@ CELERY_BEAT_SCHEDULE.update(
             "task": "projects.tasks.flag_overdue_reports",
             "schedule": crontab(hour=7, minute=30),
         },
+    }
+)
+
+# talent: the social-worker talent platform (issue 16)
+TALENT_DEFAULT_PASS_MARK = 60  # out of 100; each exam year keeps its own (some regions differ)
+TALENT_FIRST_REGISTRATION_MONTHS = 12  # first registration within this long of the results
+TALENT_REGISTRATION_VALID_YEARS = 3
+TALENT_RENEWAL_WINDOW_MONTHS = 3  # re-registration in the months before expiry
+TALENT_CE_REQUIRED_HOURS = {"assistant": 72, "intermediate": 90, "senior": 90}  # per registration cycle
+TALENT_CE_REMINDER_DAYS = (90, 30)  # reminders of those at risk, this many days before expiry
+TALENT_CE_AT_RISK_DAYS = 180  # the at-risk list looks this far ahead
+TALENT_SUPERVISION_TARGET_HOURS = 2  # supervision hours per social worker per month
+TALENT_FALLING_BEHIND_ATTENDANCE = 60  # % of the group's sessions; below it a member is falling behind
+TALENT_EXAM_REMINDER_DAYS = 7  # remind members this many days before registration opens and the exam
+CELERY_BEAT_SCHEDULE.update(
+    {
+        "talent-exam-reminders": {
+            "task": "talent.tasks.exam_reminders",
+            "schedule": crontab(hour=8, minute=5),
+        },
+        "talent-ce-reminders": {"task": "talent.tasks.ce_reminders", "schedule": crontab(hour=8, minute=20)},
     }
 )

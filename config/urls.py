@@ -21,4 +21,5 @@ urlpatterns = [
     path("cases/", include("cases.urls")),
     path("orgs/", include("orgs.urls")),
     path("projects/", include("projects.urls")),
+    path("talent/", include("talent.urls")),
 ]
