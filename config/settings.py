@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "stats",
     "cases",
     "volunteers",
+    "partybuild",
 ]
 
 MIDDLEWARE = [
@@ -315,3 +316,37 @@ STATS_CATCHUP_MONTHS = int(os.environ.get("STATS_CATCHUP_MONTHS", "24"))  # how 
 STATS_TREND_MONTHS = 12
 STATS_REPORT_SYNC_MONTHS = 12  # longer ranges are built by a Celery task and the requester is notified
 HOME_ROUTES["dashboard"] = "/dashboard/"
+# partybuild: party-mass co-building, member and unit reporting, posts, courses, quarterly sheets (issue 13)
+PARTYBUILD_REREPORT_MONTHS = int(
+    os.environ.get("PARTYBUILD_REREPORT_MONTHS", "6")
+)  # members re-report this often
+PARTYBUILD_REMINDER_DAYS = (30, 7)  # remind the station this many days before a member's re-report deadline
+PARTYBUILD_MEMBER_HOURS_PER_YEAR = int(
+    os.environ.get("PARTYBUILD_MEMBER_HOURS_PER_YEAR", "20")
+)  # 0: no target
+PARTYBUILD_POST_CATEGORIES = [
+    ("organisation", "organisation building"),
+    ("legal", "legal advice"),
+    ("assistance", "helping people in difficulty and with disabilities"),
+    ("governance", "community governance"),
+    ("health", "health and medical care"),
+    ("culture", "culture and sports"),
+    ("patrol", "safety patrol"),
+    ("other", "other"),
+]
+PARTYBUILD_STUDY_HOURS = {"full_day": 8, "half_day": 4, "per_hour": 1}  # 学时 of a course session
+PARTYBUILD_STUDY_TARGETS = {"members": 32, "social_workers": 32}  # study hours a year
+PARTYBUILD_PARTY_DAYS_PER_MONTH = 1  # a branch's themed party days a month
+PARTYBUILD_VOLUNTEER_POINTS = False  # member hours earning volunteer points (not built yet)
+CELERY_BEAT_SCHEDULE.update(
+    {
+        "partybuild-reports-lapse-and-remind": {
+            "task": "partybuild.tasks.reports_lapse_and_remind",
+            "schedule": crontab(hour=4, minute=20),
+        },
+        "partybuild-quarterly-sheets": {
+            "task": "partybuild.tasks.quarterly_sheets_make",
+            "schedule": crontab(day_of_month=1, month_of_year="1,4,7,10", hour=4, minute=40),
+        },
+    }
+)

@@ -1,0 +1,2 @@
+def seed_partybuild(station, rng):
+    return []
