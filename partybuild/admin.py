@@ -193,10 +193,13 @@ class PartyMemberAdmin(
     def community(self, obj):
         return obj.person.community
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("reports")
+
     @admin.display(description=gettext_lazy("report"))
     def report_status(self, obj):
-        report = obj.reports.order_by("-submitted_on", "-pk").first()
-        return report.get_status_display() if report else "—"
+        reports = sorted(obj.reports.all(), key=lambda r: (r.submitted_on, r.pk))
+        return reports[-1].get_status_display() if reports else "—"
 
     def save_service(self, request, obj, form, change):
         if change:
