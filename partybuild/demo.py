@@ -1,2 +1,292 @@
+"""Demo party building for ``seed_demo``: 丰京苑社区's party committee and branches with 113 members, a few
+dozen reporting, three resident units with their branches and practice bases, service posts with holders and
+hours, two-way courses, two months of themed party days, needs taken and met by members, last quarter's
+sheets.
+
+Idempotent: a station that already has the community's party committee is left alone. Fast: people and
+members are written in bulk; the rules that matter (reports, posts, needs) go through the services.
+"""
+
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from station import idnumbers
+from station.demo import GIVEN_F, GIVEN_M, SURNAMES
+from station.models import Activity, Need, PartnerUnit, Person, StaffProfile
+from station.services import need_raise
+
+from . import services
+from .models import (
+    Course,
+    CourseSession,
+    MemberReport,
+    PartyActivity,
+    PartyMember,
+    PartyOrg,
+    PostHolder,
+    PracticeBase,
+    ServicePost,
+    UnitReport,
+)
+
+MEMBERS = 113
+REPORTING = 36
+UNITS = [
+    ("沣东新城管委会机关", PartnerUnit.Kind.GOVERNMENT, "机关党支部", "党员干部下沉社区、政策宣讲"),
+    ("高桥中心小学", PartnerUnit.Kind.SCHOOL, "高桥中心小学党支部", "四点半课堂、家庭教育讲座"),
+    ("沣东人民医院", PartnerUnit.Kind.HOSPITAL, "沣东人民医院党支部", "义诊、健康讲座、慢病随访"),
+]
+SKILLS = ["法律咨询", "调解", "医疗护理", "健康讲座", "辅导功课", "水电维修", "理发", "书法", "摄影",
+          "心理辅导", "政策宣讲", "驾驶", "文艺演出", "电脑维修", "助老助餐"]  # fmt: skip
+POSTS = [
+    ("法律咨询岗", "legal", "法律咨询,调解", "每周六上午", 3),
+    ("楼栋平安巡逻岗", "patrol", "驾驶", "每晚19点", 6),
+    ("健康义诊岗", "health", "医疗护理,健康讲座", "每月第一个周日", 4),
+    ("四点半课堂辅导岗", "assistance", "辅导功课,心理辅导", "工作日下午", 4),
+    ("邻里调解岗", "governance", "调解,法律咨询", "周末", 2),
+    ("文化活动岗", "culture", "文艺演出,书法,摄影", "周末", 3),
+]
+AVAILABILITY = ["周六上午", "周末", "工作日下午", "每晚19点", "每月第一个周日", ""]
+NEEDS = [
+    (Need.Category.HOUSING, "卫生间水管漏水，需上门维修"),
+    (Need.Category.LEGAL, "赡养费纠纷，想咨询法律意见"),
+    (Need.Category.HEALTH, "腿脚不便，需要上门量血压"),
+    (Need.Category.CHILD, "孩子放学后无人辅导作业"),
+    (Need.Category.DAILY_CARE, "独居老人希望有人每周陪同买菜"),
+    (Need.Category.PSYCHOLOGICAL, "老伴去世后情绪低落，希望有人聊天"),
+    (Need.Category.HOUSING, "楼道灯坏了，需要更换"),
+    (Need.Category.OTHER, "微心愿：想要一台收音机"),
+]
+
+
+def _aware(day, at):
+    return datetime.combine(day, at, tzinfo=ZoneInfo(settings.TIME_ZONE))
+
+
+@transaction.atomic
 def seed_partybuild(station, rng):
+    community = station.communities.order_by("pk").first()
+    if community is None or PartyOrg.objects.filter(station=station, name=f"{community.name}党委").exists():
+        return []
+    profile = StaffProfile.objects.filter(station=station, role=StaffProfile.Role.SOCIAL_WORKER).first()
+    if profile is None:
+        return []
+    actor = profile.user
+    today = timezone.localdate()
+
+    committee = services.party_org_save(
+        org=PartyOrg(station=station, name=f"{community.name}党委", kind=PartyOrg.Kind.COMMITTEE,
+                     owner=PartyOrg.Owner.COMMUNITY, community=community, secretary="韩书记"),
+        actor=actor,
+    )  # fmt: skip
+    branches = [
+        services.party_org_save(
+            org=PartyOrg(
+                station=station,
+                name=f"{community.name}第{n}党支部",
+                kind=PartyOrg.Kind.BRANCH,
+                owner=PartyOrg.Owner.COMMUNITY,
+                community=community,
+                parent=committee,
+            ),
+            actor=actor,
+        )  # fmt: skip
+        for n in ("一", "二", "三")
+    ]
+    units, unit_branches = [], []
+    for name, kind, branch_name, offers in UNITS:
+        unit, _ = PartnerUnit.objects.get_or_create(
+            station=station,
+            name=name,
+            defaults={"kind": kind, "resident_unit": True, "contact_person": "党务专干"},
+        )
+        units.append(unit)
+        branch = services.party_org_save(
+            org=PartyOrg(station=station, name=branch_name, kind=PartyOrg.Kind.BRANCH,
+                         owner=PartyOrg.Owner.RESIDENT_UNIT, unit=unit),
+            actor=actor,
+        )  # fmt: skip
+        unit_branches.append(branch)
+        services.practice_base_save(
+            base=PracticeBase(station=station, unit=unit, party_org=branch, name=f"{name}党建实践基地",
+                              agreement_from=today - timedelta(days=400), agreement_to=today + timedelta(days=700),
+                              offers=offers, contact_person="党务专干", phone="029-8888000"),
+            actor=actor,
+        )  # fmt: skip
+        services.unit_report_save(
+            report=UnitReport(unit=unit, party_org=branch, community=community,
+                              signed_on=today - timedelta(days=300), receipt_on=today - timedelta(days=295),
+                              needs_sheet="希望社区提供志愿服务岗位", resources_sheet=offers, contact_person="党务专干"),
+            actor=actor,
+        )  # fmt: skip
+
+    # People: the community's adults first, then new residents until there are 113 members.
+    taken = set(PartyMember.objects.values_list("person_id", flat=True))
+    adults = [
+        p
+        for p in Person.objects.filter(community=community).order_by("pk")
+        if p.pk not in taken and (p.age_on(today) or 0) >= 22
+    ][:60]
+    new_people = []
+    for i in range(MEMBERS - len(adults)):
+        gender = rng.choice("MF")
+        born = today.replace(year=today.year - rng.randint(25, 78), day=1) + timedelta(
+            days=rng.randint(0, 27)
+        )
+        number = idnumbers.make_id_number("610104", born, 300 + i)
+        new_people.append(
+            Person(
+                name=rng.choice(SURNAMES) + rng.choice(GIVEN_M if gender == "M" else GIVEN_F),
+                gender=gender,
+                birth_date=born,
+                phone=f"137{rng.randint(0, 99999999):08d}",
+                community=community,
+                residency=Person.Residency.RESETTLED,
+                id_number=number,
+                id_number_hash=idnumbers.keyed_hash(number),
+                address=f"{rng.randint(1, 30)}号楼{rng.randint(1, 6)}单元{rng.randint(101, 1802)}",
+            )
+        )
+    existing = set(Person.objects.filter(id_number_hash__in=[p.id_number_hash for p in new_people]).values_list(
+        "id_number_hash", flat=True))  # fmt: skip
+    Person.objects.bulk_create([p for p in new_people if p.id_number_hash not in existing])
+    people = adults + list(
+        Person.objects.filter(id_number_hash__in=[p.id_number_hash for p in new_people]).order_by("pk")
+    )
+    links = [PartyMember.Link.COMMUNITY] * 5 + [PartyMember.Link.RETIRED] * 3 + [
+        PartyMember.Link.ON_DUTY, PartyMember.Link.SENT_DOWN, PartyMember.Link.FLOATING]  # fmt: skip
+    members = []
+    for index, person in enumerate(people[:MEMBERS]):
+        link = rng.choice(links)
+        unit_index = index % 3 if link in (PartyMember.Link.ON_DUTY, PartyMember.Link.SENT_DOWN) else None
+        members.append(
+            PartyMember(
+                person=person,
+                link=link,
+                org=unit_branches[unit_index] if unit_index is not None else branches[index % 3],
+                work_unit=units[unit_index] if unit_index is not None else None,
+                skills=",".join(rng.sample(SKILLS, rng.randint(1, 3))),
+                availability=rng.choice(AVAILABILITY),
+                preferences=rng.choice(["助老", "助学", "调解", "环境整治", ""]),
+                joined_on=today - timedelta(days=rng.randint(30, 900)),
+            )
+        )
+    PartyMember.objects.bulk_create(members)
+    members = list(
+        PartyMember.objects.filter(person__community=community).select_related("person__community")
+    )
+    rng.shuffle(members)
+
+    # Reports: most reporting members active (a few due soon), some waiting, two lapsed.
+    reporting = members[:REPORTING]
+    for index, member in enumerate(reporting):
+        report = services.member_report_submit(
+            person=member.person, actor=actor, submitted_on=today - timedelta(days=200)
+        )
+        if index >= REPORTING - 3:
+            continue
+        services.member_report_accept(report=report, actor=actor, on=today - timedelta(days=199))
+        if index >= REPORTING - 6:
+            continue
+        if index < 2:
+            days = 200  # past the deadline: lapsed
+        elif index < 6:
+            days = 180 - rng.randint(5, 25)  # the deadline is within a month
+        else:
+            days = rng.randint(10, 150)
+        services.member_report_activate(report=report, actor=actor, on=today - timedelta(days=days))
+    services.reports_lapse_due(today=today)
+    active = [m for m in reporting if m.reports.filter(status=MemberReport.Status.ACTIVE).exists()]
+
+    # Posts, holders, hours over the last two months.
+    posts = []
+    for index, (title, category, skills, schedule, places) in enumerate(POSTS):
+        posts.append(
+            services.service_post_save(
+                post=ServicePost(station=station, community=community, title=title, category=category,
+                                 skills_needed=skills, schedule=schedule, places=places,
+                                 offered_by_org=committee if index % 2 else None,
+                                 offered_by_unit=units[index % 3] if index % 2 == 0 else None,
+                                 published_from=today - timedelta(days=90)),
+                actor=actor,
+            )
+        )  # fmt: skip
+    for index, member in enumerate(active[:14]):
+        post = posts[index % len(posts)]
+        if PostHolder.objects.filter(post=post, status=PostHolder.Status.HOLDING).count() >= post.places:
+            continue
+        holder = services.post_assign(post=post, member=member, actor=actor, reason="示例：社工安排")
+        PostHolder.objects.filter(pk=holder.pk).update(started_on=today - timedelta(days=60))
+        holder.started_on = today - timedelta(days=60)
+        for back in rng.sample(range(1, 59), 3):
+            services.post_hours_record(
+                holder=holder, served_on=today - timedelta(days=back), hours=rng.choice(["1.5", "2", "3"]),
+                note=post.title, actor=actor,
+            )  # fmt: skip
+
+    # Two months of themed party days, one for each community branch and two for the units.
+    month_start = today.replace(day=1)
+    for back in (1, 0):
+        first = (month_start - timedelta(days=1)).replace(day=1) if back else month_start
+        for index, org in enumerate([*branches, *unit_branches[:2]]):
+            day = first + timedelta(days=min(2 + 3 * index, 27))
+            if day > today:
+                day = first
+            starts = _aware(day, time(9, 0))
+            party_day = services.party_activity_save(
+                party_activity=PartyActivity(kind=PartyActivity.Kind.PARTY_DAY,
+                                             summary="重温入党誓词，入户走访困难群众",
+                                             base=None if index < 3 else PracticeBase.objects.get(unit=units[index - 3])),
+                activity=Activity(station=station, community=community, title=f"{org.name}主题党日",
+                                  starts_at=starts, ends_at=starts + timedelta(hours=3),
+                                  place=f"{community.name}党群服务中心", headcount=rng.randint(5, 20)),
+                orgs=[org],
+                actor=actor,
+            )  # fmt: skip
+            services.party_activity_attend(
+                party_activity=party_day, people=[m.person for m in rng.sample(members, 12)], actor=actor
+            )
+
+    # Two-way courses.
+    for title, audience, teacher in (
+        ("党员社工课：走访与倾听", Course.Audience.MEMBERS, "李社工"),
+        ("社工党员课：基层党建理论", Course.Audience.SOCIAL_WORKERS, "街道党工委"),
+    ):
+        course = services.course_save(
+            course=Course(station=station, title=title, audience=audience, teacher=teacher), actor=actor
+        )
+        for n, (back, length) in enumerate(((50, "half_day"), (30, "hours"), (10, "full_day"))):
+            day = today - timedelta(days=back)
+            starts = _aware(day, time(9, 0))
+            ends = starts + timedelta(hours={"half_day": 3, "hours": 2, "full_day": 8}[length])
+            session = services.course_session_save(
+                session=CourseSession(course=course, starts_at=starts, ends_at=ends, length=length,
+                                      teacher=teacher, topic=f"第{n + 1}讲"),
+                actor=actor,
+            )  # fmt: skip
+            if audience == Course.Audience.MEMBERS:
+                services.course_attend(
+                    session=session, people=[m.person for m in rng.sample(members, 15)], actor=actor
+                )
+
+    # Needs: members take and meet most; the rest stay on the wish wall.
+    residents = [p for p in Person.objects.filter(community=community).order_by("pk")[:40] if p.pk not in
+                 {m.person_id for m in members}]  # fmt: skip
+    for index, (category, description) in enumerate(NEEDS):
+        if not residents or not active:
+            break
+        need = need_raise(person=residents[index % len(residents)], category=category, description=description,
+                          source=Need.Source.CADRE, actor=actor)  # fmt: skip
+        if index < 5:
+            member = active[index % len(active)]
+            services.need_take_by_member(need=need, member=member, actor=actor)
+            if index < 4:
+                services.need_meet_by_member(need=need, outcome=f"{member.person.name}上门解决", actor=actor)
+
+    year, quarter = services.previous_quarter(today)
+    services.quarterly_sheets_make(station=station, year=year, quarter=quarter)
     return []
