@@ -105,7 +105,7 @@ def member_register(
         joined_on=joined_on or timezone.localdate(),
     )
     _member_check(member)
-    member.full_clean()
+    member.full_clean(validate_unique=False)  # one member per person: checked above
     member.save()
     audit_record(actor=actor, action=ACTION.CREATE, target=member, changes={"link": link})
     return member
@@ -176,7 +176,9 @@ def member_report_submit(
         submitted_on=submitted_on or timezone.localdate(),
         note=note.strip(),
     )
-    report.full_clean()
+    report.full_clean(
+        validate_constraints=False
+    )  # the one-current-report rule: checked above, held by the database
     try:
         with transaction.atomic():
             report.save()
@@ -193,8 +195,7 @@ def member_report_accept(*, report: MemberReport, actor, on: date | None = None)
     _report_move(report, MemberReport.Status.ACCEPTED)
     report.status = MemberReport.Status.ACCEPTED
     report.accepted_on = on or timezone.localdate()
-    report.full_clean()
-    report.save()
+    report.save(update_fields=["status", "accepted_on"])
     audit_record(
         actor=actor, action=ACTION.UPDATE, target=report, changes={"status": ["submitted", "accepted"]}
     )
@@ -211,8 +212,7 @@ def member_report_activate(*, report: MemberReport, actor, on: date | None = Non
     report.status = MemberReport.Status.ACTIVE
     report.active_from = report.last_reported_on = day
     report.deadline = add_months(day, settings.PARTYBUILD_REREPORT_MONTHS)
-    report.full_clean()
-    report.save()
+    report.save(update_fields=["status", "active_from", "last_reported_on", "deadline"])
     audit_record(
         actor=actor,
         action=ACTION.UPDATE,
@@ -503,7 +503,7 @@ def post_hours_record(*, holder: PostHolder, served_on: date, hours, actor, note
     )
     entry.hours, entry.note = hours, note.strip()[:200]
     entry.recorded_by = actor if getattr(actor, "is_authenticated", False) else None
-    entry.full_clean()
+    entry.full_clean(validate_constraints=False)  # range and once-a-day: checked above, held by the database
     entry.save()
     audit_record(actor=actor, action=ACTION.CREATE, target=entry, changes={"hours": str(hours)})
     return entry
