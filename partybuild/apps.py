@@ -25,8 +25,9 @@ class PartybuildConfig(AppConfig):
 
     def ready(self):
         from station.permissions import ROLE_PERMISSIONS
-        from station.registry import demo_seeders, person_sections
+        from station.registry import dashboard_panels, demo_seeders, person_sections
 
+        from .dashboard import missed_party_days_panel
         from .demo import seed_partybuild
         from .sections import party_section
 
@@ -34,3 +35,4 @@ class PartybuildConfig(AppConfig):
             ROLE_PERMISSIONS.setdefault(role, set()).update(patterns)
         person_sections.register("partybuild", order=20)(party_section)
         demo_seeders.register("partybuild", order=40)(seed_partybuild)
+        dashboard_panels.register("partybuild", order=20)(missed_party_days_panel)
