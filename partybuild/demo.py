@@ -8,6 +8,7 @@ members are written in bulk; the rules that matter (reports, posts, needs) go th
 """
 
 from datetime import datetime, time, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -16,18 +17,20 @@ from django.utils import timezone
 
 from station import idnumbers
 from station.demo import GIVEN_F, GIVEN_M, SURNAMES
-from station.models import Activity, Need, PartnerUnit, Person, StaffProfile
+from station.models import Activity, Attendance, Need, PartnerUnit, Person, StaffProfile
 from station.services import need_raise
 
 from . import services
 from .models import (
     Course,
+    CourseAttendance,
     CourseSession,
     MemberReport,
     PartyActivity,
     PartyMember,
     PartyOrg,
     PostHolder,
+    PostHours,
     PracticeBase,
     ServicePost,
     UnitReport,
@@ -210,7 +213,8 @@ def seed_partybuild(station, rng):
     )
     active = [m for m in reporting if m.pk in active_ids]
 
-    # Posts, holders, hours over the last two months.
+    # Posts through the service; holders, hours, party days and courses in bulk (demo data, fast on any
+    # database; the services that write them one by one are tested on their own).
     posts = []
     for index, (title, category, skills, schedule, places) in enumerate(POSTS):
         posts.append(
@@ -223,43 +227,54 @@ def seed_partybuild(station, rng):
                 actor=actor,
             )
         )  # fmt: skip
-    for index, member in enumerate(active[:14]):
-        post = posts[index % len(posts)]
-        if PostHolder.objects.filter(post=post, status=PostHolder.Status.HOLDING).count() >= post.places:
-            continue
-        holder = services.post_assign(post=post, member=member, actor=actor, reason="示例：社工安排")
-        PostHolder.objects.filter(pk=holder.pk).update(started_on=today - timedelta(days=60))
-        holder.started_on = today - timedelta(days=60)
-        for back in rng.sample(range(1, 59), 2):
-            services.post_hours_record(
-                holder=holder, served_on=today - timedelta(days=back), hours=rng.choice(["1.5", "2", "3"]),
-                note=post.title, actor=actor,
-            )  # fmt: skip
+    holders = [
+        PostHolder(post=posts[index % len(posts)], member=member, how=PostHolder.How.ASSIGNED,
+                   status=PostHolder.Status.HOLDING, started_on=today - timedelta(days=60), match_reason="社工安排")
+        for index, member in enumerate(active[:12])
+    ]  # fmt: skip
+    PostHolder.objects.bulk_create(holders)
+    holders = list(PostHolder.objects.filter(post__in=posts).select_related("post"))
+    PostHours.objects.bulk_create(
+        [
+            PostHours(holder=holder, served_on=today - timedelta(days=back), hours=Decimal(rng.choice(["1.5", "2", "3"])),
+                      note=holder.post.title, recorded_by=actor)
+            for holder in holders
+            for back in rng.sample(range(1, 59), 3)
+        ]
+    )  # fmt: skip
 
     # Two months of themed party days, one for each community branch and two for the units.
+    bases = {base.unit_id: base for base in PracticeBase.objects.filter(station=station)}
     month_start = today.replace(day=1)
-    for back in (1, 0):
-        first = (month_start - timedelta(days=1)).replace(day=1) if back else month_start
+    planned = []
+    for first in ((month_start - timedelta(days=1)).replace(day=1), month_start):
         for index, org in enumerate([*branches, *unit_branches[:2]]):
             day = first + timedelta(days=min(2 + 3 * index, 27))
             if day > today:
                 day = first
             starts = _aware(day, time(9, 0))
-            party_day = services.party_activity_save(
-                party_activity=PartyActivity(kind=PartyActivity.Kind.PARTY_DAY,
-                                             summary="重温入党誓词，入户走访困难群众",
-                                             base=None if index < 3 else PracticeBase.objects.get(unit=units[index - 3])),
-                activity=Activity(station=station, community=community, title=f"{org.name}主题党日",
-                                  starts_at=starts, ends_at=starts + timedelta(hours=3),
-                                  place=f"{community.name}党群服务中心", headcount=rng.randint(5, 20)),
-                orgs=[org],
-                actor=actor,
-            )  # fmt: skip
-            services.party_activity_attend(
-                party_activity=party_day, people=[m.person for m in rng.sample(members, 12)], actor=actor
-            )
+            activity = Activity(station=station, platform=Activity.Platform.PARTYBUILD,
+                                kind=PartyActivity.Kind.PARTY_DAY, community=community, title=f"{org.name}主题党日",
+                                starts_at=starts, ends_at=starts + timedelta(hours=3), organiser=actor,
+                                place=f"{community.name}党群服务中心", headcount=rng.randint(5, 20))  # fmt: skip
+            planned.append((activity, org, bases.get(org.unit_id) if org.unit_id else None))
+    activities = Activity.objects.bulk_create([a for a, _org, _base in planned])
+    days = PartyActivity.objects.bulk_create(
+        [
+            PartyActivity(activity=activity, kind=PartyActivity.Kind.PARTY_DAY, base=base,
+                          summary="重温入党誓词，入户走访困难群众")
+            for activity, (_a, _org, base) in zip(activities, planned, strict=True)
+        ]
+    )  # fmt: skip
+    PartyActivity.orgs.through.objects.bulk_create(
+        [PartyActivity.orgs.through(partyactivity_id=d.pk, partyorg_id=org.pk) for d, (_a, org, _b) in zip(days, planned, strict=True)]
+    )  # fmt: skip
+    Attendance.objects.bulk_create(
+        [Attendance(activity=a, person=m.person) for a in activities for m in rng.sample(members, 12)]
+    )
 
-    # Two-way courses.
+    # Two-way courses, each with three sessions.
+    sessions = []
     for title, audience, teacher in (
         ("党员社工课：走访与倾听", Course.Audience.MEMBERS, "李社工"),
         ("社工党员课：基层党建理论", Course.Audience.SOCIAL_WORKERS, "街道党工委"),
@@ -271,15 +286,19 @@ def seed_partybuild(station, rng):
             day = today - timedelta(days=back)
             starts = _aware(day, time(9, 0))
             ends = starts + timedelta(hours={"half_day": 3, "hours": 2, "full_day": 8}[length])
-            session = services.course_session_save(
-                session=CourseSession(course=course, starts_at=starts, ends_at=ends, length=length,
-                                      teacher=teacher, topic=f"第{n + 1}讲"),
-                actor=actor,
+            sessions.append(
+                CourseSession(course=course, starts_at=starts, ends_at=ends, length=length, teacher=teacher,
+                              topic=f"第{n + 1}讲", held_on=day, study_hours=services.study_hours_for(length, starts, ends))
             )  # fmt: skip
-            if audience == Course.Audience.MEMBERS:
-                services.course_attend(
-                    session=session, people=[m.person for m in rng.sample(members, 15)], actor=actor
-                )
+    sessions = CourseSession.objects.bulk_create(sessions)
+    CourseAttendance.objects.bulk_create(
+        [
+            CourseAttendance(session=session, person=m.person)
+            for session in sessions
+            if session.course.audience == Course.Audience.MEMBERS
+            for m in rng.sample(members, 15)
+        ]
+    )
 
     # Needs: members take and meet most; the rest stay on the wish wall.
     residents = [p for p in Person.objects.filter(community=community).order_by("pk")[:40] if p.pk not in
