@@ -132,3 +132,14 @@ def test_the_import_page_dry_runs_and_shows_the_row_error(station, community_a, 
     body = response.content.decode()
     assert response.status_code == 200 and "校验码" in body
     assert not PartyMember.objects.exists()
+
+
+def test_the_member_export_masks_id_numbers(station, community_a, person_a, head, as_user):
+    from partybuild import services
+
+    services.member_register(person=person_a, link="retired", actor=head)
+    data = MemberResource(station=station, user=head).export()
+    row = dict(zip(data.headers, data[0], strict=True))
+    assert row["身份证号"] != person_a.id_number and "*" in row["身份证号"]
+    assert row["联系类型"] == "退休党员"
+    assert as_user(head).get("/admin/partybuild/partymember/export/").status_code == 200

@@ -90,3 +90,32 @@ def test_the_task_without_arguments_makes_the_quarter_just_ended(reporting, stat
     made = tasks.quarterly_sheets_make.delay().get()
     year, quarter = services.previous_quarter(timezone.localdate())
     assert QuarterlySheet.objects.filter(year=year, quarter=quarter).count() == made
+
+
+def test_the_worker_edits_the_comment_in_the_admin_and_a_sent_sheet_keeps_it(
+    reporting, station, worker, as_user
+):
+    services.quarterly_sheets_make(station=station, year=2026, quarter=1)
+    sheet = QuarterlySheet.objects.get(member=reporting[1])
+    client = as_user(worker)
+    response = client.post(f"/admin/partybuild/quarterlysheet/{sheet.pk}/change/", {"comment": "表现突出"})
+    assert response.status_code == 302
+    sheet.refresh_from_db()
+    assert sheet.comment == "表现突出"
+    client.post(
+        "/admin/partybuild/quarterlysheet/", {"action": "send", "_selected_action": [sheet.pk]}, follow=True
+    )
+    sheet.refresh_from_db()
+    assert sheet.status == "sent"
+    client.post(f"/admin/partybuild/quarterlysheet/{sheet.pk}/change/", {"comment": "改写"})
+    sheet.refresh_from_db()
+    assert sheet.comment == "表现突出"
+
+
+def test_a_cadre_sees_no_sheets(reporting, station, cadre_a, as_user):
+    services.quarterly_sheets_make(station=station, year=2026, quarter=1)
+    sheet = QuarterlySheet.objects.first()
+    assert as_user(cadre_a).get(f"/admin/partybuild/quarterlysheet/{sheet.pk}/print/").status_code in (
+        403,
+        404,
+    )
