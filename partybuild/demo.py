@@ -15,8 +15,6 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from station import idnumbers
-from station.demo import GIVEN_F, GIVEN_M, SURNAMES
 from station.models import Activity, Attendance, Need, PartnerUnit, Person, StaffProfile
 from station.services import need_raise
 
@@ -127,43 +125,18 @@ def seed_partybuild(station, rng):
             actor=actor,
         )  # fmt: skip
 
-    # People: the community's adults first, then new residents until there are 113 members.
+    # People: adults of the community first, then of the station's other villages and communities (members
+    # serving in the community need not live there). No new people: the demo's residents are the core's;
+    # with the default 300 residents there are 113 members, with fewer every adult is one.
     taken = set(PartyMember.objects.values_list("person_id", flat=True))
-    adults = [
-        p
-        for p in Person.objects.filter(community=community).order_by("pk")
-        if p.pk not in taken and (p.age_on(today) or 0) >= 22
-    ][:60]
-    new_people = []
-    for i in range(MEMBERS - len(adults)):
-        gender = rng.choice("MF")
-        born = today.replace(year=today.year - rng.randint(25, 78), day=1) + timedelta(
-            days=rng.randint(0, 27)
-        )
-        number = idnumbers.make_id_number("610104", born, 300 + i)
-        new_people.append(
-            Person(
-                name=rng.choice(SURNAMES) + rng.choice(GIVEN_M if gender == "M" else GIVEN_F),
-                gender=gender,
-                birth_date=born,
-                phone=f"137{rng.randint(0, 99999999):08d}",
-                community=community,
-                residency=Person.Residency.RESETTLED,
-                id_number=number,
-                id_number_hash=idnumbers.keyed_hash(number),
-                address=f"{rng.randint(1, 30)}号楼{rng.randint(1, 6)}单元{rng.randint(101, 1802)}",
-            )
-        )
-    existing = set(Person.objects.filter(id_number_hash__in=[p.id_number_hash for p in new_people]).values_list(
-        "id_number_hash", flat=True))  # fmt: skip
-    Person.objects.bulk_create([p for p in new_people if p.id_number_hash not in existing])
-    people = adults + list(
-        Person.objects.filter(id_number_hash__in=[p.id_number_hash for p in new_people]).order_by("pk")
-    )
+    candidates = Person.objects.filter(community__station=station).order_by("pk")
+    adults = [p for p in candidates if p.pk not in taken and (p.age_on(today) or 0) >= 20]
+    adults.sort(key=lambda p: (p.community_id != community.pk, p.pk))
+    people = adults[:MEMBERS]
     links = [PartyMember.Link.COMMUNITY] * 5 + [PartyMember.Link.RETIRED] * 3 + [
         PartyMember.Link.ON_DUTY, PartyMember.Link.SENT_DOWN, PartyMember.Link.FLOATING]  # fmt: skip
     members = []
-    for index, person in enumerate(people[:MEMBERS]):
+    for index, person in enumerate(people):
         link = rng.choice(links)
         unit_index = index % 3 if link in (PartyMember.Link.ON_DUTY, PartyMember.Link.SENT_DOWN) else None
         members.append(
@@ -180,7 +153,7 @@ def seed_partybuild(station, rng):
         )
     PartyMember.objects.bulk_create(members)
     members = list(
-        PartyMember.objects.filter(person__community=community).select_related("person__community")
+        PartyMember.objects.filter(person__community__station=station).select_related("person__community")
     )
     rng.shuffle(members)
 
@@ -301,8 +274,9 @@ def seed_partybuild(station, rng):
     )
 
     # Needs: members take and meet most; the rest stay on the wish wall.
-    residents = [p for p in Person.objects.filter(community=community).order_by("pk")[:40] if p.pk not in
-                 {m.person_id for m in members}]  # fmt: skip
+    member_people = {m.person_id for m in members}
+    residents = [p for p in candidates if p.pk not in member_people]
+    residents.sort(key=lambda p: (p.community_id != community.pk, p.pk))
     for index, (category, description) in enumerate(NEEDS):
         if not residents or not active:
             break

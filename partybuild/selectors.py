@@ -289,31 +289,33 @@ def quarter_figures(*, station, first_day: date, end_day: date) -> dict:
 
 def branches_missing_party_days(station, month, community=None) -> list[tuple[PartyOrg, int]]:
     """Party branches (active in the month) that held fewer themed party days in the month than the rule
-    (PARTYBUILD_PARTY_DAYS_PER_MONTH), with the number they held. Two queries."""
+    (PARTYBUILD_PARTY_DAYS_PER_MONTH), with the number they held. One query."""
     from django.conf import settings
 
     from station.periods import add_months
 
     end = add_months(month, 1)
-    branches = PartyOrg.objects.filter(station=station, kind=PartyOrg.Kind.BRANCH).filter(
-        Q(active_from__isnull=True) | Q(active_from__lt=end),
-        Q(active_to__isnull=True) | Q(active_to__gte=month),
+    held = Count(
+        "party_activities",
+        filter=Q(
+            party_activities__kind=PartyActivity.Kind.PARTY_DAY,
+            party_activities__activity__starts_at__gte=_local_start(month),
+            party_activities__activity__starts_at__lt=_local_start(end),
+        ),
+    )
+    branches = (
+        PartyOrg.objects.filter(station=station, kind=PartyOrg.Kind.BRANCH)
+        .filter(
+            Q(active_from__isnull=True) | Q(active_from__lt=end),
+            Q(active_to__isnull=True) | Q(active_to__gte=month),
+        )
+        .annotate(held=held)
+        .filter(held__lt=settings.PARTYBUILD_PARTY_DAYS_PER_MONTH)
+        .order_by("name")
     )
     if community is not None:
         branches = branches.filter(community=community)
-    held = dict(
-        PartyActivity.objects.filter(
-            kind=PartyActivity.Kind.PARTY_DAY,
-            activity__starts_at__gte=_local_start(month),
-            activity__starts_at__lt=_local_start(end),
-            orgs__in=branches,
-        )
-        .values("orgs")
-        .annotate(n=Count("pk"))
-        .values_list("orgs", "n")
-    )
-    rule = settings.PARTYBUILD_PARTY_DAYS_PER_MONTH
-    return [(org, held.get(org.pk, 0)) for org in branches.order_by("name") if held.get(org.pk, 0) < rule]
+    return [(org, org.held) for org in branches]
 
 
 def _local_start(day: date):

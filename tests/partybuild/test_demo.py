@@ -20,7 +20,7 @@ from station.models import Need
 
 
 def test_the_demo_seeds_the_community_branch_quickly_and_once(db):
-    result = seed_demo(people=80, skip={"partybuild", "stats"})
+    result = seed_demo(people=300, skip={"partybuild", "stats", "cases", "volunteers"})
     station = result["station"]
     started = time.monotonic()
     seed_partybuild(station, random.Random(2020))
@@ -29,7 +29,12 @@ def test_the_demo_seeds_the_community_branch_quickly_and_once(db):
     assert elapsed < 5, elapsed
 
     community = station.communities.order_by("pk").first()
-    assert PartyMember.objects.filter(person__community=community).count() == 113
+    assert (
+        PartyMember.objects.filter(org__name__startswith=community.name).count()
+        + PartyMember.objects.filter(org__owner="resident_unit").count()
+        == 113
+    )
+    assert PartyMember.objects.filter(person__community=community).count() >= 60
     reporting = MemberReport.objects.values("member").distinct().count()
     assert 24 <= reporting <= 48
     assert MemberReport.objects.filter(status="active").count() >= 20
@@ -44,3 +49,13 @@ def test_the_demo_seeds_the_community_branch_quickly_and_once(db):
 
     seed_partybuild(station, random.Random(2020))
     assert PartyMember.objects.count() == 113
+
+
+def test_a_small_demo_station_makes_every_adult_a_member_and_no_new_people(db):
+    from station.models import Person
+
+    station = seed_demo(people=60, skip={"partybuild", "stats"})["station"]
+    people = Person.objects.count()
+    seed_partybuild(station, random.Random(2020))
+    assert Person.objects.count() == people
+    assert 0 < PartyMember.objects.count() < 113
