@@ -317,13 +317,11 @@ STATS_TREND_MONTHS = 12
 STATS_REPORT_SYNC_MONTHS = 12  # longer ranges are built by a Celery task and the requester is notified
 HOME_ROUTES["dashboard"] = "/dashboard/"
 # partybuild: party-mass co-building, member and unit reporting, posts, courses, quarterly sheets (issue 13)
-PARTYBUILD_REREPORT_MONTHS = int(
-    os.environ.get("PARTYBUILD_REREPORT_MONTHS", "6")
-)  # members re-report this often
-PARTYBUILD_REMINDER_DAYS = (30, 7)  # remind the station this many days before a member's re-report deadline
-PARTYBUILD_MEMBER_HOURS_PER_YEAR = int(
-    os.environ.get("PARTYBUILD_MEMBER_HOURS_PER_YEAR", "20")
-)  # 0: no target
+# Members re-report this often (months); the station is reminded this many days before the deadline.
+PARTYBUILD_REREPORT_MONTHS = int(os.environ.get("PARTYBUILD_REREPORT_MONTHS", "6"))
+PARTYBUILD_REMINDER_DAYS = (30, 7)
+# Service hours expected of a member a year (local rules run from none to 50; 0: no target).
+PARTYBUILD_MEMBER_HOURS_PER_YEAR = int(os.environ.get("PARTYBUILD_MEMBER_HOURS_PER_YEAR", "20"))
 PARTYBUILD_POST_CATEGORIES = [
     ("organisation", "organisation building"),
     ("legal", "legal advice"),

@@ -30,19 +30,19 @@ def metrics():
 def test_the_month_figures_of_members_units_posts_party_days_and_courses(
     station, community_a, community_b, person_a, worker
 ):
-    a1 = make_active_member(PersonFactory(community=community_a), worker, on=date(2026, 2, 3))
-    make_active_member(PersonFactory(community=community_a), worker, on=date(2026, 2, 10))
-    b1 = make_active_member(PersonFactory(community=community_b), worker, on=date(2026, 1, 20))
+    a1 = make_active_member(PersonFactory(community=community_a), worker, on=date(2025, 2, 3))
+    make_active_member(PersonFactory(community=community_a), worker, on=date(2025, 2, 10))
+    b1 = make_active_member(PersonFactory(community=community_b), worker, on=date(2025, 1, 20))
     UnitReport.objects.create(
-        unit=PartnerUnitFactory(station=station), community=community_a, signed_on=date(2026, 2, 1)
+        unit=PartnerUnitFactory(station=station), community=community_a, signed_on=date(2025, 2, 1)
     )
-    post = ServicePostFactory(community=community_a, published_from=date(2026, 1, 1))
+    post = ServicePostFactory(community=community_a, published_from=date(2025, 1, 1))
     holder = services.post_assign(post=post, member=a1, actor=worker)
-    holder.started_on = date(2026, 2, 4)
+    holder.started_on = date(2025, 2, 4)
     holder.save()
-    services.post_hours_record(holder=holder, served_on=date(2026, 2, 5), hours="2", actor=worker)
-    services.post_hours_record(holder=holder, served_on=date(2026, 2, 6), hours="1.5", actor=worker)
-    starts = datetime.combine(date(2026, 2, 28), time(23, 0), tzinfo=SHANGHAI)  # still February in Shanghai
+    services.post_hours_record(holder=holder, served_on=date(2025, 2, 5), hours="2", actor=worker)
+    services.post_hours_record(holder=holder, served_on=date(2025, 2, 6), hours="1.5", actor=worker)
+    starts = datetime.combine(date(2025, 2, 28), time(23, 0), tzinfo=SHANGHAI)  # still February in Shanghai
     party_day = services.party_activity_save(
         party_activity=PartyActivity(kind="party_day"),
         activity=ActivityFactory.build(station=station, community=community_a, starts_at=starts, headcount=5),
@@ -52,14 +52,14 @@ def test_the_month_figures_of_members_units_posts_party_days_and_courses(
     services.party_activity_attend(party_activity=party_day, people=[a1.person, b1.person], actor=worker)
     course = CourseFactory(station=station)
     session = services.course_session_save(
-        session=CourseSession(course=course, starts_at=datetime(2026, 2, 9, 9, tzinfo=SHANGHAI),
-                              ends_at=datetime(2026, 2, 9, 12, tzinfo=SHANGHAI), length="half_day"),
+        session=CourseSession(course=course, starts_at=datetime(2025, 2, 9, 9, tzinfo=SHANGHAI),
+                              ends_at=datetime(2025, 2, 9, 12, tzinfo=SHANGHAI), length="half_day"),
         actor=worker,
     )  # fmt: skip
     services.course_attend(session=session, people=[a1.person, b1.person], actor=worker)
 
     found = metrics()
-    feb = month_period(station, 2026, 2)
+    feb = month_period(station, 2025, 2)
     assert found["partybuild.members_reported"].compute(feb) == {community_a.pk: 2}
     assert found["partybuild.members_active"].compute(feb) == {
         community_a.pk: 2,
@@ -75,7 +75,7 @@ def test_the_month_figures_of_members_units_posts_party_days_and_courses(
     assert found["partybuild.study_hours"].compute(feb) == {community_a.pk: 4.0, community_b.pk: 4.0}
     assert found["partybuild.posts_filled"].compute(feb) == {community_a.pk: 1}
 
-    march = month_period(station, 2026, 3)
+    march = month_period(station, 2025, 3)
     for name in ("members_reported", "service_hours", "party_days", "course_sessions", "sheets_sent"):
         assert found[f"partybuild.{name}"].compute(march) == {}, name
 
@@ -83,13 +83,13 @@ def test_the_month_figures_of_members_units_posts_party_days_and_courses(
 def test_needs_taken_and_met_by_members_and_sheets_sent_count_this_month(
     station, community_a, person_a, worker
 ):
-    member = make_active_member(PersonFactory(community=community_a), worker, on=date(2026, 1, 5))
+    member = make_active_member(PersonFactory(community=community_a), worker, on=date(2025, 1, 5))
     need = need_raise(
         person=person_a, category=Need.Category.OTHER, description="换灯泡", source="visit", actor=worker
     )
     services.need_take_by_member(need=need, member=member, actor=worker)
     services.need_meet_by_member(need=need, outcome="已更换", actor=worker)
-    services.quarterly_sheets_make(station=station, year=2026, quarter=1)
+    services.quarterly_sheets_make(station=station, year=2025, quarter=1)
     services.sheet_send(sheet=QuarterlySheet.objects.get(), actor=worker)
 
     today = timezone.localdate()
@@ -102,7 +102,7 @@ def test_needs_taken_and_met_by_members_and_sheets_sent_count_this_month(
 
 
 def test_every_metric_reads_in_at_most_two_queries(station, django_assert_max_num_queries):
-    feb = month_period(station, 2026, 2)
+    feb = month_period(station, 2025, 2)
     for metric in metrics().values():
         with django_assert_max_num_queries(2):
             metric.compute(feb)
