@@ -87,7 +87,8 @@ def test_a_member_not_re_reported_by_the_deadline_lapses_and_the_station_is_told
 def test_a_member_on_the_deadline_day_has_not_lapsed(person_a, worker):
     today = timezone.localdate()
     make_active_member(person_a, worker, on=today - timedelta(days=200))
-    MemberReport.objects.update(deadline=today)  # the deadline is today (month ends make it unreachable by months)
+    # The deadline is today (set directly: month ends make some days unreachable by adding months).
+    MemberReport.objects.update(deadline=today)
     services.reports_lapse_due(today=today)
     assert MemberReport.objects.get().status == "active"
 
