@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "stats",
     "cases",
     "volunteers",
+    "partybuild",
     "orgs",
     "projects",
     "talent",
@@ -429,5 +430,37 @@ CELERY_BEAT_SCHEDULE.update(
             "schedule": crontab(hour=8, minute=5),
         },
         "talent-ce-reminders": {"task": "talent.tasks.ce_reminders", "schedule": crontab(hour=8, minute=20)},
+    }
+)
+# partybuild: party-mass co-building, member and unit reporting, posts, courses, quarterly sheets (issue 13)
+# Members re-report this often (months); the station is reminded this many days before the deadline.
+PARTYBUILD_REREPORT_MONTHS = int(os.environ.get("PARTYBUILD_REREPORT_MONTHS", "6"))
+PARTYBUILD_REMINDER_DAYS = (30, 7)
+# Service hours expected of a member a year (local rules run from none to 50; 0: no target).
+PARTYBUILD_MEMBER_HOURS_PER_YEAR = int(os.environ.get("PARTYBUILD_MEMBER_HOURS_PER_YEAR", "20"))
+PARTYBUILD_POST_CATEGORIES = [
+    ("organisation", "organisation building"),
+    ("legal", "legal advice"),
+    ("assistance", "helping people in difficulty and with disabilities"),
+    ("governance", "community governance"),
+    ("health", "health and medical care"),
+    ("culture", "culture and sports"),
+    ("patrol", "safety patrol"),
+    ("other", "other"),
+]
+PARTYBUILD_STUDY_HOURS = {"full_day": 8, "half_day": 4, "per_hour": 1}  # 学时 of a course session
+PARTYBUILD_STUDY_TARGETS = {"members": 32, "social_workers": 32}  # study hours a year
+PARTYBUILD_PARTY_DAYS_PER_MONTH = 1  # a branch's themed party days a month
+PARTYBUILD_VOLUNTEER_POINTS = False  # member hours earning volunteer points (not built yet)
+CELERY_BEAT_SCHEDULE.update(
+    {
+        "partybuild-reports-lapse-and-remind": {
+            "task": "partybuild.tasks.reports_lapse_and_remind",
+            "schedule": crontab(hour=4, minute=20),
+        },
+        "partybuild-quarterly-sheets": {
+            "task": "partybuild.tasks.quarterly_sheets_make",
+            "schedule": crontab(day_of_month=1, month_of_year="1,4,7,10", hour=4, minute=40),
+        },
     }
 )

@@ -1,0 +1,210 @@
+"""Monthly metrics of the party-building platform, per community (contract: stats/registry.py).
+
+A member belongs to one community (their person's). Courses are station-wide (community None).
+"""
+
+from django.db.models import Count, F, Q, Sum
+from django.utils.translation import gettext_lazy as _
+
+from station.models import Activity, Attendance, Need
+from stats.registry import metric
+
+from .models import (
+    CourseAttendance,
+    CourseSession,
+    MemberReport,
+    PostHolder,
+    PostHours,
+    QuarterlySheet,
+    UnitReport,
+)
+
+PLATFORM = "partybuild"
+MEMBER_COMMUNITY = "member__person__community_id"
+
+
+def _rows(qs, key: str, value) -> dict:
+    return dict(qs.order_by().values(key).annotate(v=value).values_list(key, "v"))
+
+
+def _with_total(result: dict, total) -> dict:
+    if result:
+        result["total"] = total
+    return result
+
+
+@metric(
+    "partybuild.members_reported", label=_("members newly reporting"), unit="人", platform=PLATFORM, order=10
+)
+def members_reported(period):
+    qs = MemberReport.objects.filter(
+        community__station=period.station, submitted_on__gte=period.first_day, submitted_on__lt=period.end_day
+    )
+    return _rows(qs, "community_id", Count("member", distinct=True))
+
+
+def _active_at_month_end(period):
+    return MemberReport.objects.filter(
+        community__station=period.station, active_from__lt=period.end_day
+    ).filter(Q(lapsed_on__isnull=True) | Q(lapsed_on__gte=period.end_day))
+
+
+@metric(
+    "partybuild.members_active",
+    label=_("reporting members active at month end"),
+    unit="人",
+    platform=PLATFORM,
+    additive=False,
+    order=11,
+)
+def members_active(period):
+    qs = _active_at_month_end(period)
+    rows = _rows(qs, "community_id", Count("member", distinct=True))
+    return _with_total(rows, sum(rows.values()))
+
+
+@metric(
+    "partybuild.units_reporting",
+    label=_("units reporting at month end"),
+    unit="个",
+    platform=PLATFORM,
+    additive=False,
+    order=20,
+)
+def units_reporting(period):
+    qs = UnitReport.objects.filter(community__station=period.station, signed_on__lt=period.end_day)
+    rows = _rows(qs, "community_id", Count("unit", distinct=True))
+    return _with_total(rows, qs.values("unit_id").distinct().count() if rows else 0)
+
+
+def _hours(period):
+    return PostHours.objects.filter(
+        holder__post__station=period.station, served_on__gte=period.first_day, served_on__lt=period.end_day
+    )
+
+
+@metric(
+    "partybuild.service_hours",
+    label=_("members' service hours on posts"),
+    unit="小时",
+    platform=PLATFORM,
+    order=30,
+)
+def service_hours(period):
+    return {
+        k: float(v)
+        for k, v in _rows(_hours(period), "holder__member__person__community_id", Sum("hours")).items()
+    }
+
+
+def _member_needs(period, status_field):
+    from .selectors import member_content_type
+
+    return Need.objects.filter(
+        person__community__station=period.station,
+        taker_type=member_content_type(),
+        **{f"{status_field}__gte": period.start, f"{status_field}__lt": period.end},
+    )
+
+
+@metric(
+    "partybuild.service_person_times",
+    label=_("members' service person-times"),
+    unit="人次",
+    platform=PLATFORM,
+    order=31,
+)
+def service_person_times(period):
+    """Days served on posts plus needs met by members (party days count below)."""
+    result = _rows(_hours(period), "holder__member__person__community_id", Count("pk"))
+    met = _member_needs(period, "resolved_at").filter(status=Need.Status.MET)
+    for community, n in _rows(met, "person__community_id", Count("pk")).items():
+        result[community] = result.get(community, 0) + n
+    return result
+
+
+@metric("partybuild.posts_filled", label=_("service posts filled"), unit="人次", platform=PLATFORM, order=40)
+def posts_filled(period):
+    qs = PostHolder.objects.filter(
+        post__station=period.station, started_on__gte=period.first_day, started_on__lt=period.end_day
+    )
+    return _rows(qs, "post__community_id", Count("pk"))
+
+
+@metric("partybuild.needs_taken", label=_("needs taken by members"), unit="个", platform=PLATFORM, order=50)
+def needs_taken(period):
+    return _rows(_member_needs(period, "taken_at"), "person__community_id", Count("pk"))
+
+
+@metric("partybuild.needs_met", label=_("needs met by members"), unit="个", platform=PLATFORM, order=51)
+def needs_met(period):
+    qs = _member_needs(period, "resolved_at").filter(status=Need.Status.MET)
+    return _rows(qs, "person__community_id", Count("pk"))
+
+
+def _party_days(period):
+    return Activity.objects.filter(
+        station=period.station,
+        platform=Activity.Platform.PARTYBUILD,
+        kind="party_day",
+        starts_at__gte=period.start,
+        starts_at__lt=period.end,
+    )
+
+
+@metric("partybuild.party_days", label=_("themed party days held"), unit="次", platform=PLATFORM, order=60)
+def party_days(period):
+    return _rows(_party_days(period), "community_id", Count("pk"))
+
+
+@metric(
+    "partybuild.party_day_person_times",
+    label=_("themed party day person-times"),
+    unit="人次",
+    platform=PLATFORM,
+    order=61,
+)
+def party_day_person_times(period):
+    """Named attendance plus the anonymous head-count, by the party day's community."""
+    named = Attendance.objects.filter(activity__in=_party_days(period))
+    result = _rows(named, "activity__community_id", Count("pk"))
+    for community, headcount in _rows(_party_days(period), "community_id", Sum("headcount")).items():
+        if headcount:
+            result[community] = result.get(community, 0) + headcount
+    return result
+
+
+@metric(
+    "partybuild.course_sessions", label=_("two-way course sessions"), unit="节", platform=PLATFORM, order=70
+)
+def course_sessions(period):
+    n = CourseSession.objects.filter(
+        course__station=period.station, held_on__gte=period.first_day, held_on__lt=period.end_day
+    ).count()
+    return {None: n} if n else {}
+
+
+@metric("partybuild.study_hours", label=_("study hours attended"), unit="学时", platform=PLATFORM, order=71)
+def study_hours(period):
+    """Each attendance counts its session's study hours, by the attendee's community."""
+    qs = CourseAttendance.objects.filter(
+        session__course__station=period.station,
+        session__held_on__gte=period.first_day,
+        session__held_on__lt=period.end_day,
+    )
+    return {k: float(v) for k, v in _rows(qs, "person__community_id", Sum(F("session__study_hours"))).items()}
+
+
+@metric(
+    "partybuild.sheets_sent",
+    label=_("quarterly sheets sent to units"),
+    unit="个",
+    platform=PLATFORM,
+    order=80,
+)
+def sheets_sent(period):
+    """A member's sheet counts in the member's community; a unit's sheet station-wide (None)."""
+    qs = QuarterlySheet.objects.filter(
+        station=period.station, sent_on__gte=period.first_day, sent_on__lt=period.end_day
+    )
+    return _rows(qs, MEMBER_COMMUNITY, Count("pk"))
