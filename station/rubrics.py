@@ -2,7 +2,7 @@
 evaluations. Each app keeps its own score rows; the rules on scores live here, once.
 
 A weighted total is out of 100: each criterion's share of its maximum, weighted, over the sum of the weights.
-With every weight 1 and maxima that add up to 100, it is simply the sum of the scores.
+When each criterion's weight equals its maximum (20, 30, 30, 20), it is simply the sum of the scores.
 """
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -16,6 +16,12 @@ from .models import AuditEvent, Rubric, RubricCriterion
 TWO_PLACES = Decimal("0.01")
 
 
+def _plain(value: Decimal) -> str:
+    """30.00 -> "30", 7.50 -> "7.5" (never "3E+1")."""
+    text = format(value, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
 def score_problem(criterion: RubricCriterion, value) -> str | None:
     """Why this score cannot be given for this criterion, or None when it can."""
     try:
@@ -25,7 +31,7 @@ def score_problem(criterion: RubricCriterion, value) -> str | None:
     if not score.is_finite() or score < 0 or score > criterion.max_score:
         return _("%(label)s: the score must be between 0 and %(max)s.") % {
             "label": criterion.label,
-            "max": criterion.max_score.normalize(),
+            "max": _plain(criterion.max_score),
         }
     if score != score.quantize(TWO_PLACES):
         return _("%(label)s: at most two decimal places.") % {"label": criterion.label}

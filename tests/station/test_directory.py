@@ -77,6 +77,7 @@ def test_a_score_above_the_maximum_or_below_zero_is_refused(rubric):
     with pytest.raises(ValidationError) as caught:
         rubrics.scores_check(criteria, {criteria[0].pk: 21, criteria[1].pk: -1, criteria[2].pk: "x"})
     text = " ".join(caught.value.messages)
+    assert "0到20之间" in text  # the maximum as a worker writes it, not 2E+1
     assert "基础条件" in text and "内部治理" in text and "工作绩效" in text and "社会评价" in text
 
 
