@@ -1,7 +1,7 @@
 """City-scale benchmark of the statistics rollup and the dashboard, on PostgreSQL.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/sws_bench_stats \
-        /work/main/.venv/bin/python bench/stats_bench.py all
+        .venv/bin/python bench/stats_bench.py all
 
 Steps (each can be run alone): ``generate`` builds the data set with INSERT ... SELECT generate_series
 (10 stations x 14 communities, 1,000,000 people, 500,000 visits recorded as casework activities with one

@@ -148,7 +148,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 
 LOGIN_URL = "admin:login"
-# Where "/" sends a signed-in user who is not admin staff; platform apps add theirs (e.g. "volunteer": "/v/").
+# Where "/" sends cadres and district viewers; other users who are not staff go where their app says
+# (station.registry.home_pages: a volunteer to /v/, a judge to their scoring pages).
 HOME_ROUTES: dict[str, str] = {}
 LOGIN_REDIRECT_URL = "/"
 
@@ -304,7 +305,6 @@ VOLUNTEER_EXPIRY_WARNING_DAYS = 30
 VOLUNTEER_STAR_HOURS = (100, 300, 600, 1000, 1500)  # one to five stars, national thresholds
 VOLUNTEER_REDEMPTION_WAIT_HOURS = int(os.environ.get("VOLUNTEER_REDEMPTION_WAIT_HOURS", "48"))
 VOLUNTEER_QR_WINDOW_SECONDS = 60  # the check-in code changes every minute; the previous one is accepted
-HOME_ROUTES["volunteer"] = "/v/"
 CELERY_BEAT_SCHEDULE.update(
     {
         "volunteers-auto-checkout": {

@@ -47,3 +47,9 @@ class ProjectsConfig(AppConfig):
             ROLE_PERMISSIONS.setdefault(role, set()).update(patterns)
         person_sections.register("projects", order=60)(project_section)
         demo_seeders.register("projects", order=60)(seed_projects)
+
+        from station.registry import home_pages
+
+        home_pages.register("projects", order=60)(
+            lambda user: "/projects/judge/" if getattr(user, "judge", None) is not None else None
+        )

@@ -67,3 +67,28 @@ demo_seeders = DemoRegistry()
 # and ``scope.month`` (first day); it returns None or {"title", "template", "context"} and should read
 # with a bounded number of queries (a short list, not every record).
 dashboard_panels = SectionRegistry()
+
+
+class HomeRegistry:
+    """Where "/" sends a signed-in user who is not staff: each app says whether the user is one of its own
+    (``home_pages.register("volunteers", order=10)(func)``; ``func(user)`` returns a path or None)."""
+
+    def __init__(self):
+        self._items: dict[str, tuple[int, object]] = {}
+
+    def register(self, name: str, order: int = 100):
+        def decorator(func):
+            self._items[name] = (order, func)
+            return func
+
+        return decorator
+
+    def url_for(self, user) -> str | None:
+        for _order, func in sorted(self._items.values(), key=lambda item: item[0]):
+            url = func(user)
+            if url:
+                return url
+        return None
+
+
+home_pages = HomeRegistry()

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from . import selectors, services
 from .models import AuditEvent, Evidence
-from .registry import person_sections
+from .registry import home_pages, person_sections
 from .roles import is_station_staff, profile_of
 
 # The platforms a person's page always lists; each platform app fills its own section.
@@ -59,9 +59,9 @@ def home(request):
         return redirect(settings.HOME_ROUTES["dashboard"])
     if request.user.is_staff:
         return redirect("admin:index")
-    for key, route in settings.HOME_ROUTES.items():
-        if key != "dashboard":  # the dashboards are for cadres and viewers, handled above
-            return redirect(route)
+    own_home = home_pages.url_for(request.user)  # a volunteer's phone pages, a judge's scoring pages...
+    if own_home:
+        return redirect(own_home)
     raise Http404
 
 

@@ -45,6 +45,12 @@ class VolunteersConfig(AppConfig):
             ROLE_PERMISSIONS.setdefault(role, set()).update(patterns)
         person_sections.register("volunteers", order=30)(volunteer_section)
 
+        from station.registry import home_pages
+
+        home_pages.register("volunteers", order=10)(
+            lambda user: "/v/" if getattr(user, "volunteer", None) is not None else None
+        )
+
         from station.registry import demo_seeders
 
         from .demo import seed_volunteering
