@@ -1,48 +1,16 @@
 """Excel import of visit logs and needs (all rows or none), export of visits, cases and needs."""
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 from import_export import fields, widgets
 
 from station import idnumbers
-from station.models import Need, Person
-from station.resources import ChoiceLabelWidget, StrictResource
-from station.selectors import person_list_visible_to
-from station.services import need_raise
+from station.models import Person
+from station.resources import ChoiceLabelWidget, StrictResource, UserScopedResource
 
 from . import services
 from .models import Case, Risk, Visit
-
-
-class PersonByNameWidget(widgets.Widget):
-    """Find a person the importing user may see by name, with the phone number to tell namesakes apart."""
-
-    def __init__(self, user=None, phone_column=None, **kwargs):
-        self.user = user
-        self.phone_column = phone_column
-        super().__init__(**kwargs)
-
-    def clean(self, value, row=None, **kwargs):
-        name = str(value or "").strip()
-        if not name:
-            raise ValueError(_("The person's name is missing."))
-        qs = person_list_visible_to(self.user).filter(name=name)
-        phone = str((row or {}).get(self.phone_column) or "").strip() if self.phone_column else ""
-        if phone:
-            qs = qs.filter(Q(phone=phone))
-        found = list(qs[:2])
-        if not found:
-            raise ValueError(_("Unknown person “%(name)s”.") % {"name": name})
-        if len(found) > 1:
-            raise ValueError(
-                _("Several people are called “%(name)s”; add the phone number.") % {"name": name}
-            )
-        return found[0]
-
-    def render(self, value, obj=None, **kwargs):
-        return value.name if value else ""
 
 
 class StrictDateWidget(widgets.DateWidget):
@@ -62,20 +30,6 @@ class StrictMinutesWidget(widgets.IntegerWidget):
         if number is not None and number < 0:
             raise ValueError(_("“%(value)s” is not a number of minutes (write 15).") % {"value": value})
         return number
-
-
-class UserScopedResource(StrictResource):
-    person_field = "person"
-
-    def __init__(self, user=None, **kwargs):
-        super().__init__(**kwargs)
-        self.user = user
-        self.fields[self.person_field].widget = PersonByNameWidget(
-            user=user, phone_column=str(self.fields["phone"].column_name)
-        )
-
-    def get_instance(self, instance_loader, row):
-        return None  # imports only add rows
 
 
 class VisitResource(UserScopedResource):
@@ -152,79 +106,6 @@ class VisitResource(UserScopedResource):
         return Visit.objects.select_related("person__community", "worker")
 
 
-class NeedResource(UserScopedResource):
-    person = fields.Field(attribute="person", column_name=pgettext_lazy("excel column", "name"))
-    phone = fields.Field(
-        attribute="person__phone", column_name=pgettext_lazy("excel column", "phone"), readonly=True
-    )
-    community = fields.Field(
-        attribute="person__community__name",
-        column_name=pgettext_lazy("excel column", "community"),
-        readonly=True,
-    )
-    category = fields.Field(
-        attribute="category",
-        column_name=pgettext_lazy("excel column", "category"),
-        widget=ChoiceLabelWidget(Need.Category.choices),
-    )
-    description = fields.Field(
-        attribute="description", column_name=pgettext_lazy("excel column", "what is needed")
-    )
-    urgency = fields.Field(
-        attribute="urgency",
-        column_name=pgettext_lazy("excel column", "urgency"),
-        widget=ChoiceLabelWidget(Need.Urgency.choices),
-    )
-    source = fields.Field(
-        attribute="source",
-        column_name=pgettext_lazy("excel column", "source"),
-        widget=ChoiceLabelWidget(Need.Source.choices),
-    )
-    status = fields.Field(
-        attribute="status", column_name=pgettext_lazy("excel column", "status"), widget=ChoiceLabelWidget(Need.Status.choices),
-        readonly=True,
-    )  # fmt: skip
-    taker_name = fields.Field(
-        attribute="taker_name", column_name=pgettext_lazy("excel column", "taken by"), readonly=True
-    )
-    outcome = fields.Field(
-        attribute="outcome", column_name=pgettext_lazy("excel column", "what was done"), readonly=True
-    )
-    raised_at = fields.Field(
-        attribute="raised_at",
-        column_name=pgettext_lazy("excel column", "raised at"),
-        widget=widgets.DateTimeWidget(),
-        readonly=True,
-    )
-
-    class Meta:
-        model = Need
-        fields = ("person", "phone", "community", "category", "description", "urgency", "source", "status",
-                  "taker_name", "outcome", "raised_at")  # fmt: skip
-        import_id_fields = ()
-        clean_model_instances = True
-        skip_unchanged = False
-
-    def import_instance(self, instance, row, **kwargs):
-        super().import_instance(instance, row, **kwargs)
-        instance.urgency = instance.urgency or Need.Urgency.NORMAL
-        instance.source = instance.source or Need.Source.OTHER
-
-    def save_instance(self, instance, is_create, row, **kwargs):
-        need = need_raise(
-            person=instance.person,
-            category=instance.category,
-            description=instance.description,
-            urgency=instance.urgency,
-            source=instance.source,
-            actor=self.user,
-        )
-        instance.pk = need.pk
-
-    def get_queryset(self):
-        return Need.objects.select_related("person__community")
-
-
 class CaseExportResource(StrictResource):
     """Cases for reporting: no notes, no assessment text, ID numbers masked."""
 
@@ -282,4 +163,4 @@ class CaseExportResource(StrictResource):
         return Case.objects.select_related("person__community", "worker", "supervisor")
 
 
-__all__ = ["VisitResource", "NeedResource", "CaseExportResource", "Person"]
+__all__ = ["VisitResource", "CaseExportResource", "Person"]

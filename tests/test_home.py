@@ -7,7 +7,9 @@ from tests.volunteers.factories import make_volunteer
 
 
 def test_each_kind_of_user_lands_on_their_own_home(worker, cadre_a, station, person_a, as_user):
-    judge = Judge.objects.create(station=station, user=UserFactory(username="pw1", is_staff=False), name="评委甲")
+    judge = Judge.objects.create(
+        station=station, user=UserFactory(username="pw1", is_staff=False), name="评委甲"
+    )
     volunteer = make_volunteer(person_a)
     assert as_user(worker).get("/")["Location"] == "/admin/"
     assert as_user(cadre_a).get("/")["Location"] == "/dashboard/"

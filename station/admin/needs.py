@@ -11,6 +11,7 @@ from .. import selectors, services
 from ..models import (
     Need,
 )
+from ..resources import NeedResource
 from .base import ScopedAdminMixin, ScopedCommunityFilter, ScopedFormfieldsMixin, ScopedImportExportMixin
 
 
@@ -57,6 +58,7 @@ class NeedStatusFilter(admin.SimpleListFilter):
 class NeedAdmin(
     ScopedAdminMixin, ScopedFormfieldsMixin, ScopedImportExportMixin, ImportExportMixin, admin.ModelAdmin
 ):
+    resource_classes = [NeedResource]  # workers' needs sheets in Excel
     form = NeedAdminForm
     list_display = ["raised_at", "person", "community", "category", "urgency", "source", "status",
                     "taker_name"]  # fmt: skip
@@ -73,9 +75,6 @@ class NeedAdmin(
     readonly_fields = ["status", "taker_name", "taken_at", "resolved_at", "outcome", "raised_by"]
     date_hierarchy = "raised_at"
     actions = ["take_selected"]
-
-    # The Excel format is set by the casework app (cases/admin.py), which owns the needs import.
-    resource_classes = []
 
     def scope(self, request, queryset):
         return queryset.filter(person__in=selectors.person_list_visible_to(request.user))

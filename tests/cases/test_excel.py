@@ -8,8 +8,9 @@ from django.contrib import admin
 from import_export.formats.base_formats import XLSX
 
 from cases.models import Visit
-from cases.resources import NeedResource, VisitResource
+from cases.resources import VisitResource
 from station.models import Need
+from station.resources import NeedResource
 from tests.factories import PersonFactory
 
 HEADERS = ["姓名", "电话", "探访方式", "日期", "时长（分钟）", "发现情况", "风险判断", "跟进日期"]
