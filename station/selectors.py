@@ -72,14 +72,30 @@ def community_list_visible_to(user) -> QuerySet[Community]:
     return qs.none()
 
 
-def person_list_visible_to(user, queryset: QuerySet[Person] | None = None) -> QuerySet[Person]:
-    """People a user may read. District viewers read figures only, never people."""
-    qs = Person.objects.all() if queryset is None else queryset
+def rows_about_people_visible_to(user, queryset: QuerySet, community_field: str = "community") -> QuerySet:
+    """Rows about people or places in the communities the user may read (``community_field`` is the path to
+    the Community). District viewers read figures only, never rows about people. Every app scopes its
+    people-facing records through this one function."""
     profile = profile_of(user)
     if profile is not None and profile.role == Role.DISTRICT_VIEWER:
-        return qs.none()
-    q = community_filter_for(user)
-    return qs if q is None else qs.filter(q)
+        return queryset.none()
+    q = community_filter_for(user, community_field)
+    return queryset if q is None else queryset.filter(q)
+
+
+def rows_of_station_staff(user, queryset: QuerySet, station_field: str = "station_id") -> QuerySet:
+    """Rows only the station's own staff read (a superuser reads all): cadres, viewers and others read none."""
+    if getattr(user, "is_superuser", False) and user.is_active:
+        return queryset
+    profile = profile_of(user)
+    if profile is None or profile.role not in STATION_STAFF_ROLES:
+        return queryset.none()
+    return queryset.filter(**{station_field: profile.station_id})
+
+
+def person_list_visible_to(user, queryset: QuerySet[Person] | None = None) -> QuerySet[Person]:
+    """People a user may read. District viewers read figures only, never people."""
+    return rows_about_people_visible_to(user, Person.objects.all() if queryset is None else queryset)
 
 
 def person_get_for_user(user, pk) -> Person:

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from station.models import Attendance
 from station.roles import STATION_STAFF_ROLES, Role, profile_of
-from station.selectors import community_filter_for
+from station.selectors import rows_about_people_visible_to, rows_of_station_staff
 
 from . import rules, services
 from .models import (
@@ -38,21 +38,12 @@ def _is_superuser(user) -> bool:
 
 def _staff_only(user, qs: QuerySet, field: str) -> QuerySet:
     """Rows of the user's station for its staff (every row for a superuser); nothing for anyone else."""
-    if _is_superuser(user):
-        return qs
-    profile = profile_of(user)
-    if profile is None or profile.role not in STATION_STAFF_ROLES:
-        return qs.none()
-    return qs.filter(**{field: profile.station_id})
+    return rows_of_station_staff(user, qs, field)
 
 
 def _people_scope(user, qs: QuerySet, field: str) -> QuerySet:
     """Rows about people in the communities the user may read (district viewers read figures only)."""
-    profile = profile_of(user)
-    if profile is not None and profile.role == Role.DISTRICT_VIEWER:
-        return qs.none()
-    q = community_filter_for(user, field)
-    return qs if q is None else qs.filter(q)
+    return rows_about_people_visible_to(user, qs, field)
 
 
 def talent_profile_list_visible_to(user) -> QuerySet[TalentProfile]:
