@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from station.models import Need
 
-from .models import Case, Risk, Visit
+from .models import Case, CaseNote, Risk, Visit
 
 
 def DatePicker():  # noqa: N802
@@ -137,7 +137,11 @@ class GoalForm(forms.Form):
 
 
 class NoteForm(forms.Form):
-    text = forms.CharField(label=_("note"), widget=forms.Textarea(attrs={"rows": 3}))
+    text = forms.CharField(
+        label=_("note"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=CaseNote._meta.get_field("text").max_length,
+    )
 
 
 class MonthForm(forms.Form):

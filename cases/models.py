@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from station.fields import LimitedTextField
 from station.models import Activity, Person, Station
 
 
@@ -43,7 +44,7 @@ class Visit(models.Model):
     )
     visited_on = models.DateField(_("date"), default=timezone.localdate, db_index=True)
     duration_minutes = models.PositiveIntegerField(_("duration (minutes)"), default=0)
-    findings = models.TextField(_("what was found"), blank=True)
+    findings = LimitedTextField(_("what was found"), blank=True)
     risk = models.CharField(_("risk judgement"), max_length=10, choices=Risk.choices, default=Risk.NONE)
     follow_up_needed = models.BooleanField(_("follow-up needed"), default=False)
     follow_up_on = models.DateField(_("follow up by"), null=True, blank=True)
@@ -246,11 +247,11 @@ class Case(models.Model):
     pending_gate = models.CharField(
         _("waiting for approval of"), max_length=20, choices=Gate.choices, blank=True, editable=False
     )
-    assessment = models.TextField(_("assessment"), blank=True)
-    plan_summary = models.TextField(_("service plan"), blank=True)
+    assessment = LimitedTextField(_("assessment"), blank=True)
+    plan_summary = LimitedTextField(_("service plan"), blank=True)
     next_follow_up_on = models.DateField(_("next follow-up"), null=True, blank=True)
     review_due_on = models.DateField(_("review due"), null=True, blank=True)
-    closing_summary = models.TextField(_("closing summary"), blank=True)
+    closing_summary = LimitedTextField(_("closing summary"), blank=True)
     outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices, blank=True)
     closed_on = models.DateField(_("closed on"), null=True, blank=True, editable=False)
     reopened_count = models.PositiveIntegerField(_("times reopened"), default=0, editable=False)
@@ -326,7 +327,7 @@ class CaseApproval(models.Model):
         verbose_name=_("decided by"),
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
-    comment = models.TextField(_("comment"), blank=True)
+    comment = LimitedTextField(_("comment"), blank=True)
 
     class Meta:
         verbose_name = _("approval")
@@ -372,7 +373,7 @@ class CaseSession(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="sessions", verbose_name=_("case"))
     held_on = models.DateField(_("date"), default=timezone.localdate)
     duration_minutes = models.PositiveIntegerField(_("duration (minutes)"), default=60)
-    content = models.TextField(_("content"))
+    content = LimitedTextField(_("content"))
     worker = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("worker")
     )
@@ -392,7 +393,7 @@ class CaseNote(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("author")
     )
     written_at = models.DateTimeField(_("written at"), default=timezone.now)
-    text = models.TextField(_("note"))
+    text = LimitedTextField(_("note"))
 
     class Meta:
         verbose_name = _("case note")
@@ -451,7 +452,7 @@ class Group(models.Model):
     )
     title = models.CharField(_("title"), max_length=200)
     kind = models.CharField(_("type"), max_length=20, choices=Kind.choices)
-    goals = models.TextField(_("goals"), blank=True)
+    goals = LimitedTextField(_("goals"), blank=True)
     worker = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

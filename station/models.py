@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from encrypted_fields.fields import EncryptedCharField
 
 from . import idnumbers
+from .fields import LimitedTextField
 from .phones import validate_phone
 
 
@@ -405,7 +406,7 @@ class Notification(models.Model):
         _("reminder key"), max_length=200, unique=True, help_text=_("Makes a reminder exist only once.")
     )
     title = models.CharField(_("title"), max_length=200)
-    body = models.TextField(_("body"), blank=True)
+    body = LimitedTextField(_("body"), blank=True)
     url = models.CharField(_("link"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
@@ -515,7 +516,7 @@ class Need(models.Model):
     )
     household_note = models.CharField(_("household"), max_length=200, blank=True)
     category = models.CharField(_("category"), max_length=20, choices=Category.choices)
-    description = models.TextField(_("what is needed"))
+    description = LimitedTextField(_("what is needed"))
     urgency = models.CharField(_("urgency"), max_length=10, choices=Urgency.choices, default=Urgency.NORMAL)
     source = models.CharField(_("source"), max_length=20, choices=Source.choices)
     source_ref = models.CharField(_("source reference"), max_length=100, blank=True)
@@ -543,7 +544,7 @@ class Need(models.Model):
     taker_name = models.CharField(_("taken by"), max_length=100, blank=True)
     taken_at = models.DateTimeField(_("taken at"), null=True, blank=True)
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
-    outcome = models.TextField(_("what was done"), blank=True)
+    outcome = LimitedTextField(_("what was done"), blank=True)
 
     class Meta:
         verbose_name = _("need")
@@ -648,7 +649,7 @@ class PartnerUnit(models.Model):
     contact_person = models.CharField(_("contact person"), max_length=50, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     address = models.CharField(_("address"), max_length=200, blank=True)
-    note = models.TextField(_("note"), max_length=2000, blank=True)
+    note = LimitedTextField(_("note"), max_length=2000, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -685,7 +686,7 @@ class Rubric(models.Model):
     )
     name = models.CharField(_("name"), max_length=100)
     purpose = models.CharField(_("purpose"), max_length=20, choices=Purpose.choices)
-    description = models.TextField(_("description"), max_length=2000, blank=True)
+    description = LimitedTextField(_("description"), max_length=2000, blank=True)
     is_template = models.BooleanField(_("template"), default=True)
     copied_from = models.ForeignKey(
         "self",

@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from station.fields import LimitedTextField
 from station.models import Activity, Person, Station
 
 SCORE_VALIDATORS = [MinValueValidator(0), MaxValueValidator(100)]
@@ -78,7 +79,7 @@ class TalentProfile(models.Model):
         editable=False,
         help_text=_("The day it first became true; never counted again."),
     )
-    note = models.TextField(_("note"), max_length=2000, blank=True)
+    note = LimitedTextField(_("note"), max_length=2000, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -495,7 +496,7 @@ class SupervisionSession(models.Model):
     supervisees = models.ManyToManyField(
         Person, related_name="supervisions", verbose_name=_("social workers supervised")
     )
-    notes = models.TextField(_("notes"), max_length=4000, blank=True)
+    notes = LimitedTextField(_("notes"), max_length=4000, blank=True)
 
     class Meta:
         verbose_name = _("supervision session")
@@ -549,7 +550,7 @@ class MentoringPair(models.Model):
     )
     starts_on = models.DateField(_("starts on"))
     ends_on = models.DateField(_("ends on"), null=True, blank=True)
-    goals = models.TextField(_("goals"), max_length=2000, blank=True)
+    goals = LimitedTextField(_("goals"), max_length=2000, blank=True)
 
     class Meta:
         verbose_name = _("mentoring pair")
@@ -578,7 +579,7 @@ class CheckIn(models.Model):
         MentoringPair, on_delete=models.CASCADE, related_name="check_ins", verbose_name=_("mentoring pair")
     )
     held_on = models.DateField(_("date"))
-    notes = models.TextField(_("notes"), max_length=2000)
+    notes = LimitedTextField(_("notes"), max_length=2000)
     next_steps = models.CharField(_("next steps"), max_length=300, blank=True)
 
     class Meta:

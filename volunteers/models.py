@@ -15,6 +15,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from station.fields import LimitedTextField
 from station.models import Activity, PartnerUnit, Person, Station
 
 
@@ -79,7 +80,7 @@ class VolunteerActivity(models.Model):
     activity = models.OneToOneField(
         Activity, on_delete=models.PROTECT, related_name="volunteer_activity", verbose_name=_("activity")
     )
-    description = models.TextField(_("what volunteers will do"), blank=True)
+    description = LimitedTextField(_("what volunteers will do"), blank=True)
     required_skills = models.CharField(
         _("required skills"), max_length=300, blank=True, help_text=_("Separate with commas.")
     )
@@ -452,7 +453,7 @@ class Reward(models.Model):
         verbose_name=_("sponsor"),
     )
     name = models.CharField(_("name"), max_length=100)
-    description = models.TextField(_("description"), blank=True)
+    description = LimitedTextField(_("description"), blank=True)
     points_price = models.PositiveIntegerField(_("points price"))
     stock = models.IntegerField(_("stock"), default=0, editable=False)
     per_volunteer_limit = models.PositiveIntegerField(

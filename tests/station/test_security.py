@@ -119,3 +119,23 @@ def test_opening_the_printable_monthly_report_is_written_to_the_audit_trail(head
     response = as_user(head).get(f"/dashboard/station/{station.pk}/report/?from=2025-07&to=2025-08")
     assert response.status_code == 200
     assert AuditEvent.objects.filter(action="view", target_type="station.Station", actor=head).exists()
+
+
+def test_a_ten_megabyte_case_note_is_refused_with_a_message_and_nothing_is_stored(
+    person_a, worker, supervisor, as_user
+):
+    import pytest
+    from django.core.exceptions import ValidationError
+
+    from cases import services as case_services
+    from cases.models import CaseNote
+    from tests.cases.factories import CaseFactory
+
+    case = CaseFactory(person=person_a, worker=worker, supervisor=supervisor)
+    huge = "长" * (10 * 1024 * 1024 // 3)
+    response = as_user(worker).post(f"/cases/{case.pk}/notes/add/", {"text": huge})
+    assert response.status_code == 200  # the page comes back with the message
+    assert "5000" in response.content.decode()
+    with pytest.raises(ValidationError):
+        case_services.case_add_note(case=case, actor=worker, text=huge)
+    assert not CaseNote.objects.exists()
