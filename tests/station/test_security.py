@@ -139,3 +139,13 @@ def test_a_ten_megabyte_case_note_is_refused_with_a_message_and_nothing_is_store
     with pytest.raises(ValidationError):
         case_services.case_add_note(case=case, actor=worker, text=huge)
     assert not CaseNote.objects.exists()
+
+
+def test_a_volunteer_signs_in_with_the_number_typed_in_full_width_or_with_an_invisible_space(person_a):
+    from tests.volunteers.factories import make_volunteer
+
+    make_volunteer(person_a, password="Volunteer-pass-123")
+    client = Client()
+    typed = "".join(chr(ord(c) + 0xFEE0) for c in person_a.phone) + "\u200b"  # full-width, then a ZWSP
+    response = client.post("/v/login/", {"phone": typed, "password": "Volunteer-pass-123"})
+    assert response.status_code == 302 and "_auth_user_id" in client.session

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from station.models import AuditEvent, Person
+from station.phones import validate_phone
 from station.services import audit_record
 
 from ..models import Volunteer
@@ -32,9 +33,9 @@ def volunteer_register(
     """Make a person a volunteer, with a sign-in account named by their phone number."""
     if Volunteer.objects.filter(person=person).exists():
         raise ValidationError(_("%(name)s is already a volunteer.") % {"name": person.name})
-    phone = (person.phone or "").strip()
-    if not phone:
+    if not (person.phone or "").strip():
         raise ValidationError(_("A volunteer needs a phone number to sign in."))
+    phone = validate_phone(person.phone)  # the account's name is the number in its one written form
     if User.objects.filter(username=phone).exists():
         raise ValidationError(
             _("The phone number %(phone)s is already used by an account.") % {"phone": phone}
