@@ -6,6 +6,7 @@ from datetime import date
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 _WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
@@ -36,7 +37,7 @@ def validate_id_number(value: str, birth_date: date | None = None) -> str:
         born = birth_date_of(number)
     except ValueError:
         raise ValidationError(_("The birth date inside the ID number is not a real date.")) from None
-    if born.year < 1900 or born > date.today():
+    if born.year < 1900 or born > timezone.localdate():
         raise ValidationError(_("The birth date inside the ID number is not possible."))
     if check_digit(number[:17]) != number[17]:
         raise ValidationError(_("The ID number's check digit is wrong; please check for a mistyped digit."))

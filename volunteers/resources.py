@@ -3,11 +3,12 @@
 Column headings carry their own translation context ("volunteers excel column") so no other catalogue can rename them.
 """
 
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext, pgettext_lazy
 from import_export import fields, widgets
@@ -134,7 +135,7 @@ class VolunteerResource(StrictResource):
         except ValidationError as exc:
             errors = exc.update_error_dict(errors)
         if instance.joined_on is None:
-            instance.joined_on = date.today()
+            instance.joined_on = timezone.localdate()
         name = _column(row, pgettext("volunteers excel column", "name"))
         phone = _column(row, pgettext("volunteers excel column", "phone"))
         community_name = _column(row, pgettext("volunteers excel column", "community"))
