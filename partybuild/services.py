@@ -14,6 +14,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from station.models import Activity, Attendance, AuditEvent, Need, Person
+from station.periods import quarter_bounds
 from station.roles import is_station_staff
 from station.services import audit_record, need_meet, need_raise, need_take, notification_create
 
@@ -57,21 +58,6 @@ def add_months(day: date, months: int) -> date:
         except ValueError:
             continue
     raise ValueError(day)
-
-
-def quarter_of(day: date) -> tuple[int, int]:
-    return day.year, (day.month - 1) // 3 + 1
-
-
-def quarter_bounds(year: int, quarter: int) -> tuple[date, date]:
-    """First day and the day after the last (exclusive) of a quarter."""
-    first = date(year, 3 * (quarter - 1) + 1, 1)
-    return first, add_months(first, 3)
-
-
-def previous_quarter(day: date) -> tuple[int, int]:
-    year, quarter = quarter_of(day)
-    return (year - 1, 4) if quarter == 1 else (year, quarter - 1)
 
 
 # Members ---------------------------------------------------------------------------------------------------
