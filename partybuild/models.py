@@ -369,6 +369,11 @@ class PostHours(models.Model):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, editable=False
     )
+    # The volunteers app's service record these hours were entered as (PARTYBUILD_VOLUNTEER_POINTS), by id:
+    # this app reaches the volunteers app only through its services and selectors, never its models.
+    volunteer_record_id = models.BigIntegerField(
+        _("volunteer service record"), null=True, blank=True, editable=False
+    )
 
     class Meta:
         verbose_name = _("post service hours")
@@ -379,6 +384,7 @@ class PostHours(models.Model):
                 condition=Q(hours__gt=0) & Q(hours__lte=24), name="posthours_between_0_and_24"
             ),
             models.UniqueConstraint(fields=["holder", "served_on"], name="posthours_once_per_day"),
+            models.UniqueConstraint(fields=["volunteer_record_id"], name="posthours_volunteer_record_once"),
         ]
 
     def __str__(self):

@@ -17,6 +17,8 @@ from station.models import Activity, Attendance, AuditEvent, Need, Person
 from station.periods import quarter_bounds
 from station.roles import is_station_staff
 from station.services import audit_record, need_meet, need_raise, need_take, notification_create
+from volunteers import selectors as volunteer_selectors
+from volunteers import services as volunteer_services
 
 from .models import (
     Course,
@@ -484,15 +486,128 @@ def post_hours_record(*, holder: PostHolder, served_on: date, hours, actor, note
         raise ValidationError({"hours": _("Enter the hours as a number.")}) from None
     if not (Decimal("0") < hours <= Decimal("24")):
         raise ValidationError({"hours": _("Hours must be more than 0 and at most 24.")})
+    PostHolder.objects.select_for_update().get(pk=holder.pk)  # a retried call waits, then finds the entry
     entry = PostHours.objects.filter(holder=holder, served_on=served_on).first() or PostHours(
         holder=holder, served_on=served_on
     )
+    before = entry.hours if entry.pk else None
     entry.hours, entry.note = hours, note.strip()[:200]
     entry.recorded_by = actor if getattr(actor, "is_authenticated", False) else None
     entry.full_clean(validate_constraints=False)  # range and once-a-day: checked above, held by the database
     entry.save()
-    audit_record(actor=actor, action=ACTION.CREATE, target=entry, changes={"hours": str(hours)})
+    _post_hours_to_volunteer_record(entry=entry, holder=holder, before=before, actor=actor)
+    audit_record(
+        actor=actor,
+        action=ACTION.CREATE if before is None else ACTION.UPDATE,
+        target=entry,
+        changes={"hours": str(hours) if before is None else [str(before), str(hours)]},
+    )
     return entry
+
+
+@transaction.atomic
+def post_hours_delete(*, entry: PostHours, actor) -> None:
+    """Delete a day's hours on a post. The volunteer service record they were entered as (if any) goes too:
+    still waiting for approval, it is declined with the reason; once approved (points earned), the hours
+    cannot be deleted here: a worker corrects them in the volunteers' records first."""
+    entry = PostHours.objects.select_for_update().select_related("holder__post").get(pk=entry.pk)
+    _require_staff(actor, entry.holder.post.station_id)
+    record = _current_volunteer_record(entry, actor)
+    if record is not None:
+        if record.status == "approved":
+            raise ValidationError(
+                _(
+                    "These hours have earned volunteer points (service record %(id)s); correct that record in "
+                    "the volunteers' service records first."
+                )
+                % {"id": record.pk}
+            )
+        if record.status in ("entered", "pending"):
+            volunteer_services.service_record_decline(
+                record=record, reason=_words(_("The party post hours were deleted.")), actor=actor
+            )
+    audit_record(
+        actor=actor,
+        action=ACTION.DELETE,
+        target=entry,
+        changes={"hours": str(entry.hours), "volunteer_record": entry.volunteer_record_id},
+    )
+    entry.delete()
+
+
+def volunteer_points_on(station_id) -> bool:
+    """PARTYBUILD_VOLUNTEER_POINTS: False (off, the default), True (every station) or the ids of the
+    stations that turned it on."""
+    setting = getattr(settings, "PARTYBUILD_VOLUNTEER_POINTS", False)
+    if isinstance(setting, bool):
+        return setting
+    return station_id in set(setting or ())
+
+
+def _volunteer_for(person: Person, station_id, actor):
+    """The person's active volunteer at the same station, through the volunteers app's selector."""
+    return (
+        volunteer_selectors.volunteer_list_visible_to(actor)
+        .filter(person=person, person__community__station_id=station_id, status="active")
+        .first()
+    )
+
+
+def _current_volunteer_record(entry: PostHours, actor):
+    """The linked service record, following corrections made in the volunteers app to the current one."""
+    if entry.volunteer_record_id is None:
+        return None
+    records = volunteer_selectors.service_record_list_visible_to(actor)
+    record = records.filter(pk=entry.volunteer_record_id).first()
+    while record is not None and record.status == "corrected":
+        record = records.filter(corrects_id=record.pk).first()
+    return record
+
+
+def _minutes(hours: Decimal) -> int:
+    return int((hours * 60).to_integral_value(rounding=ROUND_DOWN))
+
+
+def _post_hours_to_volunteer_record(*, entry: PostHours, holder: PostHolder, before, actor) -> None:
+    """Where the member is also a volunteer of the station and the setting is on, the hours go in as a
+    service record of the volunteers app (entered, waiting for a worker's approval like any other), once:
+    the record's id is kept on the entry. A later change of the hours corrects that record through the
+    volunteers' own service (points already earned are reversed there, the new hours wait for approval);
+    a declined record stays declined."""
+    station_id = holder.post.station_id
+    if entry.volunteer_record_id is None:
+        if not volunteer_points_on(station_id):
+            return
+        person = Person.objects.get(
+            pk=PartyMember.objects.values_list("person_id", flat=True).get(pk=holder.member_id)
+        )
+        volunteer = _volunteer_for(person, station_id, actor)
+        if volunteer is None:
+            return
+        record = volunteer_services.service_record_backfill(
+            volunteer=volunteer,
+            service_date=entry.served_on,
+            minutes=_minutes(entry.hours),
+            description=_words(_("Party service post: %(title)s") % {"title": holder.post.title})[:300],
+            actor=actor,
+        )
+        entry.volunteer_record_id = record.pk
+        entry.save(update_fields=["volunteer_record_id"])
+        return
+    if before is None or before == entry.hours:
+        return
+    record = _current_volunteer_record(entry, actor)
+    if record is None or record.status == "declined":
+        return
+    if record.minutes != _minutes(entry.hours):
+        record = volunteer_services.service_record_correct(
+            record=record,
+            minutes=_minutes(entry.hours),
+            reason=_words(_("The party post hours were corrected.")),
+            actor=actor,
+        )
+    entry.volunteer_record_id = record.pk
+    entry.save(update_fields=["volunteer_record_id"])
 
 
 # Needs (the residents' needs list is the core's) ---------------------------------------------------------
