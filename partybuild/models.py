@@ -467,6 +467,34 @@ class PartyActivity(models.Model):
         return self.activity.title
 
 
+class PartyDayVolunteerRecord(models.Model):
+    """A member's themed party day entered as a service record of the volunteers app (by id), once per member
+    and day (PARTYBUILD_VOLUNTEER_POINTS)."""
+
+    party_activity = models.ForeignKey(
+        PartyActivity,
+        on_delete=models.PROTECT,
+        related_name="volunteer_records",
+        verbose_name=_("themed party day or activity"),
+    )
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+", verbose_name=_("person"))
+    volunteer_record_id = models.BigIntegerField(_("volunteer service record"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("party day entered as volunteer hours")
+        verbose_name_plural = _("party days entered as volunteer hours")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["party_activity", "person"], name="partydayrecord_once_per_person"
+            ),
+            models.UniqueConstraint(fields=["volunteer_record_id"], name="partydayrecord_record_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.party_activity} {self.person}"
+
+
 class Course(models.Model):
     """A two-way course (双向课程)."""
 

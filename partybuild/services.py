@@ -26,6 +26,7 @@ from .models import (
     CourseSession,
     MemberReport,
     PartyActivity,
+    PartyDayVolunteerRecord,
     PartyMember,
     PartyOrg,
     PostHolder,
@@ -667,7 +668,39 @@ def party_activity_attend(*, party_activity: PartyActivity, people, actor) -> in
     have = set(Attendance.objects.filter(activity=activity).values_list("person_id", flat=True))
     new = [Attendance(activity=activity, person=p) for p in people if p.pk not in have]
     Attendance.objects.bulk_create(new)
+    if party_activity.kind == PartyActivity.Kind.PARTY_DAY and volunteer_points_on(activity.station_id):
+        _party_day_to_volunteer_records(party_activity=party_activity, people=people, actor=actor)
     return len(new)
+
+
+def _party_day_to_volunteer_records(*, party_activity: PartyActivity, people, actor) -> None:
+    """Members among the attendants who are volunteers of the station: the party day's length goes in as an
+    entered service record of each (approved by a worker like any other), once per member and day."""
+    activity = party_activity.activity
+    day = timezone.localdate(activity.starts_at)
+    minutes = int((activity.ends_at - activity.starts_at).total_seconds() // 60)
+    if minutes <= 0 or day > timezone.localdate():
+        return
+    PartyActivity.objects.select_for_update().get(pk=party_activity.pk)  # a retried call waits, then skips
+    members = set(PartyMember.objects.filter(person__in=people).values_list("person_id", flat=True))
+    done = set(party_activity.volunteer_records.values_list("person_id", flat=True))
+    for person in people:
+        if person.pk not in members or person.pk in done:
+            continue
+        volunteer = _volunteer_for(person, activity.station_id, actor)
+        if volunteer is None:
+            continue
+        record = volunteer_services.service_record_backfill(
+            volunteer=volunteer,
+            service_date=day,
+            minutes=min(minutes, 24 * 60),
+            description=_words(_("Themed party day: %(title)s") % {"title": activity.title})[:300],
+            actor=actor,
+        )
+        PartyDayVolunteerRecord.objects.create(
+            party_activity=party_activity, person=person, volunteer_record_id=record.pk
+        )
+        done.add(person.pk)
 
 
 @transaction.atomic

@@ -179,3 +179,52 @@ def test_recording_hours_into_the_volunteers_app_takes_a_bounded_number_of_queri
     holder = _holder(post, elder, worker)
     with django_assert_max_num_queries(30):
         services.post_hours_record(holder=holder, served_on=timezone.localdate(), hours="2", actor=worker)
+
+
+def _party_day_yesterday(post, worker, hours=3):
+    from datetime import datetime, time, timedelta
+    from zoneinfo import ZoneInfo
+
+    from partybuild.models import PartyActivity
+    from tests.factories import ActivityFactory
+
+    from .factories import PartyOrgFactory
+
+    starts = datetime.combine(
+        timezone.localdate() - timedelta(days=1), time(9), tzinfo=ZoneInfo("Asia/Shanghai")
+    )
+    return services.party_activity_save(
+        party_activity=PartyActivity(kind="party_day"),
+        activity=ActivityFactory.build(
+            station=post.station, community=post.community, starts_at=starts,
+            ends_at=starts + timedelta(hours=hours), title="七一主题党日",
+        ),
+        orgs=[PartyOrgFactory(station=post.station)],
+        actor=worker,
+    )  # fmt: skip
+
+
+def test_a_volunteer_member_at_a_themed_party_day_gets_its_hours_entered_once(
+    points_on, post, elder, person_a, worker, supervisor
+):
+    volunteer = make_volunteer(elder)
+    make_member(elder, worker)
+    make_volunteer(person_a)  # a volunteer served at the party day, not a party member: not entered
+    day = _party_day_yesterday(post, worker)
+    services.party_activity_attend(party_activity=day, people=[elder, person_a], actor=worker)
+    services.party_activity_attend(party_activity=day, people=[elder, person_a], actor=worker)  # retried
+
+    record = ServiceRecord.objects.get()
+    assert (record.volunteer_id, record.minutes, record.status) == (volunteer.pk, 180, "entered")
+    assert "七一主题党日" in record.description
+    volunteer_services.service_record_approve(record=record, actor=supervisor)
+    volunteer.refresh_from_db()
+    assert volunteer.points_balance == 60  # 3 hours x 10, doubled
+
+
+def test_with_the_setting_off_a_party_day_enters_no_volunteer_hours(post, elder, worker):
+    make_volunteer(elder)
+    make_member(elder, worker)
+    day = _party_day_yesterday(post, worker)
+    services.party_activity_attend(party_activity=day, people=[elder], actor=worker)
+    assert not ServiceRecord.objects.exists()
