@@ -500,9 +500,26 @@ class PostHoursAdmin(ScopedAdminMixin, PartyFormfieldsMixin, ServiceSaveMixin, a
     list_select_related = ["holder__member__person", "holder__post"]
     search_fields = ["holder__member__person__name", "holder__post__title"]
     date_hierarchy = "served_on"
+    actions = ["delete_hours"]
 
     def scope(self, request, queryset):
         return selectors.post_hours_list_visible_to(request.user, queryset)
+
+    @admin.action(
+        description=gettext_lazy("Delete the selected hours (a linked volunteer record is declined)")
+    )
+    def delete_hours(self, request, queryset):
+        done, skipped = 0, []
+        for entry in queryset.select_related("holder__member__person").order_by("pk"):
+            try:
+                services.post_hours_delete(entry=entry, actor=request.user)
+                done += 1
+            except (ValidationError, PermissionDenied) as exc:
+                skipped.append(f"{entry}: {' '.join(getattr(exc, 'messages', [str(exc)]))}")
+        if done:
+            self.message_user(request, _("%(n)d entries of hours deleted.") % {"n": done}, messages.SUCCESS)
+        for line in skipped:
+            self.message_user(request, _("Skipped %(line)s") % {"line": line}, messages.WARNING)
 
     def get_readonly_fields(self, request, obj=None):
         return ["holder", "served_on"] if obj else []

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from station.models import Activity, Attendance, Need, PartnerUnit, Person, StaffProfile
+from station.periods import previous_quarter
 from station.services import need_raise
 
 from . import services
@@ -288,6 +289,6 @@ def seed_partybuild(station, rng):
             if index < 4:
                 services.need_meet_by_member(need=need, outcome=f"{member.person.name}上门解决", actor=actor)
 
-    year, quarter = services.previous_quarter(today)
+    year, quarter = previous_quarter(today)
     services.quarterly_sheets_make(station=station, year=year, quarter=quarter)
     return []

@@ -13,6 +13,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from station.models import Activity, Attendance, Need
+from station.periods import Period, quarter_bounds, quarter_of
 
 from . import selectors
 from .models import MemberReport, PartyMember, PostHours, ServicePost, skill_tokens
@@ -44,10 +45,7 @@ class Match:
 
 def _busy_this_quarter(member_ids, person_ids) -> tuple[dict, dict]:
     """Services each member gave this quarter: days on posts, needs taken, party days attended."""
-    from .services import quarter_bounds, quarter_of
-
     first, end = quarter_bounds(*quarter_of(timezone.localdate()))
-    from station.periods import Period
 
     period = Period(station=None, first_day=first, end_day=end)
     busy = dict(

@@ -369,6 +369,11 @@ class PostHours(models.Model):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, editable=False
     )
+    # The volunteers app's service record these hours were entered as (PARTYBUILD_VOLUNTEER_POINTS), by id:
+    # this app reaches the volunteers app only through its services and selectors, never its models.
+    volunteer_record_id = models.BigIntegerField(
+        _("volunteer service record"), null=True, blank=True, editable=False
+    )
 
     class Meta:
         verbose_name = _("post service hours")
@@ -379,6 +384,7 @@ class PostHours(models.Model):
                 condition=Q(hours__gt=0) & Q(hours__lte=24), name="posthours_between_0_and_24"
             ),
             models.UniqueConstraint(fields=["holder", "served_on"], name="posthours_once_per_day"),
+            models.UniqueConstraint(fields=["volunteer_record_id"], name="posthours_volunteer_record_once"),
         ]
 
     def __str__(self):
@@ -459,6 +465,34 @@ class PartyActivity(models.Model):
 
     def __str__(self):
         return self.activity.title
+
+
+class PartyDayVolunteerRecord(models.Model):
+    """A member's themed party day entered as a service record of the volunteers app (by id), once per member
+    and day (PARTYBUILD_VOLUNTEER_POINTS)."""
+
+    party_activity = models.ForeignKey(
+        PartyActivity,
+        on_delete=models.PROTECT,
+        related_name="volunteer_records",
+        verbose_name=_("themed party day or activity"),
+    )
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+", verbose_name=_("person"))
+    volunteer_record_id = models.BigIntegerField(_("volunteer service record"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("party day entered as volunteer hours")
+        verbose_name_plural = _("party days entered as volunteer hours")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["party_activity", "person"], name="partydayrecord_once_per_person"
+            ),
+            models.UniqueConstraint(fields=["volunteer_record_id"], name="partydayrecord_record_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.party_activity} {self.person}"
 
 
 class Course(models.Model):

@@ -14,8 +14,11 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from station.models import Activity, Attendance, AuditEvent, Need, Person
+from station.periods import quarter_bounds
 from station.roles import is_station_staff
 from station.services import audit_record, need_meet, need_raise, need_take, notification_create
+from volunteers import selectors as volunteer_selectors
+from volunteers import services as volunteer_services
 
 from .models import (
     Course,
@@ -23,6 +26,7 @@ from .models import (
     CourseSession,
     MemberReport,
     PartyActivity,
+    PartyDayVolunteerRecord,
     PartyMember,
     PartyOrg,
     PostHolder,
@@ -57,21 +61,6 @@ def add_months(day: date, months: int) -> date:
         except ValueError:
             continue
     raise ValueError(day)
-
-
-def quarter_of(day: date) -> tuple[int, int]:
-    return day.year, (day.month - 1) // 3 + 1
-
-
-def quarter_bounds(year: int, quarter: int) -> tuple[date, date]:
-    """First day and the day after the last (exclusive) of a quarter."""
-    first = date(year, 3 * (quarter - 1) + 1, 1)
-    return first, add_months(first, 3)
-
-
-def previous_quarter(day: date) -> tuple[int, int]:
-    year, quarter = quarter_of(day)
-    return (year - 1, 4) if quarter == 1 else (year, quarter - 1)
 
 
 # Members ---------------------------------------------------------------------------------------------------
@@ -498,15 +487,128 @@ def post_hours_record(*, holder: PostHolder, served_on: date, hours, actor, note
         raise ValidationError({"hours": _("Enter the hours as a number.")}) from None
     if not (Decimal("0") < hours <= Decimal("24")):
         raise ValidationError({"hours": _("Hours must be more than 0 and at most 24.")})
+    PostHolder.objects.select_for_update().get(pk=holder.pk)  # a retried call waits, then finds the entry
     entry = PostHours.objects.filter(holder=holder, served_on=served_on).first() or PostHours(
         holder=holder, served_on=served_on
     )
+    before = entry.hours if entry.pk else None
     entry.hours, entry.note = hours, note.strip()[:200]
     entry.recorded_by = actor if getattr(actor, "is_authenticated", False) else None
     entry.full_clean(validate_constraints=False)  # range and once-a-day: checked above, held by the database
     entry.save()
-    audit_record(actor=actor, action=ACTION.CREATE, target=entry, changes={"hours": str(hours)})
+    _post_hours_to_volunteer_record(entry=entry, holder=holder, before=before, actor=actor)
+    audit_record(
+        actor=actor,
+        action=ACTION.CREATE if before is None else ACTION.UPDATE,
+        target=entry,
+        changes={"hours": str(hours) if before is None else [str(before), str(hours)]},
+    )
     return entry
+
+
+@transaction.atomic
+def post_hours_delete(*, entry: PostHours, actor) -> None:
+    """Delete a day's hours on a post. The volunteer service record they were entered as (if any) goes too:
+    still waiting for approval, it is declined with the reason; once approved (points earned), the hours
+    cannot be deleted here: a worker corrects them in the volunteers' records first."""
+    entry = PostHours.objects.select_for_update().select_related("holder__post").get(pk=entry.pk)
+    _require_staff(actor, entry.holder.post.station_id)
+    record = _current_volunteer_record(entry, actor)
+    if record is not None:
+        if record.status == "approved":
+            raise ValidationError(
+                _(
+                    "These hours have earned volunteer points (service record %(id)s); correct that record in "
+                    "the volunteers' service records first."
+                )
+                % {"id": record.pk}
+            )
+        if record.status in ("entered", "pending"):
+            volunteer_services.service_record_decline(
+                record=record, reason=_words(_("The party post hours were deleted.")), actor=actor
+            )
+    audit_record(
+        actor=actor,
+        action=ACTION.DELETE,
+        target=entry,
+        changes={"hours": str(entry.hours), "volunteer_record": entry.volunteer_record_id},
+    )
+    entry.delete()
+
+
+def volunteer_points_on(station_id) -> bool:
+    """PARTYBUILD_VOLUNTEER_POINTS: False (off, the default), True (every station) or the ids of the
+    stations that turned it on."""
+    setting = getattr(settings, "PARTYBUILD_VOLUNTEER_POINTS", False)
+    if isinstance(setting, bool):
+        return setting
+    return station_id in set(setting or ())
+
+
+def _volunteer_for(person: Person, station_id, actor):
+    """The person's active volunteer at the same station, through the volunteers app's selector."""
+    return (
+        volunteer_selectors.volunteer_list_visible_to(actor)
+        .filter(person=person, person__community__station_id=station_id, status="active")
+        .first()
+    )
+
+
+def _current_volunteer_record(entry: PostHours, actor):
+    """The linked service record, following corrections made in the volunteers app to the current one."""
+    if entry.volunteer_record_id is None:
+        return None
+    records = volunteer_selectors.service_record_list_visible_to(actor)
+    record = records.filter(pk=entry.volunteer_record_id).first()
+    while record is not None and record.status == "corrected":
+        record = records.filter(corrects_id=record.pk).first()
+    return record
+
+
+def _minutes(hours: Decimal) -> int:
+    return int((hours * 60).to_integral_value(rounding=ROUND_DOWN))
+
+
+def _post_hours_to_volunteer_record(*, entry: PostHours, holder: PostHolder, before, actor) -> None:
+    """Where the member is also a volunteer of the station and the setting is on, the hours go in as a
+    service record of the volunteers app (entered, waiting for a worker's approval like any other), once:
+    the record's id is kept on the entry. A later change of the hours corrects that record through the
+    volunteers' own service (points already earned are reversed there, the new hours wait for approval);
+    a declined record stays declined."""
+    station_id = holder.post.station_id
+    if entry.volunteer_record_id is None:
+        if not volunteer_points_on(station_id):
+            return
+        person = Person.objects.get(
+            pk=PartyMember.objects.values_list("person_id", flat=True).get(pk=holder.member_id)
+        )
+        volunteer = _volunteer_for(person, station_id, actor)
+        if volunteer is None:
+            return
+        record = volunteer_services.service_record_backfill(
+            volunteer=volunteer,
+            service_date=entry.served_on,
+            minutes=_minutes(entry.hours),
+            description=_words(_("Party service post: %(title)s") % {"title": holder.post.title})[:300],
+            actor=actor,
+        )
+        entry.volunteer_record_id = record.pk
+        entry.save(update_fields=["volunteer_record_id"])
+        return
+    if before is None or before == entry.hours:
+        return
+    record = _current_volunteer_record(entry, actor)
+    if record is None or record.status == "declined":
+        return
+    if record.minutes != _minutes(entry.hours):
+        record = volunteer_services.service_record_correct(
+            record=record,
+            minutes=_minutes(entry.hours),
+            reason=_words(_("The party post hours were corrected.")),
+            actor=actor,
+        )
+    entry.volunteer_record_id = record.pk
+    entry.save(update_fields=["volunteer_record_id"])
 
 
 # Needs (the residents' needs list is the core's) ---------------------------------------------------------
@@ -566,7 +668,39 @@ def party_activity_attend(*, party_activity: PartyActivity, people, actor) -> in
     have = set(Attendance.objects.filter(activity=activity).values_list("person_id", flat=True))
     new = [Attendance(activity=activity, person=p) for p in people if p.pk not in have]
     Attendance.objects.bulk_create(new)
+    if party_activity.kind == PartyActivity.Kind.PARTY_DAY and volunteer_points_on(activity.station_id):
+        _party_day_to_volunteer_records(party_activity=party_activity, people=people, actor=actor)
     return len(new)
+
+
+def _party_day_to_volunteer_records(*, party_activity: PartyActivity, people, actor) -> None:
+    """Members among the attendants who are volunteers of the station: the party day's length goes in as an
+    entered service record of each (approved by a worker like any other), once per member and day."""
+    activity = party_activity.activity
+    day = timezone.localdate(activity.starts_at)
+    minutes = int((activity.ends_at - activity.starts_at).total_seconds() // 60)
+    if minutes <= 0 or day > timezone.localdate():
+        return
+    PartyActivity.objects.select_for_update().get(pk=party_activity.pk)  # a retried call waits, then skips
+    members = set(PartyMember.objects.filter(person__in=people).values_list("person_id", flat=True))
+    done = set(party_activity.volunteer_records.values_list("person_id", flat=True))
+    for person in people:
+        if person.pk not in members or person.pk in done:
+            continue
+        volunteer = _volunteer_for(person, activity.station_id, actor)
+        if volunteer is None:
+            continue
+        record = volunteer_services.service_record_backfill(
+            volunteer=volunteer,
+            service_date=day,
+            minutes=min(minutes, 24 * 60),
+            description=_words(_("Themed party day: %(title)s") % {"title": activity.title})[:300],
+            actor=actor,
+        )
+        PartyDayVolunteerRecord.objects.create(
+            party_activity=party_activity, person=person, volunteer_record_id=record.pk
+        )
+        done.add(person.pk)
 
 
 @transaction.atomic

@@ -5,6 +5,7 @@ from celery import shared_task
 from django.utils import timezone
 
 from station.models import Station
+from station.periods import previous_quarter
 
 from . import services
 
@@ -22,7 +23,7 @@ def reports_lapse_and_remind() -> dict:
 def quarterly_sheets_make(year: int | None = None, quarter: int | None = None) -> int:
     """On the first day of a quarter: the sheets of the quarter just ended, for every station, once."""
     if year is None or quarter is None:
-        year, quarter = services.previous_quarter(timezone.localdate())
+        year, quarter = previous_quarter(timezone.localdate())
     made = 0
     for station in Station.objects.order_by("pk"):
         made += services.quarterly_sheets_make(station=station, year=year, quarter=quarter)

@@ -52,3 +52,20 @@ def parse_month(text: str) -> date:
     if not (year.isdigit() and month.isdigit() and len(year) == 4):
         raise ValueError(f"not a month: {text!r}")
     return date(int(year), int(month), 1)
+
+
+def quarter_of(day: date) -> tuple[int, int]:
+    """date(2025, 8, 3) -> (2025, 3)."""
+    return day.year, (day.month - 1) // 3 + 1
+
+
+def quarter_bounds(year: int, quarter: int) -> tuple[date, date]:
+    """First day and the day after the last (exclusive) of a quarter."""
+    first = date(year, 3 * (quarter - 1) + 1, 1)
+    return first, add_months(first, 3)
+
+
+def previous_quarter(day: date) -> tuple[int, int]:
+    """The quarter before the one the day is in: (2025, 1) for any day of April to June 2025."""
+    year, quarter = quarter_of(day)
+    return (year - 1, 4) if quarter == 1 else (year, quarter - 1)

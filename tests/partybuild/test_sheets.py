@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from partybuild import services, tasks
 from partybuild.models import PartyActivity, QuarterlySheet, UnitReport
+from station.periods import previous_quarter
 from tests.factories import ActivityFactory, PersonFactory
 
 from .factories import PartnerUnitFactory, PartyOrgFactory, ServicePostFactory, make_active_member
@@ -88,7 +89,7 @@ def test_the_sheets_export_to_excel_with_chinese_headings(reporting, station, wo
 
 def test_the_task_without_arguments_makes_the_quarter_just_ended(reporting, station):
     made = tasks.quarterly_sheets_make.delay().get()
-    year, quarter = services.previous_quarter(timezone.localdate())
+    year, quarter = previous_quarter(timezone.localdate())
     assert QuarterlySheet.objects.filter(year=year, quarter=quarter).count() == made
 
 
