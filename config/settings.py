@@ -451,7 +451,7 @@ PARTYBUILD_POST_CATEGORIES = [
 PARTYBUILD_STUDY_HOURS = {"full_day": 8, "half_day": 4, "per_hour": 1}  # 学时 of a course session
 PARTYBUILD_STUDY_TARGETS = {"members": 32, "social_workers": 32}  # study hours a year
 PARTYBUILD_PARTY_DAYS_PER_MONTH = 1  # a branch's themed party days a month
-PARTYBUILD_VOLUNTEER_POINTS = False  # member hours earning volunteer points (not built yet)
+PARTYBUILD_VOLUNTEER_POINTS = False  # False, True or [station ids]: members' post hours and party days entered as volunteer service records
 CELERY_BEAT_SCHEDULE.update(
     {
         "partybuild-reports-lapse-and-remind": {
