@@ -64,3 +64,40 @@ def test_the_org_page_shows_where_its_leaders_came_from(as_user, worker, org_a, 
 def test_the_org_list_links_to_the_board_for_staff_only(as_user, worker, cadre_a, org_a):
     assert "/orgs/board/" in as_user(worker).get("/admin/orgs/communityorg/").content.decode()
     assert "/orgs/board/" not in as_user(cadre_a).get("/admin/orgs/communityorg/").content.decode()
+
+
+def test_the_org_page_loads_its_leaders_paths_in_the_same_queries_however_many_leaders(
+    as_user, worker, org_a, community_a, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import PersonFactory
+    from volunteers import services as volunteer_services
+
+    def add_volunteer_leader():
+        person = PersonFactory(community=community_a)
+        volunteer = volunteer_services.volunteer_register(
+            person=person, actor=worker, joined_on=date(2022, 4, 1)
+        )
+        record = volunteer_services.service_record_backfill(
+            volunteer=volunteer, service_date=date(2025, 5, 3), minutes=90, description="助老", actor=worker
+        )
+        volunteer_services.service_record_approve(record=record, actor=worker)
+        services.membership_add(org=org_a, person=person, role="leader", actor=worker)
+
+    add_volunteer_leader()
+    client = as_user(worker)
+    url = f"/admin/orgs/communityorg/{org_a.pk}/change/"
+    with CaptureQueriesContext(connection) as one_leader:
+        client.get(url)
+    for _ in range(4):
+        add_volunteer_leader()
+    # Each extra row of the members inline costs Django's person autocomplete widget one lookup; the leaders'
+    # paths cost nothing more.
+    with django_assert_max_num_queries(len(one_leader) + 4):
+        with CaptureQueriesContext(connection) as five_leaders:
+            page = client.get(url).content.decode()
+    assert page.count("1.5 小时") == 5
+    volunteer_queries = [q["sql"] for q in five_leaders.captured_queries if "volunteers_" in q["sql"]]
+    assert len(volunteer_queries) == 1
