@@ -235,6 +235,16 @@ def leader_candidates(user, community, limit: int = 10) -> list[dict]:
     )[:limit]
 
 
+def leader_candidates_by_community(user, limit: int = 5) -> list[dict]:
+    """For each community the user may see: its leader candidates with their reasons (the board shows them)."""
+    return [
+        {"community": community, "candidates": leader_candidates(user, community, limit=limit)}
+        for community in station_selectors.community_list_visible_to(user).order_by(
+            "station_id", "name", "pk"
+        )
+    ]
+
+
 def orgs_of_person(user, person) -> QuerySet[Membership]:
     return (
         membership_list_visible_to(user)

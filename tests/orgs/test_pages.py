@@ -101,3 +101,25 @@ def test_the_org_page_loads_its_leaders_paths_in_the_same_queries_however_many_l
     assert page.count("1.5 小时") == 5
     volunteer_queries = [q["sql"] for q in five_leaders.captured_queries if "volunteers_" in q["sql"]]
     assert len(volunteer_queries) == 1
+
+
+def test_the_board_lists_leader_candidates_with_their_reason_in_chinese_for_the_workers_station_only(
+    as_user, worker, other_worker, station, community_a, org_a
+):
+    from tests.factories import PersonFactory
+    from volunteers import services as volunteer_services
+
+    busy = PersonFactory(community=community_a, name="王热心")
+    volunteer = volunteer_services.volunteer_register(person=busy, actor=worker)
+    record = volunteer_services.service_record_backfill(
+        volunteer=volunteer, service_date=date(2025, 5, 3), minutes=300, description="助老", actor=worker
+    )
+    volunteer_services.service_record_approve(record=record, actor=worker)
+    page = as_user(worker).get("/orgs/board/").content.decode()
+    assert "负责人候选人" in page
+    assert "王热心" in page and "志愿服务 5.0 小时" in page and f"/people/{busy.pk}/" in page
+    other_page = as_user(other_worker).get("/orgs/board/").content.decode()
+    assert "负责人候选人" in other_page and "王热心" not in other_page
+    # Once they lead a group they are no longer a candidate.
+    services.membership_add(org=org_a, person=busy, role="leader", actor=worker)
+    assert "志愿服务 5.0 小时" not in as_user(worker).get("/orgs/board/").content.decode()
