@@ -123,3 +123,19 @@ def test_the_board_lists_leader_candidates_with_their_reason_in_chinese_for_the_
     # Once they lead a group they are no longer a candidate.
     services.membership_add(org=org_a, person=busy, role="leader", actor=worker)
     assert "志愿服务 5.0 小时" not in as_user(worker).get("/orgs/board/").content.decode()
+
+
+def test_the_org_page_lists_the_projects_it_runs_each_linked_to_its_page(as_user, worker, station, org_a):
+    from projects.models import Project
+    from projects.services import project_set_runner
+    from tests.projects.factories import ProjectFactory
+
+    won = ProjectFactory(station=station, title="丰京苑助老微项目", origin=Project.Origin.CONTEST)
+    project_set_runner(won, org_a)
+    won.save()
+    ProjectFactory(station=station, title="别人的项目")
+    url = f"/admin/orgs/communityorg/{org_a.pk}/change/"
+    page = as_user(worker).get(url).content.decode()
+    assert "承接或通过公益创投获得的项目" in page
+    assert f'<a href="/projects/{won.pk}/">丰京苑助老微项目</a>' in page and "别人的项目" not in page
+    assert as_user(worker).get(f"/projects/{won.pk}/").status_code == 200
