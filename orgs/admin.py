@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export.admin import ImportExportMixin
 
+from projects import selectors as project_selectors
 from station import selectors as station_selectors
 from station.admin import (
     ScopedAdminMixin,
@@ -219,7 +220,7 @@ class CommunityOrgAdmin(
     autocomplete_fields = []
     inlines = [MembershipInline, StageMoveInline]
     readonly_fields = ["filing_number", "filed_on", "incubation", "stage", "stage_since", "exit_reason",
-                       "leader_paths", "assessment_history", "print_link"]  # fmt: skip
+                       "leader_paths", "assessment_history", "print_link", "projects_run"]  # fmt: skip
     actions = ["open_filing"]
 
     def get_fieldsets(self, request, obj=None):
@@ -234,6 +235,7 @@ class CommunityOrgAdmin(
         ]  # fmt: skip
         if obj is not None:
             fieldsets.append((_("Leaders and capacity"), {"fields": ["leader_paths", "assessment_history"]}))
+            fieldsets.append((_("Projects"), {"fields": ["projects_run"]}))
         return fieldsets
 
     def scope(self, request, queryset):
@@ -274,6 +276,24 @@ class CommunityOrgAdmin(
         if not rows:
             return "—"
         return format_html_join(mark_safe("<br>"), "{} {}：{}", rows)
+
+    @admin.display(description=gettext_lazy("projects it runs or won through a contest"))
+    def projects_run(self, obj):
+        projects = project_selectors.project_list_visible_to(
+            self.request_user, project_selectors.project_list_for_runner(obj)
+        ).order_by("-starts_on", "-pk")
+        rows = [
+            (
+                reverse("projects:project_detail", args=[p.pk]),
+                p.title,
+                p.get_origin_display(),
+                p.get_status_display(),
+            )
+            for p in projects
+        ]
+        if not rows:
+            return "—"
+        return format_html_join(mark_safe("<br>"), '<a href="{}">{}</a>（{}，{}）', rows)
 
     @admin.display(description=gettext_lazy("filing record"))
     def print_link(self, obj):

@@ -143,10 +143,7 @@ def leader_paths(user, org: CommunityOrg) -> list[dict]:
         .select_related("person")
     )
     person_ids = [m.person_id for m in leaders]
-    volunteers = {
-        v.person_id: v
-        for v in volunteer_selectors.volunteer_list_visible_to(user).filter(person_id__in=person_ids)
-    }
+    facts = volunteer_selectors.volunteer_facts(person_ids)  # one query however many leaders
     trainings = dict(
         Attendance.objects.filter(
             person_id__in=person_ids,
@@ -159,14 +156,13 @@ def leader_paths(user, org: CommunityOrg) -> list[dict]:
     )
     paths = []
     for membership in leaders:
-        volunteer = volunteers.get(membership.person_id)
-        summary = volunteer_selectors.volunteer_summary(volunteer) if volunteer else {}
+        joined_on, minutes = facts.get(membership.person_id, (None, None))
         paths.append(
             {
                 "membership": membership,
                 "person": membership.person,
-                "volunteer_since": volunteer.joined_on if volunteer else None,
-                "hours": summary.get("approved_hours"),
+                "volunteer_since": joined_on,
+                "hours": round(minutes / 60, 1) if minutes is not None else None,
                 "trainings": trainings.get(membership.person_id, 0),
             }
         )
@@ -198,8 +194,9 @@ def leader_candidates(user, community, limit: int = 10) -> list[dict]:
         .filter(person__community=community)
         .select_related("person")[:200]
     )
+    facts = volunteer_selectors.volunteer_facts([v.person_id for v in volunteers])
     ranked = sorted(
-        ((volunteer_selectors.volunteer_summary(v)["approved_hours"], v) for v in volunteers),
+        ((round(facts.get(v.person_id, (None, 0))[1] / 60, 1), v) for v in volunteers),
         key=lambda pair: -pair[0],
     )
     for hours, volunteer in ranked[:limit]:
@@ -236,6 +233,16 @@ def leader_candidates(user, community, limit: int = 10) -> list[dict]:
         (c for pid, c in candidates.items() if pid not in leaders),
         key=lambda c: (-c["hours"], -c["attended"]),
     )[:limit]
+
+
+def leader_candidates_by_community(user, limit: int = 5) -> list[dict]:
+    """For each community the user may see: its leader candidates with their reasons (the board shows them)."""
+    return [
+        {"community": community, "candidates": leader_candidates(user, community, limit=limit)}
+        for community in station_selectors.community_list_visible_to(user).order_by(
+            "station_id", "name", "pk"
+        )
+    ]
 
 
 def orgs_of_person(user, person) -> QuerySet[Membership]:

@@ -6,8 +6,7 @@ metrics (``station.person_times``) already count every one of them once. The fig
 platform's share of that total, never added to it a second time.
 
 Counts of organisations are states at the month's end: ``additive=False`` with the station's figure under
-"total", and ``cumulative=False``. Leaders who came from volunteers are left out for now: they need a
-selector of the volunteers app that answers without a signed-in user (see the branch's report).
+"total", and ``cumulative=False``; so are members and leaders who came from volunteers (distinct people).
 """
 
 from django.conf import settings
@@ -18,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from station.models import Attendance
 from stats.registry import metric
+from volunteers import selectors as volunteer_selectors
 
 from .models import CommunityOrg, Membership, OrgActivity, StageMove
 
@@ -237,4 +237,31 @@ def members(period):
         .values_list("org__community_id", "v")
     }
     result["total"] = active.values("person_id").distinct().count()
+    return result
+
+
+@metric("orgs.leaders_from_volunteers", label=_("leaders who came from volunteers"), unit="人", platform=PLATFORM,
+        order=81, additive=False, cumulative=False)  # fmt: skip
+def leaders_from_volunteers(period):
+    """People who lead an organisation at the month's end and were the station's volunteers by the day they
+    joined it: each person once per community, and once in the station's total however many groups they lead."""
+    came_from_volunteers = Exists(
+        volunteer_selectors.volunteer_person_ids(period.station, joined_by=OuterRef("joined_on")).filter(
+            person_id=OuterRef("person_id")
+        )
+    )
+    leaders = (
+        Membership.objects.filter(
+            org__station=period.station, role=Membership.Role.LEADER, joined_on__lt=period.end_day
+        )
+        .filter(Q(left_on__isnull=True) | Q(left_on__gte=period.end_day))
+        .filter(came_from_volunteers)
+    )
+    result = dict(
+        leaders.order_by()
+        .values("org__community_id")
+        .annotate(v=Count("person_id", distinct=True))
+        .values_list("org__community_id", "v")
+    )
+    result["total"] = leaders.order_by().values("person_id").distinct().count()
     return result

@@ -25,6 +25,7 @@ def board(request):
         {
             "columns": selectors.board_for(request.user),
             "leaders_from_volunteers": selectors.leaders_from_volunteers_count(request.user),
+            "candidates": selectors.leader_candidates_by_community(request.user),
         },
     )
 

@@ -332,3 +332,38 @@ def donor_report(user) -> list[dict]:
             }
         )
     return report
+
+
+# Other platforms (no signed-in user: the caller has already scoped what it asks about) -------------------
+
+
+def volunteer_facts(person_ids) -> dict[int, tuple[date, int]]:
+    """``{person_id: (joined_on, approved_minutes)}`` for those of the people who are volunteers, in one query.
+
+    Approved time is what ``volunteer_summary`` and ``approved_records`` count: the minutes of the volunteer's
+    service records in the approved state.
+    """
+    rows = (
+        Volunteer.objects.filter(person_id__in=list(person_ids))
+        .order_by()
+        .annotate(
+            approved=Coalesce(
+                Sum(
+                    "service_records__minutes",
+                    filter=Q(service_records__status=ServiceRecord.Status.APPROVED),
+                ),
+                0,
+            )
+        )
+        .values_list("person_id", "joined_on", "approved")
+    )
+    return {person_id: (joined_on, approved) for person_id, joined_on, approved in rows}
+
+
+def volunteer_person_ids(station, *, joined_by=None) -> QuerySet:
+    """The ids (``person_id``) of the station's volunteers, for a subquery; with ``joined_by`` (a date or an
+    expression such as ``OuterRef("joined_on")``) only those who had joined by then."""
+    qs = Volunteer.objects.filter(person__community__station=station)
+    if joined_by is not None:
+        qs = qs.filter(joined_on__lte=joined_by)
+    return qs.order_by().values("person_id")

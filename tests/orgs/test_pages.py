@@ -64,3 +64,78 @@ def test_the_org_page_shows_where_its_leaders_came_from(as_user, worker, org_a, 
 def test_the_org_list_links_to_the_board_for_staff_only(as_user, worker, cadre_a, org_a):
     assert "/orgs/board/" in as_user(worker).get("/admin/orgs/communityorg/").content.decode()
     assert "/orgs/board/" not in as_user(cadre_a).get("/admin/orgs/communityorg/").content.decode()
+
+
+def test_the_org_page_loads_its_leaders_paths_in_the_same_queries_however_many_leaders(
+    as_user, worker, org_a, community_a, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import PersonFactory
+    from volunteers import services as volunteer_services
+
+    def add_volunteer_leader():
+        person = PersonFactory(community=community_a)
+        volunteer = volunteer_services.volunteer_register(
+            person=person, actor=worker, joined_on=date(2022, 4, 1)
+        )
+        record = volunteer_services.service_record_backfill(
+            volunteer=volunteer, service_date=date(2025, 5, 3), minutes=90, description="助老", actor=worker
+        )
+        volunteer_services.service_record_approve(record=record, actor=worker)
+        services.membership_add(org=org_a, person=person, role="leader", actor=worker)
+
+    add_volunteer_leader()
+    client = as_user(worker)
+    url = f"/admin/orgs/communityorg/{org_a.pk}/change/"
+    with CaptureQueriesContext(connection) as one_leader:
+        client.get(url)
+    for _ in range(4):
+        add_volunteer_leader()
+    # Each extra row of the members inline costs Django's person autocomplete widget one lookup; the leaders'
+    # paths cost nothing more.
+    with django_assert_max_num_queries(len(one_leader) + 4):
+        with CaptureQueriesContext(connection) as five_leaders:
+            page = client.get(url).content.decode()
+    assert page.count("1.5 小时") == 5
+    volunteer_queries = [q["sql"] for q in five_leaders.captured_queries if "volunteers_" in q["sql"]]
+    assert len(volunteer_queries) == 1
+
+
+def test_the_board_lists_leader_candidates_with_their_reason_in_chinese_for_the_workers_station_only(
+    as_user, worker, other_worker, station, community_a, org_a
+):
+    from tests.factories import PersonFactory
+    from volunteers import services as volunteer_services
+
+    busy = PersonFactory(community=community_a, name="王热心")
+    volunteer = volunteer_services.volunteer_register(person=busy, actor=worker)
+    record = volunteer_services.service_record_backfill(
+        volunteer=volunteer, service_date=date(2025, 5, 3), minutes=300, description="助老", actor=worker
+    )
+    volunteer_services.service_record_approve(record=record, actor=worker)
+    page = as_user(worker).get("/orgs/board/").content.decode()
+    assert "负责人候选人" in page
+    assert "王热心" in page and "志愿服务 5.0 小时" in page and f"/people/{busy.pk}/" in page
+    other_page = as_user(other_worker).get("/orgs/board/").content.decode()
+    assert "负责人候选人" in other_page and "王热心" not in other_page
+    # Once they lead a group they are no longer a candidate.
+    services.membership_add(org=org_a, person=busy, role="leader", actor=worker)
+    assert "志愿服务 5.0 小时" not in as_user(worker).get("/orgs/board/").content.decode()
+
+
+def test_the_org_page_lists_the_projects_it_runs_each_linked_to_its_page(as_user, worker, station, org_a):
+    from projects.models import Project
+    from projects.services import project_set_runner
+    from tests.projects.factories import ProjectFactory
+
+    won = ProjectFactory(station=station, title="丰京苑助老微项目", origin=Project.Origin.CONTEST)
+    project_set_runner(won, org_a)
+    won.save()
+    ProjectFactory(station=station, title="别人的项目")
+    url = f"/admin/orgs/communityorg/{org_a.pk}/change/"
+    page = as_user(worker).get(url).content.decode()
+    assert "承接或通过公益创投获得的项目" in page
+    assert f'<a href="/projects/{won.pk}/">丰京苑助老微项目</a>' in page and "别人的项目" not in page
+    assert as_user(worker).get(f"/projects/{won.pk}/").status_code == 200

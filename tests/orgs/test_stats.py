@@ -140,3 +140,48 @@ def test_leader_candidates_come_with_their_reason(station, community_a, worker, 
     assert candidates["李常来"] == ["参加活动 3 次"]
     services.membership_add(org=org_a, person=busy, role=Membership.Role.LEADER, actor=worker)
     assert "王热心" not in {c["person"].name for c in selectors.leader_candidates(worker, community_a)}
+
+
+def test_the_monthly_leaders_from_volunteers_metric_counts_a_person_once_however_many_orgs_they_lead(
+    station, community_a, community_b, worker, org_a
+):
+    second = make_org(worker, community_a, name="丰京苑议事会", category="consultation")
+    elsewhere = make_org(worker, community_b, name="韩南村舞蹈队", category="arts")
+    leader = PersonFactory(community=community_a)
+    volunteer_services.volunteer_register(person=leader, actor=worker, joined_on=date(2023, 1, 1))
+    for org in (org_a, second, elsewhere):
+        services.membership_add(
+            org=org, person=leader, role=Membership.Role.LEADER, actor=worker, joined_on=date(2024, 3, 1)
+        )
+    june = month_period(station, 2025, 6)
+    assert _metrics()["orgs.leaders_from_volunteers"].compute(june) == {
+        community_a.pk: 1, community_b.pk: 1, "total": 1,
+    }  # fmt: skip
+    # Before they led anything, they did not count.
+    assert _metrics()["orgs.leaders_from_volunteers"].compute(month_period(station, 2024, 2)) == {"total": 0}
+
+
+def test_a_leader_who_was_never_a_volunteer_or_became_one_only_later_is_not_counted(
+    station, community_a, worker, org_a
+):
+    never = PersonFactory(community=community_a)
+    later = PersonFactory(community=community_a)
+    volunteer_services.volunteer_register(person=later, actor=worker, joined_on=date(2025, 1, 1))
+    for person in (never, later):
+        services.membership_add(
+            org=org_a, person=person, role=Membership.Role.LEADER, actor=worker, joined_on=date(2024, 3, 1)
+        )
+    june = month_period(station, 2025, 6)
+    assert _metrics()["orgs.leaders_from_volunteers"].compute(june) == {"total": 0}
+
+
+def test_a_leader_who_stepped_down_counts_until_the_month_they_left(station, community_a, worker, org_a):
+    leader = PersonFactory(community=community_a)
+    volunteer_services.volunteer_register(person=leader, actor=worker, joined_on=date(2023, 1, 1))
+    membership = services.membership_add(
+        org=org_a, person=leader, role=Membership.Role.LEADER, actor=worker, joined_on=date(2024, 3, 1)
+    )
+    services.membership_end(membership=membership, left_on=date(2025, 5, 20), actor=worker)
+    metric = _metrics()["orgs.leaders_from_volunteers"]
+    assert metric.compute(month_period(station, 2025, 4)) == {community_a.pk: 1, "total": 1}
+    assert metric.compute(month_period(station, 2025, 5)) == {"total": 0}
