@@ -58,7 +58,8 @@ def test_a_double_click_redeems_once(rich_a, reward):
 )
 def test_a_reward_that_cannot_be_had_is_refused_and_nothing_changes(rich_a, reward, change, message):
     change = {
-        k: timezone.localdate() + timedelta(days=v) if k.startswith("active_") else v for k, v in change.items()
+        k: timezone.localdate() + timedelta(days=v) if k.startswith("active_") else v
+        for k, v in change.items()
     }
     Reward.objects.filter(pk=reward.pk).update(**change)
     reward.refresh_from_db()
