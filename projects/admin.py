@@ -23,6 +23,7 @@ from . import selectors, services
 from .models import (
     Application,
     Assignment,
+    Beneficiary,
     BudgetLine,
     Contest,
     ContestRound,
@@ -37,7 +38,7 @@ from .models import (
     Resource,
     Tranche,
 )
-from .resources import ProjectResource, ResourceResource
+from .resources import BeneficiaryResource, ProjectResource, ResourceResource
 
 
 def _say(request, exc):
@@ -308,6 +309,70 @@ class ProjectActivityAdmin(ScopedAdminMixin, ProjectFormfieldsMixin, admin.Model
             reach=data["reach"],
         )
         obj.pk = link.pk
+
+
+@admin.register(Beneficiary)
+class BeneficiaryAdmin(ScopedAdminMixin, ScopedImportExportMixin, ImportExportMixin, admin.ModelAdmin):
+    """The people at the projects' service activities; sign-in sheets come in through the Excel import."""
+
+    resource_classes = [BeneficiaryResource]
+    list_display = ["person", "activity", "project", "starts"]
+    list_select_related = ["person", "activity__project_link__project"]
+    search_fields = ["person__name", "activity__title", "activity__project_link__project__title"]
+    autocomplete_fields = ["person"]
+    fields = ["activity", "person"]
+
+    def scope(self, request, queryset):
+        return selectors.beneficiary_list_visible_to(request.user, queryset)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "activity":
+            kwargs["queryset"] = Activity.objects.filter(
+                project_link__in=selectors.project_activity_list_visible_to(request.user).filter(
+                    kind=ProjectActivity.Kind.SERVICE
+                )
+            ).order_by("-starts_at")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    @admin.display(description=gettext_lazy("project"))
+    def project(self, obj):
+        link = getattr(obj.activity, "project_link", None)
+        return link.project if link else ""
+
+    @admin.display(description=gettext_lazy("starts at"), ordering="activity__starts_at")
+    def starts(self, obj):
+        return obj.activity.starts_at
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def import_action(self, request, *args, **kwargs):
+        if request.method == "GET":
+            messages.info(
+                request,
+                _(
+                    "One row per person, as on a sign-in sheet: the project's title, the activity's title and "
+                    "date, the person's name and phone number (to tell namesakes apart). An activity of that "
+                    "title on that date is created for the project when it is not recorded yet (correct its "
+                    "times afterwards under project activities). Put people who came but were not named in "
+                    "the head-count column, on a row of their own or beside a name. Nothing is saved when "
+                    "any row is wrong; the errors name the Excel row."
+                ),
+            )
+        return super().import_action(request, *args, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        try:
+            saved = services.beneficiary_record(
+                link=obj.activity.project_link, person=obj.person, actor=request.user
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            _say(request, exc)
+            return
+        obj.pk = saved.pk
 
 
 @admin.register(Resource)

@@ -8,7 +8,17 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from station.models import Activity, Community, Need, PartnerUnit, Person, Rubric, RubricCriterion, Station
+from station.models import (
+    Activity,
+    Attendance,
+    Community,
+    Need,
+    PartnerUnit,
+    Person,
+    Rubric,
+    RubricCriterion,
+    Station,
+)
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
 
@@ -177,6 +187,16 @@ class ProjectActivity(models.Model):
 
     def __str__(self):
         return str(self.activity)
+
+
+class Beneficiary(Attendance):
+    """A named person at a project's activity: ``station.Attendance`` seen from the project platform (the
+    admin's list of beneficiaries and its Excel import of sign-in sheets)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("project beneficiary")
+        verbose_name_plural = _("project beneficiaries")
 
 
 class Resource(models.Model):

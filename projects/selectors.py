@@ -13,6 +13,7 @@ from station.roles import STATION_STAFF_ROLES, Role, profile_of
 from .models import (
     Application,
     Assignment,
+    Beneficiary,
     Contest,
     Entry,
     Judge,
@@ -71,6 +72,12 @@ def outcome_list_visible_to(user, queryset=None) -> QuerySet[Outcome]:
 
 def project_activity_list_visible_to(user, queryset=None) -> QuerySet[ProjectActivity]:
     return _by_project(ProjectActivity, user, queryset)
+
+
+def beneficiary_list_visible_to(user, queryset=None) -> QuerySet[Beneficiary]:
+    """Named people at the projects' activities, for whoever sees the project."""
+    qs = Beneficiary.objects.all() if queryset is None else queryset
+    return qs.filter(activity__project_link__project__in=project_list_visible_to(user))
 
 
 def resource_list_visible_to(user, queryset=None) -> QuerySet[Resource]:

@@ -1,6 +1,6 @@
 """Every write on the charity project platform that has rules. Admin, pages, imports and tasks call these."""
 
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -12,8 +12,9 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from station.models import Activity, AuditEvent, PartnerUnit, Rubric
+from station.models import Activity, Attendance, AuditEvent, PartnerUnit, Person, Rubric
 from station.rubrics import rubric_copy, scores_check, weighted_total
+from station.selectors import person_list_visible_to
 from station.services import audit_record
 
 from . import permissions, scoring
@@ -171,6 +172,68 @@ def project_activity_record(
     link.save()
     _audit(actor, project, {"activity": [activity.pk, activity.title, kind]})
     return link
+
+
+@transaction.atomic
+def project_activity_for_day(*, project: Project, title: str, day: date, actor) -> ProjectActivity:
+    """The project's service activity of that title on that local day, recorded (starting at the day's start,
+    times to be corrected in the admin) when it is not there yet: what a sign-in sheet import needs."""
+    _require_staff(actor, project.station_id)
+    start = timezone.make_aware(datetime.combine(day, time.min))
+    end = timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
+    link = (
+        ProjectActivity.objects.filter(
+            project=project,
+            kind=ProjectActivity.Kind.SERVICE,
+            activity__title=title,
+            activity__starts_at__gte=start,
+            activity__starts_at__lt=end,
+        )
+        .select_related("activity", "project")
+        .order_by("activity__starts_at", "pk")
+        .first()
+    )
+    if link is not None:
+        return link
+    return project_activity_record(
+        project=project, activity=Activity(title=title, starts_at=start, ends_at=start), actor=actor
+    )
+
+
+@transaction.atomic
+def beneficiary_record(
+    *, link: ProjectActivity, person: Person | None, headcount: int = 0, actor
+) -> Attendance | None:
+    """A person who came to a project's activity (once per activity), and/or people counted but not named
+    (added to the activity's anonymous head-count)."""
+    project = link.project
+    _require_staff(actor, project.station_id)
+    if link.kind != ProjectActivity.Kind.SERVICE:
+        raise ValidationError(_("People are recorded at service activities, not at publicity."))
+    if headcount < 0:
+        raise ValidationError(_("The head-count cannot be negative."))
+    if person is None and not headcount:
+        raise ValidationError(_("Give the person's name or a head-count."))
+    attendance = None
+    if person is not None:
+        if not person_list_visible_to(actor).filter(pk=person.pk).exists():
+            raise ValidationError(_("Unknown person “%(name)s”.") % {"name": person.name})
+        if Attendance.objects.filter(activity_id=link.activity_id, person=person).exists():
+            raise ValidationError(_("%(name)s is already recorded at this activity.") % {"name": person.name})
+        attendance = Attendance(activity_id=link.activity_id, person=person)
+        attendance.full_clean()
+        attendance.save()
+    if headcount:
+        activity = Activity.objects.select_for_update().get(pk=link.activity_id)
+        activity.headcount += headcount
+        activity.save(update_fields=["headcount"])
+    _audit(
+        actor,
+        project,
+        {"beneficiary": [link.activity_id, person.pk if person else None, headcount]},
+        AuditEvent.Action.IMPORT,
+    )
+    return attendance
 
 
 @transaction.atomic
