@@ -77,6 +77,8 @@ class ProjectFormfieldsMixin(ScopedFormfieldsMixin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "communities":
+            kwargs["queryset"] = station_selectors.community_list_visible_to(request.user)
         if db_field.name == "needs":
             from station.models import Need
 
@@ -139,21 +141,24 @@ class ProjectAdmin(
         "title",
         "origin",
         "category",
-        "community",
+        "community_names",
         "status",
         "lead_worker",
         "runner",
         "page_link",
     ]
-    list_filter = ["status", "origin", "category", ("community", ScopedCommunityFilter)]
-    list_select_related = ["community", "lead_worker", "runner_partner"]
+    list_filter = ["status", "origin", "category", ("communities", ScopedCommunityFilter)]
+    list_select_related = ["lead_worker", "runner_partner"]
     search_fields = ["title", "runner_name", "runner_partner__name"]
     readonly_fields = ["status", "status_changed_on", "termination_reason", "amount_recovered", "page_link"]
-    filter_horizontal = ["needs"]
+    filter_horizontal = ["needs", "communities"]
     inlines = [BudgetLineInline, MilestoneInline, OutcomeInline, TrancheInline]
     fieldsets = [
         (None, {"fields": ["station", "title", "origin", "introduced_from", "introduced_on", "category"]}),
-        (gettext_lazy("problem and people"), {"fields": ["problem", "needs", "community", "target_groups"]}),
+        (
+            gettext_lazy("problem and people"),
+            {"fields": ["problem", "needs", "communities", "target_groups"]},
+        ),
         (
             gettext_lazy("who runs it"),
             {
@@ -183,7 +188,11 @@ class ProjectAdmin(
     actions = ["approve_selected", "start_selected", "closing_selected", "close_selected"]
 
     def scope(self, request, queryset):
-        return selectors.project_list_visible_to(request.user, queryset)
+        return selectors.project_list_visible_to(request.user, queryset).prefetch_related("communities")
+
+    @admin.display(description=gettext_lazy("communities"))
+    def community_names(self, obj):
+        return "、".join(c.name for c in obj.communities.all()) or _("station-wide")
 
     @admin.display(description=gettext_lazy("run by"))
     def runner(self, obj):
@@ -198,11 +207,16 @@ class ProjectAdmin(
         )
 
     def save_model(self, request, obj, form, change):
-        saved = services.project_save(project=obj, actor=request.user, needs=form.cleaned_data.get("needs"))
+        saved = services.project_save(
+            project=obj,
+            actor=request.user,
+            needs=form.cleaned_data.get("needs"),
+            communities=form.cleaned_data.get("communities"),
+        )
         obj.pk = saved.pk
 
     def save_related(self, request, form, formsets, change):
-        form.save_m2m = lambda: None  # the needs were set by the service
+        form.save_m2m = lambda: None  # the needs and communities were set by the service
         super().save_related(request, form, formsets, change)
 
     def save_formset(self, request, form, formset, change):

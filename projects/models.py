@@ -91,14 +91,12 @@ class Project(models.Model):
         related_name="projects_led",
         verbose_name=_("lead social worker"),
     )
-    community = models.ForeignKey(
+    communities = models.ManyToManyField(
         Community,
-        on_delete=models.PROTECT,
-        null=True,
         blank=True,
         related_name="projects",
-        verbose_name=_("community"),
-        help_text=_("Leave empty for a station-wide project."),
+        verbose_name=_("communities"),
+        help_text=_("The communities the project serves; leave empty for a station-wide project."),
     )
     target_groups = models.CharField(_("target groups"), max_length=200, blank=True)
     starts_on = models.DateField(_("starts on"), null=True, blank=True)
@@ -148,14 +146,17 @@ class Project(models.Model):
             errors["introduced_on"] = _("An introduced project needs the date it was introduced.")
         if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
             errors["ends_on"] = _("A project cannot end before it starts.")
-        if self.community_id and self.station_id and self.community.station_id != self.station_id:
-            errors["community"] = _("This community belongs to another station.")
         for field in ("runner_partner", "introduced_from"):
             unit = getattr(self, field)
             if unit is not None and self.station_id and unit.station_id != self.station_id:
                 errors[field] = _("This partner unit belongs to another station.")
         if errors:
             raise ValidationError(errors)
+
+    @property
+    def community_names(self) -> str:
+        """The communities it serves, 、-separated ("" for a station-wide project)."""
+        return "、".join(c.name for c in self.communities.all())
 
     @property
     def runner(self) -> str:

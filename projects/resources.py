@@ -1,6 +1,8 @@
 """Excel import and export of projects and linked resources: all rows or none, errors by Excel row number,
 Chinese column headings. Imports save through projects.services."""
 
+import re
+
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
@@ -58,6 +60,30 @@ class ByNameWidget(widgets.Widget):
         return str(value) if value else ""
 
 
+class CommunitiesWidget(widgets.Widget):
+    """The communities a project serves, by name, separated by 、 or a comma (empty: station-wide)."""
+
+    def __init__(self, station=None, **kwargs):
+        self.station = station
+        super().__init__(**kwargs)
+
+    def clean(self, value, row=None, **kwargs):
+        names = [n.strip() for n in re.split(r"[、,，;；]", str(value or "")) if n.strip()]
+        found = []
+        for name in dict.fromkeys(names):
+            qs = Community.objects.filter(name=name)
+            if self.station is not None:
+                qs = qs.filter(station=self.station)
+            community = qs.first()
+            if community is None:
+                raise ValueError(_("Unknown community “%(name)s”.") % {"name": name})
+            found.append(community)
+        return found
+
+    def render(self, value, obj=None, **kwargs):
+        return "、".join(c.name for c in value or [])
+
+
 class StationResource(StrictResource):
     def __init__(self, station=None, user=None, **kwargs):
         super().__init__(**kwargs)
@@ -97,7 +123,9 @@ class ProjectResource(StationResource):
         column_name=pgettext_lazy("excel column", "introduced on"),
         widget=DateCellWidget(),
     )
-    community = fields.Field(attribute="community", column_name=pgettext_lazy("excel column", "community"))
+    communities = fields.Field(
+        attribute="import_communities", column_name=pgettext_lazy("excel column", "community")
+    )
     runner_name = fields.Field(
         attribute="runner_name",
         column_name=pgettext_lazy("excel column", "run by"),
@@ -123,7 +151,7 @@ class ProjectResource(StationResource):
 
     class Meta:
         model = Project
-        fields = ("title", "origin", "category", "introduced_from", "introduced_on", "community", "runner_name",
+        fields = ("title", "origin", "category", "introduced_from", "introduced_on", "communities", "runner_name",
                   "target_groups", "starts_on", "ends_on", "status")  # fmt: skip
         import_id_fields = ()
         clean_model_instances = True
@@ -134,9 +162,7 @@ class ProjectResource(StationResource):
         self.fields["introduced_from"].widget = ByNameWidget(
             PartnerUnit, station, unknown=_("Unknown partner unit “%(name)s”.")
         )
-        self.fields["community"].widget = ByNameWidget(
-            Community, station, unknown=_("Unknown community “%(name)s”.")
-        )
+        self.fields["communities"].widget = CommunitiesWidget(station)
 
     def import_instance(self, instance, row, **kwargs):
         super().import_instance(instance, row, **kwargs)
@@ -155,11 +181,16 @@ class ProjectResource(StationResource):
                 instance.runner_partner = partner
 
     def save_instance(self, instance, is_create, row, **kwargs):
-        project = services.project_save(project=instance, actor=self.user)
+        project = services.project_save(
+            project=instance, actor=self.user, communities=getattr(instance, "import_communities", None) or []
+        )
         instance.pk = project.pk
 
+    def dehydrate_communities(self, project):
+        return project.community_names
+
     def get_queryset(self):
-        return Project.objects.select_related("community", "introduced_from")
+        return Project.objects.select_related("introduced_from").prefetch_related("communities")
 
 
 class ResourceResource(StationResource):

@@ -46,13 +46,17 @@ def project_list_visible_to(user, queryset: QuerySet[Project] | None = None) -> 
         return qs
     profile = profile_of(user)
     if profile is not None and profile.role == Role.CADRE:
-        return qs.filter(community__in=profile.communities.all())
+        return qs.filter(
+            pk__in=Project.objects.filter(communities__in=profile.communities.all()).values("pk")
+        )
     return qs.filter(_station_q(user, "station_id"))
 
 
 def project_get_for_user(user, pk) -> Project:
-    qs = project_list_visible_to(user).select_related(
-        "station", "community", "lead_worker", "runner_partner", "introduced_from"
+    qs = (
+        project_list_visible_to(user)
+        .select_related("station", "lead_worker", "runner_partner", "introduced_from")
+        .prefetch_related("communities")
     )
     return get_object_or_404(qs, pk=pk)
 

@@ -85,8 +85,9 @@ def project_set_runner(project: Project, runner) -> None:
 
 
 @transaction.atomic
-def project_save(*, project: Project, actor, needs=None) -> Project:
-    """Create or correct a project (its status moves only through ``project_move``)."""
+def project_save(*, project: Project, actor, needs=None, communities=None) -> Project:
+    """Create or correct a project (its status moves only through ``project_move``); ``communities``, when
+    given, are the communities it serves (all of the project's station)."""
     _require_staff(actor, project.station_id)
     creating = project.pk is None
     if not creating:
@@ -99,13 +100,24 @@ def project_save(*, project: Project, actor, needs=None) -> Project:
         project.status = Status.DRAFT
     project.title = (project.title or "").strip()
     project.full_clean()
+    if communities is not None:
+        communities = list(communities)
+        if any(c.station_id != project.station_id for c in communities):
+            raise ValidationError({"communities": _("This community belongs to another station.")})
     project.save()
     if needs is not None:
         project.needs.set(needs)
+    if communities is not None:
+        project.communities.set(communities)
     _audit(
         actor,
         project,
-        {"title": project.title, "origin": project.origin, "status": project.status},
+        {
+            "title": project.title,
+            "origin": project.origin,
+            "status": project.status,
+            "communities": sorted(c.pk for c in project.communities.all()),
+        },
         AuditEvent.Action.CREATE if creating else AuditEvent.Action.UPDATE,
     )
     return project
@@ -159,7 +171,8 @@ def project_activity_record(
     activity.station_id = project.station_id
     activity.kind = "project_publicity" if kind == ProjectActivity.Kind.PUBLICITY else "project_service"
     if activity.community_id is None and activity.pk is None:
-        activity.community_id = project.community_id
+        served = list(project.communities.values_list("pk", flat=True)[:2])
+        activity.community_id = served[0] if len(served) == 1 else None  # several: a station-wide event
     if activity.organiser_id is None and getattr(actor, "is_authenticated", False):
         activity.organiser = actor
     activity.full_clean()
@@ -682,14 +695,17 @@ def application_to_project(*, application: Application, actor, lead_worker=None)
         origin=Project.Origin.CONTEST,
         category=application.category or "other",
         problem=application.proposal[:4000],
-        community=application.community,
         lead_worker=lead_worker,
         runner_partner=application.applicant_partner,
         runner_type=application.applicant_type,
         runner_id=application.applicant_id,
         runner_name=application.applicant_name,
     )
-    project = project_save(project=project, actor=actor)
+    project = project_save(
+        project=project,
+        actor=actor,
+        communities=[application.community] if application.community_id else None,
+    )
     if award:
         first = (award / 2).quantize(Decimal("0.01"))
         Tranche.objects.create(
