@@ -145,3 +145,39 @@ def test_the_created_activity_is_on_the_sheets_local_date(station, community_a, 
     PersonFactory(community=community_a, name="张桂兰")
     run(station, worker, sheet(["银龄互助", "健康讲座", "2026-12-31", "张桂兰", "", ""]))
     assert timezone.localdate(Activity.objects.get().starts_at) == date(2026, 12, 31)
+
+
+def test_a_sheet_through_the_admins_import_page_is_checked_then_saved_on_confirm(
+    station, community_a, worker, project, as_user, other_person
+):
+    import re
+    from io import BytesIO
+
+    from django.contrib import admin
+    from import_export.formats.base_formats import XLSX
+
+    from projects.models import Beneficiary
+
+    PersonFactory(community=community_a, name="张桂兰")
+    formats = admin.site._registry[Beneficiary].get_import_formats()
+    index = str(next(i for i, f in enumerate(formats) if f is XLSX))
+    client = as_user(worker)
+
+    def upload(*rows):
+        book = BytesIO(XLSX().export_data(sheet(*rows)))
+        book.name = "签到表.xlsx"
+        return client.post("/admin/projects/beneficiary/import/",
+                           {"import_file": book, "format": index, "resource": "0"})  # fmt: skip
+
+    bad = upload(["银龄互助", "健康讲座", "2026-03-05", "王外站", "", ""])  # another station's person
+    assert bad.status_code == 200 and "找不到居民“王外站”" in bad.content.decode()
+    checked = upload(["银龄互助", "健康讲座", "2026-03-05", "张桂兰", "", "3"]).content.decode()
+    assert not Attendance.objects.exists()  # the check saves nothing
+    confirm = {
+        name: re.search(rf'name="{name}"[^>]*value="([^"]*)"', checked).group(1)
+        for name in ("import_file_name", "original_file_name", "format", "resource")
+    }
+    response = client.post("/admin/projects/beneficiary/process_import/", confirm)
+    assert response.status_code == 302
+    activity = Activity.objects.get()
+    assert (activity.attendances.get().person.name, activity.headcount) == ("张桂兰", 3)
