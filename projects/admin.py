@@ -23,6 +23,7 @@ from . import selectors, services
 from .models import (
     Application,
     Assignment,
+    Beneficiary,
     BudgetLine,
     Contest,
     ContestRound,
@@ -37,7 +38,7 @@ from .models import (
     Resource,
     Tranche,
 )
-from .resources import ProjectResource, ResourceResource
+from .resources import BeneficiaryResource, ProjectResource, ResourceResource
 
 
 def _say(request, exc):
@@ -76,6 +77,8 @@ class ProjectFormfieldsMixin(ScopedFormfieldsMixin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "communities":
+            kwargs["queryset"] = station_selectors.community_list_visible_to(request.user)
         if db_field.name == "needs":
             from station.models import Need
 
@@ -138,21 +141,24 @@ class ProjectAdmin(
         "title",
         "origin",
         "category",
-        "community",
+        "community_names",
         "status",
         "lead_worker",
         "runner",
         "page_link",
     ]
-    list_filter = ["status", "origin", "category", ("community", ScopedCommunityFilter)]
-    list_select_related = ["community", "lead_worker", "runner_partner"]
+    list_filter = ["status", "origin", "category", ("communities", ScopedCommunityFilter)]
+    list_select_related = ["lead_worker", "runner_partner"]
     search_fields = ["title", "runner_name", "runner_partner__name"]
     readonly_fields = ["status", "status_changed_on", "termination_reason", "amount_recovered", "page_link"]
-    filter_horizontal = ["needs"]
+    filter_horizontal = ["needs", "communities"]
     inlines = [BudgetLineInline, MilestoneInline, OutcomeInline, TrancheInline]
     fieldsets = [
         (None, {"fields": ["station", "title", "origin", "introduced_from", "introduced_on", "category"]}),
-        (gettext_lazy("problem and people"), {"fields": ["problem", "needs", "community", "target_groups"]}),
+        (
+            gettext_lazy("problem and people"),
+            {"fields": ["problem", "needs", "communities", "target_groups"]},
+        ),
         (
             gettext_lazy("who runs it"),
             {
@@ -182,7 +188,11 @@ class ProjectAdmin(
     actions = ["approve_selected", "start_selected", "closing_selected", "close_selected"]
 
     def scope(self, request, queryset):
-        return selectors.project_list_visible_to(request.user, queryset)
+        return selectors.project_list_visible_to(request.user, queryset).prefetch_related("communities")
+
+    @admin.display(description=gettext_lazy("communities"))
+    def community_names(self, obj):
+        return "、".join(c.name for c in obj.communities.all()) or _("station-wide")
 
     @admin.display(description=gettext_lazy("run by"))
     def runner(self, obj):
@@ -197,11 +207,16 @@ class ProjectAdmin(
         )
 
     def save_model(self, request, obj, form, change):
-        saved = services.project_save(project=obj, actor=request.user, needs=form.cleaned_data.get("needs"))
+        saved = services.project_save(
+            project=obj,
+            actor=request.user,
+            needs=form.cleaned_data.get("needs"),
+            communities=form.cleaned_data.get("communities"),
+        )
         obj.pk = saved.pk
 
     def save_related(self, request, form, formsets, change):
-        form.save_m2m = lambda: None  # the needs were set by the service
+        form.save_m2m = lambda: None  # the needs and communities were set by the service
         super().save_related(request, form, formsets, change)
 
     def save_formset(self, request, form, formset, change):
@@ -308,6 +323,70 @@ class ProjectActivityAdmin(ScopedAdminMixin, ProjectFormfieldsMixin, admin.Model
             reach=data["reach"],
         )
         obj.pk = link.pk
+
+
+@admin.register(Beneficiary)
+class BeneficiaryAdmin(ScopedAdminMixin, ScopedImportExportMixin, ImportExportMixin, admin.ModelAdmin):
+    """The people at the projects' service activities; sign-in sheets come in through the Excel import."""
+
+    resource_classes = [BeneficiaryResource]
+    list_display = ["person", "activity", "project", "starts"]
+    list_select_related = ["person", "activity__project_link__project"]
+    search_fields = ["person__name", "activity__title", "activity__project_link__project__title"]
+    autocomplete_fields = ["person"]
+    fields = ["activity", "person"]
+
+    def scope(self, request, queryset):
+        return selectors.beneficiary_list_visible_to(request.user, queryset)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "activity":
+            kwargs["queryset"] = Activity.objects.filter(
+                project_link__in=selectors.project_activity_list_visible_to(request.user).filter(
+                    kind=ProjectActivity.Kind.SERVICE
+                )
+            ).order_by("-starts_at")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    @admin.display(description=gettext_lazy("project"))
+    def project(self, obj):
+        link = getattr(obj.activity, "project_link", None)
+        return link.project if link else ""
+
+    @admin.display(description=gettext_lazy("starts at"), ordering="activity__starts_at")
+    def starts(self, obj):
+        return obj.activity.starts_at
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def import_action(self, request, *args, **kwargs):
+        if request.method == "GET":
+            messages.info(
+                request,
+                _(
+                    "One row per person, as on a sign-in sheet: the project's title, the activity's title and "
+                    "date, the person's name and phone number (to tell namesakes apart). An activity of that "
+                    "title on that date is created for the project when it is not recorded yet (correct its "
+                    "times afterwards under project activities). Put people who came but were not named in "
+                    "the head-count column, on a row of their own or beside a name. Nothing is saved when "
+                    "any row is wrong; the errors name the Excel row."
+                ),
+            )
+        return super().import_action(request, *args, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        try:
+            saved = services.beneficiary_record(
+                link=obj.activity.project_link, person=obj.person, actor=request.user
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            _say(request, exc)
+            return
+        obj.pk = saved.pk
 
 
 @admin.register(Resource)

@@ -12,6 +12,7 @@ PROJECT_ROLE_PERMISSIONS = {
         "projects.add_projectactivity",
         "projects.change_projectactivity",
         "projects.add_resource",
+        "projects.add_beneficiary",
         "projects.add_budgetline",
         "projects.change_budgetline",
         "projects.add_milestone",

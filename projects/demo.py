@@ -124,12 +124,11 @@ def seed_projects(station, rng):
             project=Project(
                 station=station, title=title, origin=Project.Origin.INTRODUCED, category=category,
                 introduced_from=sunshine if index % 2 == 0 else yilu, introduced_on=introduced,
-                community=communities[index % len(communities)] if communities else None,
                 runner_partner=sunshine if index % 2 == 0 else yilu, lead_worker=worker,
                 target_groups="社区居民", starts_on=introduced, ends_on=introduced + timedelta(days=30 * months + 180),
                 report_rhythm=Project.Rhythm.QUARTERLY, problem="回应群众困难清单中的需求。",
             ),
-            actor=worker,
+            actor=worker, communities=[communities[index % len(communities)]] if communities else [],
         )  # fmt: skip
         services.project_move(project=project, to=Project.Status.APPROVED, actor=head)
         services.project_move(project=project, to=Project.Status.RUNNING, actor=worker)
@@ -137,11 +136,11 @@ def seed_projects(station, rng):
     in_house = services.project_save(
         project=Project(
             station=station, title="丰京苑“五社联动”邻里守望", origin=Project.Origin.IN_HOUSE, category="governance",
-            community=communities[0] if communities else None, runner_name="丰京苑社区社会组织联合会",
+            runner_name="丰京苑社区社会组织联合会",
             lead_worker=worker, starts_on=today - timedelta(days=40), ends_on=today + timedelta(days=320),
             report_rhythm=Project.Rhythm.MONTHLY, target_groups="独居老人、困难家庭",
         ),
-        actor=worker,
+        actor=worker, communities=communities[:2],  # one project serving two communities
     )  # fmt: skip
     services.project_move(project=in_house, to=Project.Status.APPROVED, actor=head)
     services.project_move(project=in_house, to=Project.Status.RUNNING, actor=worker)

@@ -8,7 +8,17 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from station.models import Activity, Community, Need, PartnerUnit, Person, Rubric, RubricCriterion, Station
+from station.models import (
+    Activity,
+    Attendance,
+    Community,
+    Need,
+    PartnerUnit,
+    Person,
+    Rubric,
+    RubricCriterion,
+    Station,
+)
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
 
@@ -81,14 +91,12 @@ class Project(models.Model):
         related_name="projects_led",
         verbose_name=_("lead social worker"),
     )
-    community = models.ForeignKey(
+    communities = models.ManyToManyField(
         Community,
-        on_delete=models.PROTECT,
-        null=True,
         blank=True,
         related_name="projects",
-        verbose_name=_("community"),
-        help_text=_("Leave empty for a station-wide project."),
+        verbose_name=_("communities"),
+        help_text=_("The communities the project serves; leave empty for a station-wide project."),
     )
     target_groups = models.CharField(_("target groups"), max_length=200, blank=True)
     starts_on = models.DateField(_("starts on"), null=True, blank=True)
@@ -138,14 +146,17 @@ class Project(models.Model):
             errors["introduced_on"] = _("An introduced project needs the date it was introduced.")
         if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
             errors["ends_on"] = _("A project cannot end before it starts.")
-        if self.community_id and self.station_id and self.community.station_id != self.station_id:
-            errors["community"] = _("This community belongs to another station.")
         for field in ("runner_partner", "introduced_from"):
             unit = getattr(self, field)
             if unit is not None and self.station_id and unit.station_id != self.station_id:
                 errors[field] = _("This partner unit belongs to another station.")
         if errors:
             raise ValidationError(errors)
+
+    @property
+    def community_names(self) -> str:
+        """The communities it serves, 、-separated ("" for a station-wide project)."""
+        return "、".join(c.name for c in self.communities.all())
 
     @property
     def runner(self) -> str:
@@ -177,6 +188,16 @@ class ProjectActivity(models.Model):
 
     def __str__(self):
         return str(self.activity)
+
+
+class Beneficiary(Attendance):
+    """A named person at a project's activity: ``station.Attendance`` seen from the project platform (the
+    admin's list of beneficiaries and its Excel import of sign-in sheets)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("project beneficiary")
+        verbose_name_plural = _("project beneficiaries")
 
 
 class Resource(models.Model):

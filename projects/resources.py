@@ -1,17 +1,20 @@
 """Excel import and export of projects and linked resources: all rows or none, errors by Excel row number,
 Chinese column headings. Imports save through projects.services."""
 
+import re
+
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 from import_export import fields, widgets
 
 from station.models import Community, PartnerUnit
-from station.resources import ChoiceLabelWidget, StrictResource
+from station.resources import ChoiceLabelWidget, StrictResource, UserScopedResource
 
 from . import services
-from .models import Project, Resource
+from .models import Beneficiary, Project, Resource
 
 
 class DateCellWidget(widgets.DateWidget):
@@ -57,6 +60,30 @@ class ByNameWidget(widgets.Widget):
         return str(value) if value else ""
 
 
+class CommunitiesWidget(widgets.Widget):
+    """The communities a project serves, by name, separated by 、 or a comma (empty: station-wide)."""
+
+    def __init__(self, station=None, **kwargs):
+        self.station = station
+        super().__init__(**kwargs)
+
+    def clean(self, value, row=None, **kwargs):
+        names = [n.strip() for n in re.split(r"[、,，;；]", str(value or "")) if n.strip()]
+        found = []
+        for name in dict.fromkeys(names):
+            qs = Community.objects.filter(name=name)
+            if self.station is not None:
+                qs = qs.filter(station=self.station)
+            community = qs.first()
+            if community is None:
+                raise ValueError(_("Unknown community “%(name)s”.") % {"name": name})
+            found.append(community)
+        return found
+
+    def render(self, value, obj=None, **kwargs):
+        return "、".join(c.name for c in value or [])
+
+
 class StationResource(StrictResource):
     def __init__(self, station=None, user=None, **kwargs):
         super().__init__(**kwargs)
@@ -96,7 +123,9 @@ class ProjectResource(StationResource):
         column_name=pgettext_lazy("excel column", "introduced on"),
         widget=DateCellWidget(),
     )
-    community = fields.Field(attribute="community", column_name=pgettext_lazy("excel column", "community"))
+    communities = fields.Field(
+        attribute="import_communities", column_name=pgettext_lazy("excel column", "community")
+    )
     runner_name = fields.Field(
         attribute="runner_name",
         column_name=pgettext_lazy("excel column", "run by"),
@@ -122,7 +151,7 @@ class ProjectResource(StationResource):
 
     class Meta:
         model = Project
-        fields = ("title", "origin", "category", "introduced_from", "introduced_on", "community", "runner_name",
+        fields = ("title", "origin", "category", "introduced_from", "introduced_on", "communities", "runner_name",
                   "target_groups", "starts_on", "ends_on", "status")  # fmt: skip
         import_id_fields = ()
         clean_model_instances = True
@@ -133,9 +162,7 @@ class ProjectResource(StationResource):
         self.fields["introduced_from"].widget = ByNameWidget(
             PartnerUnit, station, unknown=_("Unknown partner unit “%(name)s”.")
         )
-        self.fields["community"].widget = ByNameWidget(
-            Community, station, unknown=_("Unknown community “%(name)s”.")
-        )
+        self.fields["communities"].widget = CommunitiesWidget(station)
 
     def import_instance(self, instance, row, **kwargs):
         super().import_instance(instance, row, **kwargs)
@@ -154,11 +181,16 @@ class ProjectResource(StationResource):
                 instance.runner_partner = partner
 
     def save_instance(self, instance, is_create, row, **kwargs):
-        project = services.project_save(project=instance, actor=self.user)
+        project = services.project_save(
+            project=instance, actor=self.user, communities=getattr(instance, "import_communities", None) or []
+        )
         instance.pk = project.pk
 
+    def dehydrate_communities(self, project):
+        return project.community_names
+
     def get_queryset(self):
-        return Project.objects.select_related("community", "introduced_from")
+        return Project.objects.select_related("introduced_from").prefetch_related("communities")
 
 
 class ResourceResource(StationResource):
@@ -233,3 +265,139 @@ class ResourceResource(StationResource):
 
     def get_queryset(self):
         return Resource.objects.select_related("partner", "project")
+
+
+class HeadcountWidget(widgets.IntegerWidget):
+    def clean(self, value, row=None, **kwargs):
+        if value is None or str(value).strip() == "":
+            return 0
+        try:
+            number = super().clean(value, row, **kwargs)
+        except (ValueError, ArithmeticError):
+            number = None
+        if number is None or number < 0:
+            raise ValueError(_("“%(value)s” is not a head-count (write a whole number).") % {"value": value})
+        return number
+
+
+class BeneficiaryResource(UserScopedResource):
+    """One row per person at a project's service activity, as on a sign-in sheet.
+
+    The project is found by its title in the importing user's station; the activity by its title and date
+    within that project, and created (as a service activity that day) when it is not recorded yet; the
+    person by name, with the phone number to tell namesakes apart, among the people the user may see. A row
+    may instead (or also) give a head-count of people who came but were not named. The same person twice at
+    the same activity is refused with its row number."""
+
+    project = fields.Field(
+        attribute="import_project", column_name=pgettext_lazy("excel column", "project"), readonly=False
+    )
+    activity_title = fields.Field(
+        attribute="import_activity_title",
+        column_name=pgettext_lazy("excel column", "activity"),
+        widget=widgets.CharWidget(),
+    )
+    activity_date = fields.Field(
+        attribute="import_activity_date",
+        column_name=pgettext_lazy("excel column", "activity date"),
+        widget=DateCellWidget(),
+    )
+    person = fields.Field(attribute="person", column_name=pgettext_lazy("excel column", "name"))
+    phone = fields.Field(
+        attribute="person__phone", column_name=pgettext_lazy("excel column", "phone"), readonly=True
+    )
+    headcount = fields.Field(
+        attribute="import_headcount",
+        column_name=pgettext_lazy("excel column", "people not named (head-count)"),
+        widget=HeadcountWidget(),
+    )
+
+    class Meta:
+        model = Beneficiary
+        fields = ("project", "activity_title", "activity_date", "person", "phone", "headcount")
+        import_id_fields = ()
+        clean_model_instances = False  # checked here and in services.beneficiary_record
+        skip_unchanged = False
+
+    def __init__(self, station=None, user=None, **kwargs):
+        super().__init__(user=user, **kwargs)
+        self.station = station
+        self.fields["project"].widget = ByNameWidget(
+            Project, station, required=True, missing=_("The project is missing."),
+            unknown=_("Unknown project “%(name)s”."),
+        )  # fmt: skip
+        self._seen = {}
+
+    def import_instance(self, instance, row, **kwargs):
+        if self.station is None:
+            raise ValidationError(_("Only a station's staff import records."))
+        name_column = str(self.fields["person"].column_name)
+        count_column = str(self.fields["headcount"].column_name)
+        anonymous_only = (
+            not str(row.get(name_column) or "").strip() and str(row.get(count_column) or "").strip()
+        )
+        errors = {}
+        for field in self.get_import_fields():
+            if field is self.fields["person"] and anonymous_only:
+                instance.person = None
+                continue
+            try:
+                self.import_field(field, instance, row, **kwargs)
+            except ValueError as exc:
+                errors[field.attribute] = ValidationError(str(exc), code="invalid")
+        title = (getattr(instance, "import_activity_title", "") or "").strip()
+        if not title and "import_activity_title" not in errors:
+            errors["import_activity_title"] = ValidationError(_("The activity is missing."))
+        if getattr(instance, "import_activity_date", None) is None and "import_activity_date" not in errors:
+            errors["import_activity_date"] = ValidationError(_("The activity date is missing."))
+        if errors:
+            raise ValidationError(errors)
+        instance.import_activity_title = title
+        person = getattr(instance, "person", None) if not anonymous_only else None
+        if person is not None:
+            key = (instance.import_project.pk, title, instance.import_activity_date, person.pk)
+            number = kwargs.get("row_number")
+            if key in self._seen:
+                raise ValidationError(
+                    {"person": _("%(name)s is already on row %(row)s for this activity.")
+                     % {"name": person.name, "row": self._seen[key]}}
+                )  # fmt: skip
+            self._seen[key] = (number or 0) + 1  # Excel numbering: the headings are row 1
+
+    def save_instance(self, instance, is_create, row, **kwargs):
+        try:
+            link = services.project_activity_for_day(
+                project=instance.import_project,
+                title=instance.import_activity_title,
+                day=instance.import_activity_date,
+                actor=self.user,
+            )
+            attendance = services.beneficiary_record(
+                link=link,
+                person=instance.person if instance.person_id else None,
+                headcount=instance.import_headcount or 0,
+                actor=self.user,
+            )
+        except ValidationError as exc:
+            raise ValidationError({"person": exc.messages}) from None
+        except PermissionDenied as exc:
+            raise ValidationError({"project": [str(exc)]}) from None
+        if attendance is not None:
+            instance.pk = attendance.pk
+            instance.activity_id = attendance.activity_id
+
+    def dehydrate_project(self, obj):
+        link = getattr(obj.activity, "project_link", None)
+        return link.project.title if link else ""
+
+    def dehydrate_activity_title(self, obj):
+        return obj.activity.title
+
+    def dehydrate_activity_date(self, obj):
+        return timezone.localdate(obj.activity.starts_at).isoformat()
+
+    def dehydrate_headcount(self, obj):
+        return ""
+
+    def get_queryset(self):
+        return Beneficiary.objects.select_related("person", "activity__project_link__project")

@@ -13,6 +13,7 @@ from station.roles import STATION_STAFF_ROLES, Role, profile_of
 from .models import (
     Application,
     Assignment,
+    Beneficiary,
     Contest,
     Entry,
     Judge,
@@ -45,13 +46,17 @@ def project_list_visible_to(user, queryset: QuerySet[Project] | None = None) -> 
         return qs
     profile = profile_of(user)
     if profile is not None and profile.role == Role.CADRE:
-        return qs.filter(community__in=profile.communities.all())
+        return qs.filter(
+            pk__in=Project.objects.filter(communities__in=profile.communities.all()).values("pk")
+        )
     return qs.filter(_station_q(user, "station_id"))
 
 
 def project_get_for_user(user, pk) -> Project:
-    qs = project_list_visible_to(user).select_related(
-        "station", "community", "lead_worker", "runner_partner", "introduced_from"
+    qs = (
+        project_list_visible_to(user)
+        .select_related("station", "lead_worker", "runner_partner", "introduced_from")
+        .prefetch_related("communities")
     )
     return get_object_or_404(qs, pk=pk)
 
@@ -71,6 +76,12 @@ def outcome_list_visible_to(user, queryset=None) -> QuerySet[Outcome]:
 
 def project_activity_list_visible_to(user, queryset=None) -> QuerySet[ProjectActivity]:
     return _by_project(ProjectActivity, user, queryset)
+
+
+def beneficiary_list_visible_to(user, queryset=None) -> QuerySet[Beneficiary]:
+    """Named people at the projects' activities, for whoever sees the project."""
+    qs = Beneficiary.objects.all() if queryset is None else queryset
+    return qs.filter(activity__project_link__project__in=project_list_visible_to(user))
 
 
 def resource_list_visible_to(user, queryset=None) -> QuerySet[Resource]:

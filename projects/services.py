@@ -1,6 +1,6 @@
 """Every write on the charity project platform that has rules. Admin, pages, imports and tasks call these."""
 
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -12,8 +12,9 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from station.models import Activity, AuditEvent, PartnerUnit, Rubric
+from station.models import Activity, Attendance, AuditEvent, PartnerUnit, Person, Rubric
 from station.rubrics import rubric_copy, scores_check, weighted_total
+from station.selectors import person_list_visible_to
 from station.services import audit_record
 
 from . import permissions, scoring
@@ -84,8 +85,9 @@ def project_set_runner(project: Project, runner) -> None:
 
 
 @transaction.atomic
-def project_save(*, project: Project, actor, needs=None) -> Project:
-    """Create or correct a project (its status moves only through ``project_move``)."""
+def project_save(*, project: Project, actor, needs=None, communities=None) -> Project:
+    """Create or correct a project (its status moves only through ``project_move``); ``communities``, when
+    given, are the communities it serves (all of the project's station)."""
     _require_staff(actor, project.station_id)
     creating = project.pk is None
     if not creating:
@@ -98,13 +100,24 @@ def project_save(*, project: Project, actor, needs=None) -> Project:
         project.status = Status.DRAFT
     project.title = (project.title or "").strip()
     project.full_clean()
+    if communities is not None:
+        communities = list(communities)
+        if any(c.station_id != project.station_id for c in communities):
+            raise ValidationError({"communities": _("This community belongs to another station.")})
     project.save()
     if needs is not None:
         project.needs.set(needs)
+    if communities is not None:
+        project.communities.set(communities)
     _audit(
         actor,
         project,
-        {"title": project.title, "origin": project.origin, "status": project.status},
+        {
+            "title": project.title,
+            "origin": project.origin,
+            "status": project.status,
+            "communities": sorted(c.pk for c in project.communities.all()),
+        },
         AuditEvent.Action.CREATE if creating else AuditEvent.Action.UPDATE,
     )
     return project
@@ -158,7 +171,8 @@ def project_activity_record(
     activity.station_id = project.station_id
     activity.kind = "project_publicity" if kind == ProjectActivity.Kind.PUBLICITY else "project_service"
     if activity.community_id is None and activity.pk is None:
-        activity.community_id = project.community_id
+        served = list(project.communities.values_list("pk", flat=True)[:2])
+        activity.community_id = served[0] if len(served) == 1 else None  # several: a station-wide event
     if activity.organiser_id is None and getattr(actor, "is_authenticated", False):
         activity.organiser = actor
     activity.full_clean()
@@ -171,6 +185,68 @@ def project_activity_record(
     link.save()
     _audit(actor, project, {"activity": [activity.pk, activity.title, kind]})
     return link
+
+
+@transaction.atomic
+def project_activity_for_day(*, project: Project, title: str, day: date, actor) -> ProjectActivity:
+    """The project's service activity of that title on that local day, recorded (starting at the day's start,
+    times to be corrected in the admin) when it is not there yet: what a sign-in sheet import needs."""
+    _require_staff(actor, project.station_id)
+    start = timezone.make_aware(datetime.combine(day, time.min))
+    end = timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
+    link = (
+        ProjectActivity.objects.filter(
+            project=project,
+            kind=ProjectActivity.Kind.SERVICE,
+            activity__title=title,
+            activity__starts_at__gte=start,
+            activity__starts_at__lt=end,
+        )
+        .select_related("activity", "project")
+        .order_by("activity__starts_at", "pk")
+        .first()
+    )
+    if link is not None:
+        return link
+    return project_activity_record(
+        project=project, activity=Activity(title=title, starts_at=start, ends_at=start), actor=actor
+    )
+
+
+@transaction.atomic
+def beneficiary_record(
+    *, link: ProjectActivity, person: Person | None, headcount: int = 0, actor
+) -> Attendance | None:
+    """A person who came to a project's activity (once per activity), and/or people counted but not named
+    (added to the activity's anonymous head-count)."""
+    project = link.project
+    _require_staff(actor, project.station_id)
+    if link.kind != ProjectActivity.Kind.SERVICE:
+        raise ValidationError(_("People are recorded at service activities, not at publicity."))
+    if headcount < 0:
+        raise ValidationError(_("The head-count cannot be negative."))
+    if person is None and not headcount:
+        raise ValidationError(_("Give the person's name or a head-count."))
+    attendance = None
+    if person is not None:
+        if not person_list_visible_to(actor).filter(pk=person.pk).exists():
+            raise ValidationError(_("Unknown person “%(name)s”.") % {"name": person.name})
+        if Attendance.objects.filter(activity_id=link.activity_id, person=person).exists():
+            raise ValidationError(_("%(name)s is already recorded at this activity.") % {"name": person.name})
+        attendance = Attendance(activity_id=link.activity_id, person=person)
+        attendance.full_clean()
+        attendance.save()
+    if headcount:
+        activity = Activity.objects.select_for_update().get(pk=link.activity_id)
+        activity.headcount += headcount
+        activity.save(update_fields=["headcount"])
+    _audit(
+        actor,
+        project,
+        {"beneficiary": [link.activity_id, person.pk if person else None, headcount]},
+        AuditEvent.Action.IMPORT,
+    )
+    return attendance
 
 
 @transaction.atomic
@@ -619,14 +695,17 @@ def application_to_project(*, application: Application, actor, lead_worker=None)
         origin=Project.Origin.CONTEST,
         category=application.category or "other",
         problem=application.proposal[:4000],
-        community=application.community,
         lead_worker=lead_worker,
         runner_partner=application.applicant_partner,
         runner_type=application.applicant_type,
         runner_id=application.applicant_id,
         runner_name=application.applicant_name,
     )
-    project = project_save(project=project, actor=actor)
+    project = project_save(
+        project=project,
+        actor=actor,
+        communities=[application.community] if application.community_id else None,
+    )
     if award:
         first = (award / 2).quantize(Decimal("0.01"))
         Tranche.objects.create(

@@ -1,7 +1,9 @@
 """The project platform's monthly metrics per community (contract: stats/registry.py).
 
-A project counts in its community (None for a station-wide one); a resource in its project's community;
-an activity in its own community. A month with nothing recorded returns {} (shown as not recorded)."""
+A project counts in each community it serves (None for a station-wide one), and once in the station's
+total (so the project figures are ``additive=False`` with a "total"); a resource counts in its project's
+communities the same way; an activity in its own community. A month with nothing recorded returns {} (shown
+as not recorded)."""
 
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
@@ -19,13 +21,24 @@ def _rows(qs, key: str, value) -> dict:
     return dict(qs.order_by().values(key).annotate(v=value).values_list(key, "v"))
 
 
+def _counted_once(qs, key: str, value, total) -> dict:
+    """Per community (a row of several communities in each) and the station's total counting it once."""
+    result = _rows(qs, key, value)
+    if result:
+        result["total"] = qs.order_by().aggregate(v=total)["v"] or 0
+    return result
+
+
+def _projects_by_community(qs) -> dict:
+    return _counted_once(qs, "communities", Count("pk"), Count("pk"))
+
+
 def _projects(period):
     return Project.objects.filter(station=period.station)
 
 
-@metric(
-    "projects.projects_brought_in", label=_("projects introduced"), unit="个", platform=PLATFORM, order=10
-)
+@metric("projects.projects_brought_in", label=_("projects introduced"), unit="个", platform=PLATFORM, order=10,
+        additive=False, cumulative=True)  # fmt: skip
 def projects_brought_in(period):
     """引进: counted once, in the month the project was introduced."""
     qs = _projects(period).filter(
@@ -33,7 +46,7 @@ def projects_brought_in(period):
         introduced_on__gte=period.first_day,
         introduced_on__lt=period.end_day,
     )
-    return _rows(qs, "community_id", Count("pk"))
+    return _projects_by_community(qs)
 
 
 def _started(period, origin):
@@ -45,15 +58,15 @@ def _started(period, origin):
 
 
 @metric("projects.projects_in_house", label=_("projects designed in-house started"), unit="个", platform=PLATFORM,
-        order=11)  # fmt: skip
+        order=11, additive=False, cumulative=True)  # fmt: skip
 def projects_in_house(period):
-    return _rows(_started(period, Project.Origin.IN_HOUSE), "community_id", Count("pk"))
+    return _projects_by_community(_started(period, Project.Origin.IN_HOUSE))
 
 
 @metric("projects.projects_contest", label=_("contest-funded projects started"), unit="个", platform=PLATFORM,
-        order=12)  # fmt: skip
+        order=12, additive=False, cumulative=True)  # fmt: skip
 def projects_contest(period):
-    return _rows(_started(period, Project.Origin.CONTEST), "community_id", Count("pk"))
+    return _projects_by_community(_started(period, Project.Origin.CONTEST))
 
 
 def _running_at_end(period):
@@ -70,9 +83,9 @@ def _running_at_end(period):
 
 
 @metric("projects.running_projects", label=_("running projects at month end"), unit="个", platform=PLATFORM,
-        order=13, cumulative=False)  # fmt: skip
+        order=13, additive=False, cumulative=False)  # fmt: skip
 def running_projects(period):
-    return _rows(_running_at_end(period), "community_id", Count("pk"))
+    return _projects_by_community(_running_at_end(period))
 
 
 @metric("projects.in_house_share", label=_("share of projects designed in the community"), unit="%",
@@ -88,12 +101,12 @@ def in_house_share(period):
             Q(introduced_on__lt=period.end_day) | Q(introduced_on__isnull=True, starts_on__lt=period.end_day)
         )
     )
-    rows = list(qs.order_by().values("community_id").annotate(n=Count("pk"), own=Count("pk", filter=own)))
+    rows = list(qs.order_by().values("communities").annotate(n=Count("pk"), own=Count("pk", filter=own)))
     if not rows:
         return {}
-    result = {r["community_id"]: round(100 * r["own"] / r["n"], 1) for r in rows}
-    total, mine = sum(r["n"] for r in rows), sum(r["own"] for r in rows)
-    result["total"] = round(100 * mine / total, 1)
+    result = {r["communities"]: round(100 * r["own"] / r["n"], 1) for r in rows}
+    station = qs.order_by().aggregate(n=Count("pk"), own=Count("pk", filter=own))  # each project once
+    result["total"] = round(100 * station["own"] / station["n"], 1)
     return result
 
 
@@ -107,21 +120,26 @@ def _resources_in(period, kind=None):
     return qs.filter(kind=kind) if kind else qs
 
 
-@metric("projects.money_in", label=_("money received"), unit="元", platform=PLATFORM, order=20)
+@metric("projects.money_in", label=_("money received"), unit="元", platform=PLATFORM, order=20, additive=False,
+        cumulative=True)  # fmt: skip
 def money_in(period):
-    return _rows(_resources_in(period, Resource.Kind.MONEY), "project__community_id", Sum("amount"))
+    return _counted_once(
+        _resources_in(period, Resource.Kind.MONEY), "project__communities", Sum("amount"), Sum("amount")
+    )
 
 
-@metric(
-    "projects.goods_in", label=_("goods received, at their value"), unit="元", platform=PLATFORM, order=21
-)
+@metric("projects.goods_in", label=_("goods received, at their value"), unit="元", platform=PLATFORM, order=21,
+        additive=False, cumulative=True)  # fmt: skip
 def goods_in(period):
-    return _rows(_resources_in(period, Resource.Kind.GOODS), "project__community_id", Sum("amount"))
+    return _counted_once(
+        _resources_in(period, Resource.Kind.GOODS), "project__communities", Sum("amount"), Sum("amount")
+    )
 
 
-@metric("projects.resources_linked", label=_("resources linked"), unit="次", platform=PLATFORM, order=22)
+@metric("projects.resources_linked", label=_("resources linked"), unit="次", platform=PLATFORM, order=22,
+        additive=False, cumulative=True)  # fmt: skip
 def resources_linked(period):
-    return _rows(_resources_in(period), "project__community_id", Count("pk"))
+    return _counted_once(_resources_in(period), "project__communities", Count("pk"), Count("pk"))
 
 
 def _service_links(period):
@@ -173,11 +191,11 @@ def publicity(period):
 
 
 @metric("projects.milestones_overdue", label=_("project reports overdue at month end"), unit="个",
-        platform=PLATFORM, order=50, cumulative=False)  # fmt: skip
+        platform=PLATFORM, order=50, additive=False, cumulative=False)  # fmt: skip
 def milestones_overdue(period):
     """Reports due before the month's end (or today, for the month under way) and not in by then."""
     cut = min(period.end_day, timezone.localdate())
     qs = Milestone.objects.filter(project__station=period.station, due_on__lt=cut).filter(
         Q(reported_on__isnull=True) | Q(reported_on__gte=cut)
     )
-    return _rows(qs, "project__community_id", Count("pk"))
+    return _counted_once(qs, "project__communities", Count("pk"), Count("pk"))

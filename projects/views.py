@@ -31,7 +31,8 @@ def _errors(exc) -> str:
 def project_list(request):
     projects = (
         selectors.project_list_visible_to(request.user)
-        .select_related("community", "lead_worker", "runner_partner")
+        .select_related("lead_worker", "runner_partner")
+        .prefetch_related("communities")
         .order_by("status", "-pk")[:300]
     )
     return render(request, "projects/project_list.html", {"projects": projects})

@@ -23,6 +23,7 @@ class PartnerUnitFactory(factory.django.DjangoModelFactory):
 class ProjectFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Project
+        skip_postgeneration_save = True
 
     station = factory.SubFactory(StationFactory)
     title = factory.Sequence(lambda n: f"公益项目{n}")
@@ -30,6 +31,17 @@ class ProjectFactory(factory.django.DjangoModelFactory):
     category = "elderly"
     status = Project.Status.RUNNING
     starts_on = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=60))
+
+    @factory.post_generation
+    def community(self, create, extracted, **kwargs):
+        """``community=c``: a project serving one community (the shape most tests need)."""
+        if create and extracted is not None:
+            self.communities.add(extracted)
+
+    @factory.post_generation
+    def communities(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.communities.add(*extracted)
 
 
 class MilestoneFactory(factory.django.DjangoModelFactory):

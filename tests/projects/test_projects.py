@@ -211,3 +211,44 @@ def test_terminating_from_the_page_without_a_reason_is_a_clear_message(station, 
     assert "请填写终止原因" in response.content.decode()
     project.refresh_from_db()
     assert project.status == Project.Status.RUNNING
+
+
+def test_a_cadre_of_one_of_a_projects_two_communities_sees_it(
+    station, community_a, community_b, cadre_a, as_user
+):
+    shared = ProjectFactory(station=station, communities=[community_b, community_a], title="两社区共建项目")
+    only_b = ProjectFactory(station=station, communities=[community_b])
+    assert list(selectors.project_list_visible_to(cadre_a)) == [shared]  # once, not once per community
+    client = as_user(cadre_a)
+    assert client.get(f"/projects/{shared.pk}/").status_code == 200
+    assert client.get(f"/projects/{only_b.pk}/").status_code == 404
+    page = client.get("/admin/projects/project/").content.decode()
+    assert "两社区共建项目" in page and "韩南村" in page and "丰京苑社区" in page
+
+
+def test_a_project_cannot_serve_another_stations_community(station, worker, other_community):
+    project = ProjectFactory(station=station)
+    with pytest.raises(ValidationError):
+        services.project_save(project=project, actor=worker, communities=[other_community])
+    assert not project.communities.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_copies_the_single_community_into_the_new_field(community_a):
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    executor.migrate([("projects", "0002_beneficiary")])
+    old = executor.loader.project_state([("projects", "0002_beneficiary")]).apps
+    OldProject = old.get_model("projects", "Project")
+    station_id = community_a.station_id
+    kept = OldProject.objects.create(station_id=station_id, title="旧项目", origin="in_house", category="elderly",
+                                     community_id=community_a.pk)  # fmt: skip
+    executor.loader.build_graph()
+    executor.migrate([("projects", "0003_project_communities")])
+    new = executor.loader.project_state([("projects", "0003_project_communities")]).apps
+    NewProject = new.get_model("projects", "Project")
+    assert list(NewProject.objects.get(pk=kept.pk).communities.values_list("pk", flat=True)) == [
+        community_a.pk
+    ]
