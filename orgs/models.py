@@ -11,6 +11,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from station.fields import LimitedTextField
 from station.models import Activity, Community, Person, Rubric, RubricCriterion, Station
 
 
@@ -27,7 +28,7 @@ class Stage(models.Model):
     )
     name = models.CharField(_("stage name"), max_length=50)
     order = models.PositiveSmallIntegerField(_("order"))
-    checklist = models.TextField(
+    checklist = LimitedTextField(
         _("checklist"), blank=True, help_text=_("One item per line: what must be done before moving on.")
     )
     graduates = models.BooleanField(
@@ -225,7 +226,7 @@ class Filing(models.Model):
     )  # fmt: skip
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     members_at_submission = models.PositiveIntegerField(_("members at submission"), default=0)
-    community_opinion = models.TextField(_("community's opinion"), blank=True)
+    community_opinion = LimitedTextField(_("community's opinion"), blank=True)
     community_reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
         verbose_name=_("community review recorded by"),
@@ -287,7 +288,7 @@ class StageMove(models.Model):
     to_stage = models.ForeignKey(
         Stage, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("to stage")
     )
-    done = models.TextField(_("what was done"), blank=True)
+    done = LimitedTextField(_("what was done"), blank=True)
     checked = models.JSONField(_("checklist items done"), default=list, blank=True)
     reason = models.CharField(_("reason"), max_length=300, blank=True)
     moved_by = models.ForeignKey(
@@ -326,7 +327,7 @@ class NeedsSurvey(models.Model):
         CommunityOrg, on_delete=models.SET_NULL, null=True, blank=True, related_name="surveys",
         verbose_name=_("organisation started"),
     )  # fmt: skip
-    note = models.TextField(_("note"), blank=True)
+    note = LimitedTextField(_("note"), blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
         verbose_name=_("recorded by"), editable=False,
@@ -399,7 +400,7 @@ class CapacityAssessment(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("assessed by")
     )
     total = models.DecimalField(_("weighted total (of 100)"), max_digits=5, decimal_places=2)
-    note = models.TextField(_("note"), blank=True)
+    note = LimitedTextField(_("note"), blank=True)
 
     class Meta:
         verbose_name = _("capacity assessment")
@@ -465,7 +466,7 @@ class AnnualReview(models.Model):
         verbose_name=_("capacity assessment"),
     )  # fmt: skip
     result = models.CharField(_("result"), max_length=10, choices=Result.choices)
-    note = models.TextField(_("note"), blank=True)
+    note = LimitedTextField(_("note"), blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("recorded by"),
         editable=False,

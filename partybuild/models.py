@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from station.fields import LimitedTextField
 from station.models import Activity, Community, Household, PartnerUnit, Person, Station
 
 SKILL_SEPARATORS = re.compile(r"[,，、;；\s]+")
@@ -232,8 +233,8 @@ class UnitReport(models.Model):
     )
     signed_on = models.DateField(_("report form signed on"))
     receipt_on = models.DateField(_("receipt returned on"), null=True, blank=True)
-    needs_sheet = models.TextField(_("the unit's needs"), max_length=3000, blank=True)
-    resources_sheet = models.TextField(_("the unit's resources"), max_length=3000, blank=True)
+    needs_sheet = LimitedTextField(_("the unit's needs"), max_length=3000, blank=True)
+    resources_sheet = LimitedTextField(_("the unit's resources"), max_length=3000, blank=True)
     contact_person = models.CharField(_("contact person"), max_length=50, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
 
@@ -411,7 +412,7 @@ class PracticeBase(models.Model):
     name = models.CharField(_("name"), max_length=100)
     agreement_from = models.DateField(_("agreement from"))
     agreement_to = models.DateField(_("agreement to"), null=True, blank=True)
-    offers = models.TextField(_("what it offers"), max_length=2000, blank=True)
+    offers = LimitedTextField(_("what it offers"), max_length=2000, blank=True)
     contact_person = models.CharField(_("contact person"), max_length=50, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
 
@@ -456,7 +457,7 @@ class PartyActivity(models.Model):
     households_served = models.ManyToManyField(
         Household, blank=True, related_name="party_activities", verbose_name=_("households served")
     )
-    summary = models.TextField(_("what was done"), max_length=3000, blank=True)
+    summary = LimitedTextField(_("what was done"), max_length=3000, blank=True)
 
     class Meta:
         verbose_name = _("themed party day or activity")
@@ -508,7 +509,7 @@ class Course(models.Model):
     title = models.CharField(_("title"), max_length=100)
     audience = models.CharField(_("audience"), max_length=20, choices=Audience.choices)
     teacher = models.CharField(_("teacher"), max_length=50, blank=True)
-    description = models.TextField(_("description"), max_length=2000, blank=True)
+    description = LimitedTextField(_("description"), max_length=2000, blank=True)
 
     class Meta:
         verbose_name = _("two-way course")
@@ -601,7 +602,7 @@ class QuarterlySheet(models.Model):
     year = models.PositiveSmallIntegerField(_("year"))
     quarter = models.PositiveSmallIntegerField(_("quarter"))
     figures = models.JSONField(_("figures"), default=dict, blank=True)
-    comment = models.TextField(_("the community's comment"), max_length=2000, blank=True)
+    comment = LimitedTextField(_("the community's comment"), max_length=2000, blank=True)
     status = models.CharField(
         _("status"), max_length=15, choices=Status.choices, default=Status.DRAFT, db_index=True
     )

@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from station.fields import LimitedTextField
 from station.models import (
     Activity,
     Attendance,
@@ -60,7 +61,7 @@ class Project(models.Model):
         _("introduced on"), null=True, blank=True, help_text=_("Counted once, in this month.")
     )
     category = models.CharField(_("category"), max_length=30, choices=settings.PROJECTS_CATEGORIES)
-    problem = models.TextField(_("problem it answers"), max_length=4000, blank=True)
+    problem = LimitedTextField(_("problem it answers"), max_length=4000, blank=True)
     needs = models.ManyToManyField(
         Need, blank=True, related_name="projects", verbose_name=_("needs it answers")
     )
@@ -108,7 +109,7 @@ class Project(models.Model):
         _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True
     )
     status_changed_on = models.DateField(_("status changed on"), null=True, blank=True, editable=False)
-    termination_reason = models.TextField(_("reason for termination"), max_length=2000, blank=True)
+    termination_reason = LimitedTextField(_("reason for termination"), max_length=2000, blank=True)
     amount_recovered = models.DecimalField(_("amount recovered (元)"), null=True, blank=True, **MONEY)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
@@ -332,7 +333,7 @@ class Milestone(models.Model):
     title = models.CharField(_("milestone"), max_length=200)
     due_on = models.DateField(_("report due on"))
     reported_on = models.DateField(_("report received on"), null=True, blank=True)
-    report = models.TextField(_("report"), max_length=4000, blank=True)
+    report = LimitedTextField(_("report"), max_length=4000, blank=True)
     flagged_at = models.DateTimeField(
         _("flagged to the station head at"), null=True, blank=True, editable=False
     )
@@ -406,7 +407,7 @@ class Evaluation(models.Model):
     )
     total = models.DecimalField(_("weighted total"), max_digits=5, decimal_places=2, editable=False)
     passed = models.BooleanField(_("passed"), editable=False)
-    comment = models.TextField(_("comment"), max_length=2000, blank=True)
+    comment = LimitedTextField(_("comment"), max_length=2000, blank=True)
 
     class Meta:
         verbose_name = _("project evaluation")
@@ -628,7 +629,7 @@ class Application(models.Model):
     category = models.CharField(
         _("category"), max_length=30, choices=settings.PROJECTS_CATEGORIES, blank=True
     )
-    proposal = models.TextField(_("proposal"), max_length=8000)
+    proposal = LimitedTextField(_("proposal"), max_length=8000)
     budget_asked = models.DecimalField(_("budget asked (元)"), **MONEY)
     attachment = models.FileField(_("attachment"), upload_to=attachment_path, blank=True)
     current_round = models.ForeignKey(

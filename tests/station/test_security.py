@@ -149,3 +149,19 @@ def test_a_volunteer_signs_in_with_the_number_typed_in_full_width_or_with_an_inv
     typed = "".join(chr(ord(c) + 0xFEE0) for c in person_a.phone) + "\u200b"  # full-width, then a ZWSP
     response = client.post("/v/login/", {"phone": typed, "password": "Volunteer-pass-123"})
     assert response.status_code == 302 and "_auth_user_id" in client.session
+
+
+def test_every_free_text_field_of_every_app_has_a_maximum_the_model_enforces():
+    from django.apps import apps
+    from django.core.validators import MaxLengthValidator
+    from django.db import models
+
+    unbounded = [
+        f"{model._meta.label}.{field.name}"
+        for model in apps.get_models()
+        if model._meta.app_label not in {"auth", "admin", "contenttypes", "sessions", "axes"}
+        for field in model._meta.get_fields()
+        if isinstance(field, models.TextField)
+        and not any(isinstance(v, MaxLengthValidator) for v in field.validators)
+    ]
+    assert unbounded == []
