@@ -49,6 +49,7 @@ PERSONAS = {
     "ganbu": "/dashboard/community/N/",
     "quji": "/dashboard/station/N/",
     "13800138000": "/v/rewards/N/",
+    "pingwei1": "/projects/judge/round/N/application/N/",
 }
 MAX_PAGES = 400
 PER_SHAPE = 3  # pages per URL shape (digits as N, query or not): a few of each, not every row and filter
