@@ -12,7 +12,6 @@ from django.utils.translation import gettext as _
 
 from station import selectors as station_selectors
 from station.models import Activity, Attendance, Person, Rubric
-from station.roles import Role, profile_of
 
 from .models import (
     AnnualReview,
@@ -28,11 +27,7 @@ from .models import (
 
 
 def _community_scoped(qs: QuerySet, user, field: str) -> QuerySet:
-    profile = profile_of(user)
-    if profile is not None and profile.role == Role.DISTRICT_VIEWER:
-        return qs.none()
-    q = station_selectors.community_filter_for(user, field=field)
-    return qs if q is None else qs.filter(q)
+    return station_selectors.rows_about_people_visible_to(user, qs, field)
 
 
 def org_list_visible_to(user, queryset=None) -> QuerySet[CommunityOrg]:

@@ -39,10 +39,7 @@ def _no_people(user) -> bool:
 
 
 def _community_scoped(qs: QuerySet, user, field: str) -> QuerySet:
-    if _no_people(user):
-        return qs.none()
-    q = station_selectors.community_filter_for(user, field=field)
-    return qs if q is None else qs.filter(q)
+    return station_selectors.rows_about_people_visible_to(user, qs, field)
 
 
 def _station_scoped(qs: QuerySet, user, field: str = "station_id") -> QuerySet:
@@ -54,12 +51,7 @@ def _station_scoped(qs: QuerySet, user, field: str = "station_id") -> QuerySet:
 
 def _staff_only(qs: QuerySet, user, field: str = "station_id") -> QuerySet:
     """Station staff of the station (and superusers); cadres and viewers see none."""
-    if getattr(user, "is_superuser", False) and user.is_active:
-        return qs
-    profile = profile_of(user)
-    if profile is None or profile.role not in {Role.STATION_HEAD, Role.SOCIAL_WORKER, Role.SUPERVISOR}:
-        return qs.none()
-    return qs.filter(**{field: profile.station_id})
+    return station_selectors.rows_of_station_staff(user, qs, field)
 
 
 def party_org_list_visible_to(user, queryset=None) -> QuerySet[PartyOrg]:
