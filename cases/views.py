@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from station.periods import month_period
-from station.roles import STATION_STAFF_ROLES, profile_of
+from station.roles import is_station_staff, profile_of
 from station.selectors import community_list_visible_to, person_list_visible_to
 
 from . import permissions, plan, selectors, services
@@ -39,8 +39,7 @@ from .models import Case, CaseApproval
 
 
 def _require_station_staff(user):
-    profile = profile_of(user)
-    if not (user.is_superuser or (profile and profile.role in STATION_STAFF_ROLES)):
+    if not (user.is_superuser or is_station_staff(user)):
         raise Http404
 
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from station.periods import add_months
-from station.roles import STATION_STAFF_ROLES, profile_of
+from station.roles import is_station_staff, profile_of
 
 from . import rules, selectors, services
 from .forms import SessionRecordForm
@@ -20,8 +20,7 @@ from .models import MockScore, StudySession, TalentProfile
 
 
 def _require_station_staff(user):
-    profile = profile_of(user)
-    if not (user.is_superuser or (profile and profile.role in STATION_STAFF_ROLES)):
+    if not (user.is_superuser or is_station_staff(user)):
         raise Http404
 
 
@@ -75,8 +74,7 @@ def group_page(request, pk):
     group = selectors.study_group_get_for_user(request.user, pk)
     members = selectors.member_list_visible_to(request.user).filter(group=group).order_by("person__name")
     counts = selectors.group_pass_counts(group, request.user)
-    staff = profile_of(request.user) is not None and profile_of(request.user).role in STATION_STAFF_ROLES
-    staff = staff or request.user.is_superuser or group.tutor_id == request.user.pk
+    staff = is_station_staff(request.user) or request.user.is_superuser or group.tutor_id == request.user.pk
     context = {"group": group, "members": members, "counts": counts, "staff": staff}
     if staff:
         context["behind"] = selectors.falling_behind(group)
