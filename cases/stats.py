@@ -77,7 +77,14 @@ def new_cases(period):
     return _rows(qs, "person__community_id", Count("pk"))
 
 
-@metric("cases.open_cases", label=_("open cases at month end"), unit="个", platform=PLATFORM, order=21)
+@metric(
+    "cases.open_cases",
+    label=_("open cases at month end"),
+    unit="个",
+    platform=PLATFORM,
+    order=21,
+    cumulative=False,  # a state at the month's end: never added up across months
+)
 def open_cases(period):
     qs = (
         _station_cases(period)

@@ -49,7 +49,14 @@ def new_volunteers(period):
     return dict(rows)
 
 
-@metric("volunteers.active_volunteers", label=_("active volunteers"), unit="人", platform=PLATFORM, order=20)
+@metric(
+    "volunteers.active_volunteers",
+    label=_("active volunteers"),
+    unit="人",
+    platform=PLATFORM,
+    order=20,
+    cumulative=False,  # distinct people in the month: never added up across months
+)
 def active_volunteers(period):
     rows = (
         _approved(period)
