@@ -19,6 +19,7 @@ from station.admin import (
     ScopedCommunityFilter,
     ScopedFormfieldsMixin,
     ScopedImportExportMixin,
+    bulk_apply,
 )
 from station.models import Activity, PartnerUnit
 from station.roles import is_station_staff, profile_of
@@ -331,17 +332,8 @@ class MemberReportAdmin(ScopedAdminMixin, PartyFormfieldsMixin, ServiceSaveMixin
         obj.pk = created.pk
 
     def _bulk(self, request, queryset, service, done_message):
-        done, skipped = 0, []
-        for report in queryset.select_related("member__person"):
-            try:
-                service(report=report, actor=request.user)
-                done += 1
-            except (ValidationError, PermissionDenied) as exc:
-                skipped.append(f"{report.member}: {' '.join(getattr(exc, 'messages', [str(exc)]))}")
-        if done:
-            self.message_user(request, done_message % {"n": done}, messages.SUCCESS)
-        for line in skipped:
-            self.message_user(request, _("Skipped %(line)s") % {"line": line}, messages.WARNING)
+        reports = queryset.select_related("member__person")
+        bulk_apply(request, reports, lambda report: service(report=report, actor=request.user), done_message)
 
     @admin.action(description=gettext_lazy("Accept the selected reports"))
     def accept(self, request, queryset):
@@ -559,17 +551,8 @@ class PostHolderAdmin(ScopedAdminMixin, PartyFormfieldsMixin, ServiceSaveMixin, 
         obj.pk = created.pk
 
     def _bulk(self, request, queryset, service, done_message):
-        done, skipped = 0, []
-        for holder in queryset.select_related("member__person", "post"):
-            try:
-                service(holder=holder, actor=request.user)
-                done += 1
-            except (ValidationError, PermissionDenied) as exc:
-                skipped.append(f"{holder}: {' '.join(getattr(exc, 'messages', [str(exc)]))}")
-        if done:
-            self.message_user(request, done_message % {"n": done}, messages.SUCCESS)
-        for line in skipped:
-            self.message_user(request, _("Skipped %(line)s") % {"line": line}, messages.WARNING)
+        holders = queryset.select_related("member__person", "post")
+        bulk_apply(request, holders, lambda holder: service(holder=holder, actor=request.user), done_message)
 
     @admin.action(description=gettext_lazy("Accept the selected applications"))
     def accept(self, request, queryset):

@@ -15,6 +15,7 @@ from station.admin import (
     ScopedCommunityFilter,
     ScopedFormfieldsMixin,
     ScopedImportExportMixin,
+    bulk_apply,
 )
 from station.models import Activity, PartnerUnit, Rubric
 from station.roles import STATION_STAFF_ROLES, profile_of
@@ -239,19 +240,12 @@ class ProjectAdmin(
             obj.delete()
 
     def _move(self, request, queryset, to):
-        done, skipped = 0, []
-        for project in queryset:
-            try:
-                services.project_move(project=project, to=to, actor=request.user)
-                done += 1
-            except (ValidationError, PermissionDenied) as exc:
-                skipped.append(f"{project}: {' '.join(getattr(exc, 'messages', [str(exc)]))}")
-        if done:
-            messages.success(
-                request, _("%(n)d projects moved to %(s)s.") % {"n": done, "s": Project.Status(to).label}
-            )
-        for line in skipped:
-            messages.warning(request, _("Skipped %(what)s") % {"what": line})
+        def done(n):
+            return _("%(n)d projects moved to %(s)s.") % {"n": n, "s": Project.Status(to).label}
+
+        bulk_apply(
+            request, queryset, lambda p: services.project_move(project=p, to=to, actor=request.user), done
+        )
 
     @admin.action(description=gettext_lazy("Approve the selected projects"))
     def approve_selected(self, request, queryset):

@@ -10,6 +10,7 @@ from .base import (  # noqa: F401
     ScopedCommunityFilter,
     ScopedFormfieldsMixin,
     ScopedImportExportMixin,
+    bulk_apply,
     scoped_formfield,
 )
 from .needs import NeedAdmin  # noqa: F401

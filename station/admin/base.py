@@ -3,7 +3,7 @@
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
-from django.core.exceptions import BadRequest, ValidationError
+from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.utils.translation import gettext as _
 
@@ -166,3 +166,24 @@ class ScopedFormfieldsMixin:
 class ScopedCommunityFilter(admin.RelatedFieldListFilter):
     def field_choices(self, field, request, model_admin):
         return [(c.pk, str(c)) for c in selectors.community_list_visible_to(request.user)]
+
+
+def bulk_apply(request, records, act, done_message) -> int:
+    """The one way a bulk admin action runs a service over the selected records: ``act(record)`` for each,
+    then how many were done (``done_message`` with ``%(n)d``, or a function of the number), and every record
+    that was skipped named with the reason its service gave."""
+    done = 0
+    for record in records:
+        try:
+            act(record)
+        except (ValidationError, PermissionDenied) as exc:
+            reason = " ".join(getattr(exc, "messages", None) or [str(exc)])
+            messages.warning(
+                request, _("Skipped %(record)s: %(reason)s") % {"record": record, "reason": reason}
+            )
+        else:
+            done += 1
+    if done:
+        text = done_message(done) if callable(done_message) else done_message % {"n": done}
+        messages.success(request, text)
+    return done
