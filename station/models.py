@@ -620,6 +620,17 @@ class HouseholdMember(models.Model):
     def __str__(self):
         return f"{self.person} ({self.get_relation_display()})"
 
+    def clean(self):
+        # A household being added in the same form has no id yet, but it is already on the member.
+        household = self.household if self.household_id or HouseholdMember.household.is_cached(self) else None
+        if self.person_id and household is not None and self.person.community_id != household.community_id:
+            raise ValidationError(
+                {
+                    "person": _("%(name)s lives in another community than this household.")
+                    % {"name": self.person.name}
+                }
+            )
+
 
 class PartnerUnit(models.Model):
     """The partner units directory: one list of companies, merchants, foundations, offices, schools and social

@@ -329,10 +329,6 @@ def household_member_set(*, household, person, relation: str, actor):
     from .models import AuditEvent, HouseholdMember
 
     _need_require_visible(person, actor)
-    if person.community_id != household.community_id:
-        raise ValidationError(
-            {"person": _("%(name)s lives in another community than this household.") % {"name": person.name}}
-        )
     if relation == HouseholdMember.Relation.HEAD:
         other_head = household.memberships.filter(relation=relation).exclude(person=person).first()
         if other_head is not None:

@@ -2,6 +2,8 @@
 
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.forms.models import BaseInlineFormSet
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .. import rubrics, selectors, services
@@ -9,8 +11,19 @@ from ..models import Household, HouseholdMember, PartnerUnit, Rubric, RubricCrit
 from .base import ScopedAdminMixin, ScopedFormfieldsMixin
 
 
+class HouseholdMemberFormSet(BaseInlineFormSet):
+    def clean(self):
+        """One head per household, checked across the rows typed at once (the database holds it too)."""
+        super().clean()
+        kept = [f for f in self.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
+        heads = [f for f in kept if f.cleaned_data.get("relation") == HouseholdMember.Relation.HEAD]
+        if len(heads) > 1:
+            raise ValidationError(_("A household has one head; choose another relation for the others."))
+
+
 class HouseholdMemberInline(ScopedFormfieldsMixin, admin.TabularInline):
     model = HouseholdMember
+    formset = HouseholdMemberFormSet
     extra = 0
     autocomplete_fields = ["person"]
 

@@ -100,3 +100,37 @@ def test_a_copy_keeps_its_criteria_when_the_template_changes(rubric, worker):
     assert copy.copied_from == rubric and not copy.is_template
     assert copy.criteria.get(label="社会评价").max_score == 20
     assert copy.criteria.count() == 4
+
+
+def _household_form(community, rows):
+    data = {
+        "community": community.pk,
+        "number": "FJY-0601",
+        "address": "丰京苑6号楼",
+        "note": "",
+        "memberships-TOTAL_FORMS": str(len(rows)),
+        "memberships-INITIAL_FORMS": "0",
+    }
+    for i, (person, relation) in enumerate(rows):
+        data[f"memberships-{i}-person"] = person.pk
+        data[f"memberships-{i}-relation"] = relation
+    return data
+
+
+def test_two_heads_or_a_neighbour_of_another_community_are_form_errors_in_the_admin(
+    community_a, person_a, person_b, worker, as_user
+):
+    spouse = PersonFactory(community=community_a, name="张建军")
+    client = as_user(worker)
+    two_heads = client.post(
+        "/admin/station/household/add/", _household_form(community_a, [(person_a, "head"), (spouse, "head")])
+    )
+    assert two_heads.status_code == 200 and "一户只有一位户主" in two_heads.content.decode()
+    elsewhere = client.post("/admin/station/household/add/", _household_form(community_a, [(person_b, "child")]))
+    assert elsewhere.status_code == 200 and "另一个社区" in elsewhere.content.decode()
+    assert not Household.objects.exists() and not HouseholdMember.objects.exists()
+    fine = client.post(
+        "/admin/station/household/add/", _household_form(community_a, [(person_a, "head"), (spouse, "spouse")])
+    )
+    assert fine.status_code == 302
+    assert sorted(HouseholdMember.objects.values_list("relation", flat=True)) == ["head", "spouse"]
