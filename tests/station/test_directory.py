@@ -126,11 +126,14 @@ def test_two_heads_or_a_neighbour_of_another_community_are_form_errors_in_the_ad
         "/admin/station/household/add/", _household_form(community_a, [(person_a, "head"), (spouse, "head")])
     )
     assert two_heads.status_code == 200 and "一户只有一位户主" in two_heads.content.decode()
-    elsewhere = client.post("/admin/station/household/add/", _household_form(community_a, [(person_b, "child")]))
+    elsewhere = client.post(
+        "/admin/station/household/add/", _household_form(community_a, [(person_b, "child")])
+    )
     assert elsewhere.status_code == 200 and "另一个社区" in elsewhere.content.decode()
     assert not Household.objects.exists() and not HouseholdMember.objects.exists()
     fine = client.post(
-        "/admin/station/household/add/", _household_form(community_a, [(person_a, "head"), (spouse, "spouse")])
+        "/admin/station/household/add/",
+        _household_form(community_a, [(person_a, "head"), (spouse, "spouse")]),
     )
     assert fine.status_code == 302
     assert sorted(HouseholdMember.objects.values_list("relation", flat=True)) == ["head", "spouse"]
