@@ -1,0 +1,85 @@
+"""The month to date follows the workers' writes, a few minutes behind.
+
+A record saved or deleted on any platform marks its station. After the commit, the first write of a station
+in a quiet spell queues one recompute of the station's current month, ``STATS_REFRESH_SECONDS`` later; the
+writes of those minutes ride on it (a cache key holds the spell, and the task itself skips a month computed
+after it was asked for). The recompute is a whole month's run, written in one transaction, so every figure
+of the month moves at once and carries the same 数据截至. The nightly run stays the safety net for a write
+this misses (a broker that was down, a record with no way to its station).
+"""
+
+import logging
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.utils import timezone
+
+from station.queue import BROKER_ERRORS
+
+logger = logging.getLogger(__name__)
+
+# Records that are not figures: the rollup's own tables (a loop otherwise), sign-ins, the audit trail.
+SKIPPED_APPS = {"stats", "admin", "auth", "contenttypes", "sessions", "axes", "django_celery_beat"}
+SKIPPED_MODELS = {"station.auditevent", "station.notification", "station.staffprofile"}
+
+_community_station: dict[int, int] = {}
+
+
+def _station_of_community(community_id):
+    if community_id not in _community_station:
+        from station.models import Community
+
+        _community_station.update(Community.objects.values_list("pk", "station_id"))
+    return _community_station.get(community_id)
+
+
+def station_of(instance):
+    """The station whose figures a record counts in, or None: its station, its community's, its activity's,
+    its person's community's. At most one query, none for records that carry their station."""
+    from station.models import Activity, Person
+
+    if getattr(instance, "station_id", None):
+        return instance.station_id
+    if getattr(instance, "community_id", None):
+        return _station_of_community(instance.community_id)
+    if getattr(instance, "activity_id", None):
+        return Activity.objects.filter(pk=instance.activity_id).values_list("station_id", flat=True).first()
+    if getattr(instance, "person_id", None):
+        community_id = (
+            Person.objects.filter(pk=instance.person_id).values_list("community_id", flat=True).first()
+        )
+        return _station_of_community(community_id) if community_id else None
+    return None
+
+
+def record_written(sender, instance, **kwargs):
+    """post_save / post_delete: queue the station's month to date once the write is committed."""
+    if kwargs.get("raw") or not settings.STATS_REFRESH_SECONDS:
+        return
+    meta = sender._meta
+    if meta.app_label in SKIPPED_APPS or meta.label_lower in SKIPPED_MODELS:
+        return
+    station_id = station_of(instance)
+    if station_id:
+        transaction.on_commit(lambda: refresh_soon(station_id))
+
+
+def refresh_soon(station_id: int) -> bool:
+    """Queue one recompute of the station's current month, unless one is already waiting. True if queued."""
+    from .tasks import refresh_month_to_date
+
+    delay = settings.STATS_REFRESH_SECONDS
+    if not cache.add(f"stats:refresh:{station_id}", 1, timeout=delay):
+        return False
+    try:
+        refresh_month_to_date.apply_async(
+            args=(station_id, timezone.now().isoformat()), countdown=delay, retry=False
+        )
+    except BROKER_ERRORS as exc:
+        cache.delete(f"stats:refresh:{station_id}")
+        logger.warning(
+            "broker unavailable, month to date of station %s left to the nightly run: %s", station_id, exc
+        )
+        return False
+    return True
