@@ -73,7 +73,10 @@ def chosen_month(request) -> date:
     return min(month, this_month)
 
 
-def month_label(month: date) -> str:
+def month_label(month: date, beside: date | None = None) -> str:
+    """2026年11月; only 11月 beside another month of the same year (on a card, where room is short)."""
+    if beside is not None and beside.year == month.year:
+        return _("month %(month)d") % {"month": month.month}
     return date_format(month, "YEAR_MONTH_FORMAT")
 
 
@@ -232,7 +235,8 @@ def _dashboard(request, scope, *, selector):
         for card in cards:
             card["month_change"] = None
     else:
-        compares = _("vs the month before (%(month)s)") % {"month": month_label(add_months(scope.month, -1))}
+        previous = add_months(scope.month, -1)
+        compares = _("vs the month before (%(month)s)") % {"month": month_label(previous, beside=scope.month)}
     stamps = figures.computed_at(scope, [scope.month, this_month])
     periods = [
         {
@@ -338,6 +342,9 @@ def _dashboard(request, scope, *, selector):
             "periods": periods,
             "compares": compares,
             "to_date_label": periods[-1]["label"] if to_date else None,
+            "to_date_short": _("%(month)s to date") % {"month": month_label(this_month, beside=scope.month)}
+            if to_date
+            else None,
             "cards": cards,
             "charts": charts,
             "comparison": comparison,

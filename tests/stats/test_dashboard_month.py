@@ -52,8 +52,8 @@ def test_at_half_past_midnight_on_the_first_the_cadre_sees_the_month_just_closed
     text = response.content.decode()
     person_times = card(text, "station.person_times")
     assert 'data-testid="card-month">112<' in person_times  # November's figure, not December's 0
-    assert "2026年12月至今" in person_times
-    assert "比上月（2026年10月）" in person_times and "▲2140%" in person_times  # 112 against October's 5
+    assert "12月至今" in person_times
+    assert "比上月（10月）" in person_times and "▲2140%" in person_times  # 112 against October's 5
     assert "▼100%" not in text
 
 
@@ -170,3 +170,17 @@ def test_a_queued_recompute_finds_a_run_since_and_does_nothing(station, communit
     rollup_month(station=station, month=timezone.localdate().replace(day=1))
     assert tasks.refresh_month_to_date(station.pk, asked.isoformat()) is False
     assert tasks.refresh_month_to_date(station.pk, timezone.now().isoformat()) is True
+
+
+def test_the_sign_in_form_sends_cadres_and_district_viewers_to_their_dashboard(
+    cadre_a, district_viewer, head, as_user
+):
+    assert as_user(cadre_a).get("/admin/")["Location"] == "/dashboard/"
+    assert as_user(district_viewer).get("/admin/")["Location"] == "/dashboard/"
+    assert as_user(head).get("/admin/").status_code == 200  # staff keep the admin
+
+
+def test_a_january_compares_with_last_december_by_its_year(head, station, as_user, time_machine):
+    time_machine.move_to(local(2027, 2, 3, 9, 0), tick=False)
+    text = as_user(head).get(f"/dashboard/station/{station.pk}/").content.decode()
+    assert "比上月（2026年12月）" in text and "2月至今" in text
