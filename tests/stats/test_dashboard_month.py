@@ -161,6 +161,8 @@ def test_a_burst_of_writes_recomputes_the_month_to_date_once(
         make_activity(station, at=at, community=community_a, headcount=10)
     value = StatValue.objects.get(station=station, month=month, community=None, metric="station.person_times")
     assert value.value == 17  # every write so far, computed together
+    month_rows = StatValue.objects.filter(station=station, month=month)
+    assert month_rows.values("computed_at").distinct().count() == 1  # every figure of the month moved at once
 
 
 def test_a_queued_recompute_finds_a_run_since_and_does_nothing(station, community_a):
@@ -184,3 +186,36 @@ def test_a_january_compares_with_last_december_by_its_year(head, station, as_use
     time_machine.move_to(local(2027, 2, 3, 9, 0), tick=False)
     text = as_user(head).get(f"/dashboard/station/{station.pk}/").content.decode()
     assert "比上月（2026年12月）" in text and "2月至今" in text
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_recomputes_the_month_to_date_soon_after_a_write(settings, station, community_a):
+    import time
+
+    from celery.contrib.testing.worker import start_worker
+    from django.utils import timezone
+
+    from config.celery import app
+
+    from .stats_helpers import need_broker
+
+    need_broker()
+    settings.STATS_REFRESH_SECONDS = 1
+    cache.clear()
+    month = timezone.localdate().replace(day=1)
+    app.conf.task_always_eager = False
+    try:
+        with start_worker(app, perform_ping_check=False, pool="solo"):
+            make_activity(station, at=timezone.now(), community=community_a, headcount=9)  # commits at once
+            assert not RollupRun.objects.filter(station=station, month=month).exists()  # not in the request
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline:
+                if RollupRun.objects.filter(station=station, month=month, status="done").exists():
+                    break
+                time.sleep(0.2)
+    finally:
+        app.conf.task_always_eager = True
+        cache.clear()
+    total = StatValue.objects.get(station=station, month=month, community=None, metric="station.person_times")
+    assert total.value == 9
