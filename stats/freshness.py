@@ -12,6 +12,7 @@ import logging
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import FieldDoesNotExist
 from django.db import transaction
 from django.utils import timezone
 
@@ -23,20 +24,31 @@ logger = logging.getLogger(__name__)
 SKIPPED_APPS = {"stats", "admin", "auth", "contenttypes", "sessions", "axes", "django_celery_beat"}
 SKIPPED_MODELS = {"station.auditevent", "station.notification", "station.staffprofile"}
 
-_community_station: dict[int, int] = {}
-
 
 def _station_of_community(community_id):
-    if community_id not in _community_station:
+    """A community's station, remembered for an hour (communities do not change stations)."""
+
+    def read():
         from station.models import Community
 
-        _community_station.update(Community.objects.values_list("pk", "station_id"))
-    return _community_station.get(community_id)
+        return Community.objects.filter(pk=community_id).values_list("station_id", flat=True).first()
+
+    return cache.get_or_set(f"stats:community-station:{community_id}", read, timeout=3600)
+
+
+def _loaded(instance, name):
+    """The related record already in memory (a form or an import assigns the object), else None."""
+    try:
+        field = instance._meta.get_field(name)
+    except FieldDoesNotExist:
+        return None
+    return getattr(instance, name) if field.is_cached(instance) else None
 
 
 def station_of(instance):
     """The station whose figures a record counts in, or None: its station, its community's, its activity's,
-    its person's community's. At most one query, none for records that carry their station."""
+    its person's community's. No query for a record that carries its station or community, or whose activity
+    or person is in memory (forms and imports); otherwise one."""
     from station.models import Activity, Person
 
     if getattr(instance, "station_id", None):
@@ -44,11 +56,18 @@ def station_of(instance):
     if getattr(instance, "community_id", None):
         return _station_of_community(instance.community_id)
     if getattr(instance, "activity_id", None):
+        activity = _loaded(instance, "activity")
+        if activity is not None:
+            return activity.station_id
         return Activity.objects.filter(pk=instance.activity_id).values_list("station_id", flat=True).first()
     if getattr(instance, "person_id", None):
-        community_id = (
-            Person.objects.filter(pk=instance.person_id).values_list("community_id", flat=True).first()
-        )
+        person = _loaded(instance, "person")
+        if person is not None:
+            community_id = person.community_id
+        else:
+            community_id = (
+                Person.objects.filter(pk=instance.person_id).values_list("community_id", flat=True).first()
+            )
         return _station_of_community(community_id) if community_id else None
     return None
 

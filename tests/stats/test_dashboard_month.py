@@ -219,3 +219,21 @@ def test_a_real_worker_recomputes_the_month_to_date_soon_after_a_write(settings,
         cache.clear()
     total = StatValue.objects.get(station=station, month=month, community=None, metric="station.person_times")
     assert total.value == 9
+
+
+def test_a_write_is_traced_to_its_station_without_a_query_when_its_records_are_at_hand(
+    refresh_on, station, community_a, person_a, django_assert_num_queries
+):
+    from cases.models import Visit
+    from station.models import Attendance
+    from stats.freshness import station_of
+
+    activity = make_activity(station, at=local(2026, 3, 2), community=community_a)
+    station_of(person_a)  # the communities' stations, read once per process
+    with django_assert_num_queries(0):
+        assert station_of(activity) == station.pk
+        assert station_of(person_a) == station.pk
+        assert station_of(Visit(person=person_a)) == station.pk  # a form or an import assigns the person
+        assert station_of(Attendance(activity=activity, person=person_a)) == station.pk
+    with django_assert_num_queries(1):
+        assert station_of(Attendance(activity_id=activity.pk, person_id=person_a.pk)) == station.pk
