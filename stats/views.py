@@ -129,16 +129,23 @@ def index(request):
     month = chosen_month(request)
     headline = figures.headline_metrics()
     names = [m.name for m in headline]
-    values = {}
-    for row in StatValue.objects.filter(
+    values, computed = {}, {}
+    for station_id, name, value, at in StatValue.objects.filter(
         station__in=stations, community__isnull=True, month=month, metric__in=names
-    ).values_list("station_id", "metric", "value"):
-        values[(row[0], row[1])] = row[2]
-    table = [(s, [values.get((s.pk, n), 0) for n in names]) for s in stations]
+    ).values_list("station_id", "metric", "value", "computed_at"):
+        values[(station_id, name)] = value
+        computed[station_id] = max(at, computed.get(station_id, at))
+    table = [(s, [values.get((s.pk, n), 0) for n in names], as_of(computed.get(s.pk))) for s in stations]
     return render(
         request,
         "stats/dashboard_index.html",
-        {"stations": table, "headline": headline, "month": month, "months": _month_choices(month)},
+        {
+            "stations": table,
+            "headline": headline,
+            "month": month,
+            "month_label": month_label(month),
+            "months": _month_choices(month),
+        },
     )
 
 

@@ -237,3 +237,13 @@ def test_a_write_is_traced_to_its_station_without_a_query_when_its_records_are_a
         assert station_of(Attendance(activity=activity, person=person_a)) == station.pk
     with django_assert_num_queries(1):
         assert station_of(Attendance(activity_id=activity.pk, person_id=person_a.pk)) == station.pk
+
+
+def test_the_district_list_opens_on_the_closed_month_and_says_when_each_station_was_computed(
+    autumn, district_viewer, station, as_user, time_machine
+):
+    time_machine.move_to(local(2026, 12, 1, 9, 0), tick=False)
+    response = as_user(district_viewer).get("/dashboard/")
+    assert response.context["month"] == NOVEMBER
+    row = between(response.content.decode(), station.name, "</tr>")
+    assert ">335<" in row and "数据截至 12月1日 02:00" in row
