@@ -107,6 +107,15 @@ class RubricAdmin(ScopedAdminMixin, ScopedFormfieldsMixin, admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("criteria")
 
+    def save_model(self, request, obj, form, change):
+        rubrics.rubric_save(rubric=obj, actor=request.user)
+
+    def save_formset(self, request, form, formset, change):
+        changed = formset.save(commit=False)
+        rubrics.criteria_save(
+            rubric=form.instance, changed=changed, deleted=formset.deleted_objects, actor=request.user
+        )
+
     @admin.display(description=gettext_lazy("criteria"))
     def criteria_count(self, obj):
         return len(obj.criteria.all())
