@@ -56,7 +56,7 @@ def households_visited(period):
     order=13,
 )
 def visit_coverage(period):
-    """Share of watched people never overdue in the month (see cases/plan.py); two queries, not one."""
+    """Share of watched people visited within their cycle as of the month's end (``plan.COVERAGE_DEFINITION``)."""
     figures = plan.coverage(period.station, period.first_day, period.end_day)
     if not figures:
         return {}
@@ -179,3 +179,23 @@ def needs_met(period):
         status=Need.Status.MET, resolved_at__gte=period.start, resolved_at__lt=period.end
     )
     return _rows(qs, "person__community_id", Count("pk"))
+
+
+@metric(
+    "cases.visited_in_month",
+    label=_("watched people visited in the month"),
+    unit="%",
+    platform=PLATFORM,
+    additive=False,
+    order=14,
+)
+def visited_in_month(period):
+    """Share of watched people with a visit of any kind in the month (``plan.VISITED_DEFINITION``)."""
+    figures = plan.coverage_figures(period.station, period.first_day, period.end_day)
+    if not figures:
+        return {}
+    result = {community: plan.coverage_percent(f.visited, f.watched) for community, f in figures.items()}
+    result["total"] = plan.coverage_percent(
+        sum(f.visited for f in figures.values()), sum(f.watched for f in figures.values())
+    )
+    return result
