@@ -14,17 +14,19 @@ from typing import NamedTuple
 from django.conf import settings
 from django.db.models import Max, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from .models import Visit, VisitRequest, WatchEntry, tier_cycle
+from .models import Tier, Visit, VisitRequest, WatchEntry, tier_cycle
 
 
 @dataclass
 class WatchStatus:
     entry: WatchEntry
-    last_visit: date | None
+    last_visit: date | None  # the last visit of a kind that counts for the tier
     due_on: date
     day: date
+    last_any_visit: date | None = None  # the last visit of any kind (a phone call for key watch, say)
 
     @property
     def days_late(self) -> int:
@@ -33,6 +35,10 @@ class WatchStatus:
     @property
     def overdue(self) -> bool:
         return self.day > self.due_on
+
+    @property
+    def rule(self) -> str:
+        return tier_rule(self.entry.tier)
 
 
 def _last_visit_columns(day: date) -> dict:
@@ -65,8 +71,27 @@ def watch_statuses(entries: QuerySet[WatchEntry], day: date | None = None) -> li
         visits = [getattr(entry, f"last_{kind}") for kind in cycle["kinds"]]
         last = max((v for v in visits if v is not None), default=None)
         base = max(entry.started_on, last) if last else entry.started_on
-        statuses.append(WatchStatus(entry, last, base + timedelta(days=cycle["days"]), day))
+        any_kind = [getattr(entry, f"last_{kind}") for kind in Visit.Kind.values]
+        last_any = max((v for v in any_kind if v is not None), default=None)
+        statuses.append(WatchStatus(entry, last, base + timedelta(days=cycle["days"]), day, last_any))
     return statuses
+
+
+def tier_rule(tier: str) -> str:
+    """The tier's rule in words, from its settings: "重点：每30天入户探访一次；电话探访不计"."""
+    cycle = tier_cycle(tier)
+    labels = dict(Visit.Kind.choices)
+    counted = [str(labels[k]) for k in Visit.Kind.values if k in cycle["kinds"]]
+    ignored = [str(labels[k]) for k in Visit.Kind.values if k not in cycle["kinds"]]
+    values = {"tier": Tier(tier).label, "days": cycle["days"], "kinds": gettext(", ").join(counted)}
+    if not ignored:
+        return gettext("%(tier)s: a visit every %(days)d days (%(kinds)s)") % values
+    rule = gettext("%(tier)s: one %(kinds)s every %(days)d days") % values
+    return rule + gettext("; %(kinds)s do not count") % {"kinds": gettext(", ").join(ignored)}
+
+
+def tier_rules() -> list[str]:
+    return [tier_rule(tier) for tier in Tier.values if tier in settings.CASES_VISIT_CYCLES]
 
 
 def overdue_statuses(entries: QuerySet[WatchEntry], day: date | None = None) -> list[WatchStatus]:

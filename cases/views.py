@@ -374,6 +374,7 @@ def overdue(request):
             "late_requests": late_requests,
             "today": timezone.localdate(),
             "filters": filters,
+            "rules": plan.tier_rules(),
         },
     )
 
