@@ -130,3 +130,21 @@ def test_the_admin_checks_the_sheet_then_saves_it_on_confirm(station, community_
 
 def test_a_cadre_cannot_import_households(cadre_a, as_user):
     assert as_user(cadre_a).get("/admin/station/household/import/").status_code in (403, 404)
+
+
+def test_the_demo_seeds_households_with_one_head_each_once(db):
+    import io
+
+    from django.core.management import call_command
+    from django.db.models import Count, F, Q
+
+    call_command("seed_demo", people=60, stdout=io.StringIO())
+    households = Household.objects.annotate(
+        heads=Count("memberships", filter=Q(memberships__relation="head"))
+    )
+    assert households.count() >= 10
+    assert set(households.values_list("heads", flat=True)) == {1}
+    assert not HouseholdMember.objects.exclude(person__community=F("household__community")).exists()
+    members = HouseholdMember.objects.count()
+    call_command("seed_demo", people=60, stdout=io.StringIO())
+    assert HouseholdMember.objects.count() == members and Household.objects.count() == households.count()
