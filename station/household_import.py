@@ -64,7 +64,15 @@ class HouseholdMemberResource(StrictResource):
         return (community, "number", number) if number else (community, "address", address)
 
     def before_import(self, dataset, **kwargs):
-        """Note each household of the file that has no head in the file (it may have one already)."""
+        """Check the columns, and note each household of the file with no head in it (it may have one)."""
+        missing = [
+            str(f.column_name) for f in self.fields.values() if str(f.column_name) not in dataset.headers
+        ]
+        if missing:
+            raise ValidationError(
+                _("The sheet has no column “%(columns)s”; the first row must hold the column names.")
+                % {"columns": "”、“".join(missing)}
+            )
         relation = self.fields["relation"]
         heads, first_rows = set(), {}
         for index, values in enumerate(dataset.dict, start=2):

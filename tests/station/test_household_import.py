@@ -148,3 +148,13 @@ def test_the_demo_seeds_households_with_one_head_each_once(db):
     members = HouseholdMember.objects.count()
     call_command("seed_demo", people=60, stdout=io.StringIO())
     assert HouseholdMember.objects.count() == members and Household.objects.count() == households.count()
+
+
+def test_a_sheet_without_the_relation_column_is_refused_in_chinese(station, community_a, head, as_user):
+    PersonFactory(community=community_a, name="王建国")
+    data = Dataset(headers=HEADERS[:-1])
+    data.append(["H1", "1号楼", community_a.name, "王建国", ""])
+    result = HouseholdMemberResource(station=station, user=head).import_data(data, dry_run=False)
+    assert result.has_errors()
+    assert "与户主关系" in str(result.base_errors[0].error)
+    assert not Household.objects.exists()
