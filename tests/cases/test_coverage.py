@@ -107,3 +107,19 @@ def test_this_months_coverage_is_judged_today(station, community_a, worker):
     first = today.replace(day=1)
     figures = plan.coverage_figures(station, first, (first + timedelta(days=40)).replace(day=1))
     assert figures == {community_a.pk: (1, 1, 1)}
+
+
+def test_a_months_coverage_is_two_queries_however_many_people(
+    station, community_a, worker, django_assert_num_queries
+):
+    for i in range(30):
+        person = PersonFactory(community=community_a)
+        WatchEntryFactory(
+            person=person, worker=worker, tier=("high", "key", "ordinary")[i % 3], started_on=JAN
+        )
+        VisitFactory(person=person, worker=worker, kind=("phone", "home")[i % 2], visited_on=date(2026, 1, 9))
+    with django_assert_num_queries(2):
+        figures = january(station)
+    # Judged on 31 January, 22 days after the visits: no weekly person is covered, the five key-tier people
+    # visited at home are (the five called are not), and all ten quarterly ones are.
+    assert figures == {community_a.pk: (15, 30, 30)}
