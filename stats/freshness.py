@@ -33,7 +33,10 @@ def _station_of_community(community_id):
 
         return Community.objects.filter(pk=community_id).values_list("station_id", flat=True).first()
 
-    return cache.get_or_set(f"stats:community-station:{community_id}", read, timeout=3600)
+    try:
+        return cache.get_or_set(f"stats:community-station:{community_id}", read, timeout=3600)
+    except Exception:  # a cache that does not answer never fails the write that asked
+        return read()
 
 
 def _loaded(instance, name):
@@ -89,14 +92,20 @@ def refresh_soon(station_id: int) -> bool:
     from .tasks import refresh_month_to_date
 
     delay = settings.STATS_REFRESH_SECONDS
-    if not cache.add(f"stats:refresh:{station_id}", 1, timeout=delay):
-        return False
+    try:
+        if not cache.add(f"stats:refresh:{station_id}", 1, timeout=delay):
+            return False
+    except Exception as exc:  # a cache that does not answer: queue anyway, the task skips a repeat
+        logger.warning("cache unavailable, queueing the month to date of station %s: %s", station_id, exc)
     try:
         refresh_month_to_date.apply_async(
             args=(station_id, timezone.now().isoformat()), countdown=delay, retry=False
         )
     except BROKER_ERRORS as exc:
-        cache.delete(f"stats:refresh:{station_id}")
+        try:
+            cache.delete(f"stats:refresh:{station_id}")
+        except Exception:  # noqa: S110 - the key expires by itself
+            pass
         logger.warning(
             "broker unavailable, month to date of station %s left to the nightly run: %s", station_id, exc
         )

@@ -165,6 +165,28 @@ def test_a_burst_of_writes_recomputes_the_month_to_date_once(
     assert month_rows.values("computed_at").distinct().count() == 1  # every figure of the month moved at once
 
 
+def test_a_cache_that_does_not_answer_never_fails_the_write(
+    settings, station, community_a, django_capture_on_commit_callbacks
+):
+    from django.utils import timezone
+
+    settings.STATS_REFRESH_SECONDS = 120
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens there
+            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+        }
+    }
+    today = timezone.localdate()
+    with django_capture_on_commit_callbacks(execute=True):
+        activity = make_activity(
+            station, at=local(today.year, today.month, today.day, 0, 1), community=community_a, headcount=3
+        )
+    assert activity.pk  # saved, and the month to date was queued all the same
+    assert RollupRun.objects.filter(station=station, month=today.replace(day=1)).exists()
+
+
 def test_a_queued_recompute_finds_a_run_since_and_does_nothing(station, community_a):
     from django.utils import timezone
 
