@@ -151,3 +151,12 @@ def rubric_list_visible_to(user) -> QuerySet[Rubric]:
     if not ids:
         return qs.none()
     return qs.filter(Q(station_id__in=ids) | Q(station__isnull=True))
+
+
+def people_found_by(user, term: str, limit: int = 20) -> list[Person]:
+    """People the user may see whose name or phone number contains ``term`` (a sign-in sheet's line)."""
+    term = (term or "").strip()
+    if not term:
+        return []
+    qs = person_list_visible_to(user).filter(Q(name__icontains=term) | Q(phone__contains=term))
+    return list(qs.select_related("community").order_by("name", "pk")[:limit])
