@@ -9,11 +9,21 @@ from django.utils.translation import gettext_lazy as _
 from .models import ActivityKind
 from .selectors import community_list_visible_to
 
+# The kinds a worker chooses for a community activity; the platforms set their own (party days, group sessions...).
+ENTRY_KINDS = [
+    (k.value, k.label)
+    for k in (
+        ActivityKind.PUBLIC_SERVICE, ActivityKind.VOLUNTEER_SERVICE, ActivityKind.CULTURE_SPORTS,
+        ActivityKind.FESTIVAL, ActivityKind.LECTURE, ActivityKind.CONSULTATION, ActivityKind.PUBLICITY,
+        ActivityKind.OTHER,
+    )
+]  # fmt: skip
+
 
 class ActivityForm(forms.Form):
     """A community activity as a worker writes it down after the event; the attendees are ticked separately."""
 
-    kind = forms.ChoiceField(label=_("kind"), choices=[("", "—"), *ActivityKind.choices])
+    kind = forms.ChoiceField(label=_("kind"), choices=[("", "—"), *ENTRY_KINDS])
     title = forms.CharField(label=_("title"), max_length=200)
     community = forms.ModelChoiceField(
         label=_("community"), queryset=None, required=False, empty_label=_("station-wide")

@@ -282,6 +282,13 @@ class ActivityKind(models.TextChoices):
     SERVICE = "service", _("service activity")
     PUBLICITY = "publicity", _("publicity")
     OTHER = "other", _("other")
+    # Set by the platforms on their own events (not chosen on the activity page).
+    PROJECT_SERVICE = "project_service", _("project service activity")
+    PROJECT_PUBLICITY = "project_publicity", _("project publicity")
+    STUDY_TUTORING = "study_tutoring", _("study group tutoring")
+    STUDY_QA = "study_qa", _("study group questions and answers")
+    STUDY_MOCK_EXAM = "study_mock_exam", _("mock exam")
+    TRAINING = "training", _("training")
 
 
 class Activity(models.Model):
