@@ -95,6 +95,18 @@ class ActivityAdmin(ScopedAdminMixin, ScopedFormfieldsMixin, admin.ModelAdmin):
     def scope(self, request, queryset):
         return queryset.filter(pk__in=selectors.activity_list_visible_to(request.user).values("pk"))
 
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if obj is not None and not self.has_change_permission(request, obj):
+            return ["kind_shown" if f == "kind" else f for f in fields if f != "kind_shown"]
+        return [f for f in fields if f != "kind_shown"]
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if obj is not None and not self.has_change_permission(request, obj):
+            readonly.append("kind_shown")
+        return readonly
+
     @admin.display(description=gettext_lazy("kind"), ordering="kind")
     def kind_shown(self, obj):
         return obj.kind_label

@@ -50,7 +50,9 @@ def sign_in(browser, live_server, user):
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_a_worker_submits_a_plan_and_the_supervisor_approves_it(live_server, desktop, person_a, worker, supervisor):
+def test_a_worker_submits_a_plan_and_the_supervisor_approves_it(
+    live_server, desktop, person_a, worker, supervisor
+):
     for user, name in ((worker, "李社工"), (supervisor, "王督导")):
         user.first_name = name
         user.set_password(PASSWORD)
