@@ -3,13 +3,14 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
+from station.roles import display_name
 from station.selectors import community_list_visible_to, station_ids_for, station_staff_users
 
 from .models import Case, Risk, Tier, WatchEntry
 
 
 def _staff_name(user) -> str:
-    return user.get_full_name() or user.get_username()
+    return display_name(user)
 
 
 class _ScopedFilterSet(django_filters.FilterSet):

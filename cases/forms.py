@@ -164,10 +164,24 @@ class GroupSessionForm(forms.Form):
     )
     place = forms.CharField(label=_("place"), max_length=200, required=False)
     attendees = forms.ModelMultipleChoiceField(
-        label=_("members present"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
+        label=_("present"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
     )
     headcount = forms.IntegerField(label=_("anonymous head-count"), min_value=0, initial=0)
+    newcomers_join = forms.BooleanField(
+        label=_("Those present who are not members join the group"), required=False, initial=True
+    )
 
-    def __init__(self, *args, group, **kwargs):
+    def __init__(self, *args, group, people, shown=(), **kwargs):
+        """``people``: everyone who may attend (any person of the group's station the worker may see);
+        the boxes shown are the members and ``shown`` (newcomers found or already ticked)."""
         super().__init__(*args, **kwargs)
-        self.fields["attendees"].queryset = group.members.select_related("community")
+        field = self.fields["attendees"]
+        field.queryset = people
+        members = list(group.members.select_related("community").order_by("name", "pk"))
+        member_ids = {p.pk for p in members}
+        extra = [p for p in shown if p.pk not in member_ids]
+        field.widget.choices = [
+            *((p.pk, p.name) for p in members),
+            *((p.pk, _("%(name)s · %(community)s (not a member)") % {"name": p.name, "community": p.community})
+              for p in extra),
+        ]  # fmt: skip

@@ -43,6 +43,12 @@ def _require_station_staff(user):
         raise Http404
 
 
+def _digits(values) -> list[int]:
+    if not all(v.isascii() and v.isdigit() and len(v) <= 18 for v in values):
+        raise Http404
+    return [int(v) for v in values]
+
+
 def _errors(exc) -> str:
     return " ".join(getattr(exc, "messages", None) or [str(exc)])
 
@@ -433,8 +439,28 @@ def group_detail(request, pk):
     )
     if group is None:
         raise Http404
-    form = GroupSessionForm(request.POST or None, group=group)
-    if request.method == "POST" and form.is_valid():
+    # Anyone of the group's station the worker may see may attend: open groups draw from every community.
+    people = person_list_visible_to(request.user).filter(community__station_id=group.station_id)
+    ticked = _digits(request.POST.getlist("attendees"))
+    term = request.POST.get("q", "").strip()
+    finding = request.method == "POST" and "find" in request.POST
+    shown = list(people.filter(pk__in=ticked).select_related("community"))
+    found = []
+    if finding:
+        found = [
+            p
+            for p in selectors.people_for_quick_entry(request.user, term)
+            if p.community.station_id == group.station_id and p.pk not in ticked
+        ]
+        initial = {
+            **request.POST.dict(),
+            "attendees": ticked,
+            "newcomers_join": "newcomers_join" in request.POST,
+        }
+        form = GroupSessionForm(initial=initial, group=group, people=people, shown=[*shown, *found])
+    else:
+        form = GroupSessionForm(request.POST or None, group=group, people=people, shown=shown)
+    if request.method == "POST" and not finding and form.is_valid():
         data = form.cleaned_data
         try:
             services.group_session_record(
@@ -445,6 +471,7 @@ def group_detail(request, pk):
                 attendees=data["attendees"],
                 headcount=data["headcount"],
                 place=data["place"],
+                newcomers_join=data["newcomers_join"],
             )
         except (ValidationError, PermissionDenied) as exc:
             messages.error(request, _errors(exc))
@@ -455,5 +482,13 @@ def group_detail(request, pk):
     return render(
         request,
         "cases/group_detail.html",
-        {"group": group, "counts": selectors.group_counts(group), "sessions": sessions, "form": form},
+        {
+            "group": group,
+            "counts": selectors.group_counts(group),
+            "sessions": sessions,
+            "form": form,
+            "term": term if finding else "",
+            "finding": finding,
+            "found": found,
+        },
     )

@@ -8,6 +8,9 @@ station_patterns = [
     path("notifications/", views.notification_list, name="notifications"),
     path("notifications/read/", views.notification_read, name="notifications_read"),
     path("evidence/<int:pk>/", views.evidence_download, name="evidence_download"),
+    path("activities/new/", views.activity_new, name="activity_new"),
+    path("activities/import/", views.activity_import, name="activity_import"),
+    path("activities/import/template.xlsx", views.activity_import_template, name="activity_import_template"),
 ]
 
 urlpatterns = [

@@ -10,7 +10,14 @@ class StationConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from django.contrib.auth import get_user_model
+
         from . import checks, signals  # noqa: F401
+        from .roles import display_name
+
+        # Staff are shown by their names, not their logins, wherever Django prints a user (admin lists and
+        # filters, choice fields, exports): one definition, in roles.display_name.
+        get_user_model().__str__ = display_name
 
 
 class StationAdminConfig(admin_apps.AdminConfig):

@@ -6,6 +6,8 @@ from .roles import STATION_STAFF_ROLES, Role, profile_of
 # The pages each role goes to every day, by URL name; a platform app that is not installed is left out.
 NAV = [
     ("cases:visit_new", _("Record a visit"), STATION_STAFF_ROLES),
+    ("station:activity_new", _("Record an activity"), STATION_STAFF_ROLES),
+    ("station:activity_import", _("Import activities"), STATION_STAFF_ROLES),
     ("cases:case_list", _("Cases"), STATION_STAFF_ROLES | {Role.CADRE}),
     ("cases:overdue", _("Overdue visits"), STATION_STAFF_ROLES),
     ("dashboard:index", _("Dashboards"), STATION_STAFF_ROLES | {Role.CADRE, Role.DISTRICT_VIEWER}),

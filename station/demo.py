@@ -164,7 +164,7 @@ def seed_demo(people: int = 300, skip=()) -> dict:
     User = get_user_model()
     logins = []
     admin, created = User.objects.get_or_create(
-        username="admin", defaults={"is_staff": True, "is_superuser": True}
+        username="admin", defaults={"is_staff": True, "is_superuser": True, "first_name": "系统管理员"}
     )
     if created:
         admin.set_password(DEMO_PASSWORD)

@@ -268,6 +268,29 @@ class StaffProfile(models.Model):
             raise ValidationError({"station": _("This role needs a station.")})
 
 
+class ActivityKind(models.TextChoices):
+    """The kinds of event in the service ledger, as workers choose them; ``Activity.kind`` stores the code."""
+
+    PUBLIC_SERVICE = "public_service", _("public welfare service")
+    VOLUNTEER_SERVICE = "volunteer_service", _("volunteer service")
+    GROUP_SESSION = "group_session", _("group session")
+    PARTY_DAY = "party_day", _("themed party day")
+    CULTURE_SPORTS = "culture_sports", _("culture and sports")
+    FESTIVAL = "festival", _("festival event")
+    LECTURE = "lecture", _("talk or training")
+    CONSULTATION = "consultation", _("advice and health checks")
+    SERVICE = "service", _("service activity")
+    PUBLICITY = "publicity", _("publicity")
+    OTHER = "other", _("other")
+    # Set by the platforms on their own events (not chosen on the activity page).
+    PROJECT_SERVICE = "project_service", _("project service activity")
+    PROJECT_PUBLICITY = "project_publicity", _("project publicity")
+    STUDY_TUTORING = "study_tutoring", _("study group tutoring")
+    STUDY_QA = "study_qa", _("study group questions and answers")
+    STUDY_MOCK_EXAM = "study_mock_exam", _("mock exam")
+    TRAINING = "training", _("training")
+
+
 class Activity(models.Model):
     """The station's service ledger (服务台账): every event delivered, on any platform."""
 
@@ -338,6 +361,11 @@ class Activity(models.Model):
             raise ValidationError({"ends_at": _("An activity cannot end before it starts.")})
         if self.community_id and self.station_id and self.community.station_id != self.station_id:
             raise ValidationError({"community": _("This community belongs to another station.")})
+
+    @property
+    def kind_label(self) -> str:
+        """The kind in words; a kind typed before the list existed reads as typed."""
+        return str(dict(ActivityKind.choices).get(self.kind, self.kind))
 
     @property
     def person_times(self) -> int:

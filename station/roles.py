@@ -17,6 +17,14 @@ def profile_of(user):
         return None
 
 
+def display_name(user) -> str:
+    """How a user is shown to people: their name (as the station wrote it), the login only when no name was
+    given. Every page, admin list, export and ledger shows staff through this (it is also ``str(user)``)."""
+    if user is None:
+        return ""
+    return (user.get_full_name() or "").strip() or user.get_username()
+
+
 def role_of(user):
     profile = profile_of(user)
     return profile.role if profile else None

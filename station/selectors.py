@@ -172,3 +172,12 @@ def household_members(household, user) -> list:
     """The household's members the user may read, with their relation to the head, the head first."""
     members = household.memberships.filter(person__in=person_list_visible_to(user)).select_related("person")
     return sorted(members, key=lambda m: (m.relation != m.Relation.HEAD, m.pk))
+
+
+def people_found_by(user, term: str, limit: int = 20) -> list[Person]:
+    """People the user may see whose name or phone number contains ``term`` (a sign-in sheet's line)."""
+    term = (term or "").strip()
+    if not term:
+        return []
+    qs = person_list_visible_to(user).filter(Q(name__icontains=term) | Q(phone__contains=term))
+    return list(qs.select_related("community").order_by("name", "pk")[:limit])

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import idnumbers
-from .models import AuditEvent, Designation, Notification, Person
+from .models import Activity, ActivityKind, Attendance, AuditEvent, Designation, Notification, Person
 
 # Fields never written into the audit trail in clear.
 SECRET_FIELDS = {"id_number"}
@@ -385,3 +385,63 @@ def partner_unit_save(*, unit, actor):
         changes={"name": unit.name, "kind": unit.kind},
     )
     return unit
+
+
+# ---------------------------------------------------------------- the service ledger
+
+
+@transaction.atomic
+def activity_record(
+    *,
+    station,
+    kind: str,
+    title: str,
+    community,
+    starts_at,
+    ends_at,
+    people=(),
+    headcount: int = 0,
+    place: str = "",
+    actor,
+) -> Activity:
+    """Record a community activity of the station with its named attendees (as ticked off a sign-in sheet)
+    and the anonymous head-count. Every person must be one the worker may see; nothing is saved otherwise."""
+    from .roles import is_station_staff
+    from .selectors import person_list_visible_to
+
+    if not is_station_staff(actor, station):
+        raise PermissionDenied(_("Only the station's staff record its activities."))
+    if kind not in ActivityKind.values:
+        raise ValidationError({"kind": _("Choose the kind of activity from the list.")})
+    ids = sorted({getattr(p, "pk", p) for p in people})
+    visible = set(person_list_visible_to(actor).filter(pk__in=ids).values_list("pk", flat=True))
+    if len(visible) != len(ids):
+        raise ValidationError(_("Some of the people ticked are not in your communities."))
+    activity = Activity(
+        station=station,
+        platform=Activity.Platform.STATION,
+        kind=kind,
+        title=(title or "").strip(),
+        community=community,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        place=(place or "").strip(),
+        headcount=headcount or 0,
+        organiser=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    activity.full_clean()
+    activity.save()
+    Attendance.objects.bulk_create([Attendance(activity=activity, person_id=pk) for pk in ids])
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        target=activity,
+        changes={
+            "kind": kind,
+            "community": community.pk if community else "",
+            "starts_at": starts_at.isoformat(),
+            "headcount": activity.headcount,
+            "attendees": ids,
+        },
+    )
+    return activity

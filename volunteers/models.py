@@ -291,7 +291,7 @@ class ServiceRecord(models.Model):
         indexes = [models.Index(fields=["volunteer", "status"])]
 
     def __str__(self):
-        return f"{self.volunteer} {self.service_date} {self.hours}h"
+        return f"{self.volunteer} {self.service_date} {self.hours} 小时"
 
     def delete(self, *args, **kwargs):
         raise ValidationError(_("A service record is never deleted: decline or correct it."))

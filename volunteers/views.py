@@ -21,6 +21,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from station import services as station_services
+
 from . import permissions, rules, selectors, services
 from .forms import CertificateForm, SignInForm, WorkerCheckinForm
 from .models import SignUp
@@ -209,10 +211,39 @@ def reward_detail(request, pk):
         {
             "reward": reward,
             "problem": permissions.reward_available_for(reward, volunteer),
-            "key": uuid.uuid4().hex,
             "balance": volunteer.points_balance,
         },
     )
+
+
+@volunteer_required
+def reward_confirm(request, pk):
+    """The step before a redemption is placed: the points now and after it, then one button that places it
+    (posting to the reward with a fresh request key, so a double tap still redeems once)."""
+    volunteer = request.volunteer
+    reward = selectors.reward_get_for_volunteer(volunteer, pk)
+    balance = volunteer.points_balance
+    return render(
+        request,
+        "volunteers/reward_confirm.html",
+        {
+            "reward": reward,
+            "problem": permissions.reward_available_for(reward, volunteer),
+            "key": uuid.uuid4().hex,
+            "balance": balance,
+            "after": balance - reward.points_price,
+        },
+    )
+
+
+@volunteer_required
+def reminders(request):
+    """The volunteer's reminders, inside the volunteer pages, with one button to mark them all read."""
+    if request.method == "POST":
+        station_services.notification_mark_read(user=request.user)
+        return redirect("volunteers:reminders")
+    notifications = list(request.user.notifications.all()[:100])
+    return render(request, "volunteers/reminders.html", {"notifications": notifications})
 
 
 @volunteer_required

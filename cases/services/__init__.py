@@ -34,7 +34,7 @@ from .casefiles import (
     case_submit,
     case_update,
 )
-from .groups import group_save, group_session_record
+from .groups import group_members_add, group_save, group_session_record
 from .visits import (
     DOUBLE_SUBMIT_SECONDS,
     VISIT_EDITABLE,
@@ -55,7 +55,7 @@ __all__ = [
     "DuplicateCaseWarning", "Gate", "Stage", "case_add_goal", "case_add_note", "case_add_session",
     "case_advance", "case_approve", "case_change_goal", "case_delete_goal", "case_delete_session", "case_open",
     "case_reassign", "case_record_view", "case_reopen", "case_request_closure", "case_send_back", "case_submit",
-    "case_update", "group_save", "group_session_record", "lock_in_pk_order", "visit_record",
+    "case_update", "group_members_add", "group_save", "group_session_record", "lock_in_pk_order", "visit_record",
     "visit_request_create", "visit_request_update", "visit_update", "watch_entry_end", "watch_entry_set",
     "watch_entry_update",
 ]  # fmt: skip

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy
 from .. import selectors
 from ..models import (
     Activity,
+    ActivityKind,
     Attendance,
     Evidence,
 )
@@ -53,18 +54,62 @@ class EvidenceInline(admin.TabularInline):
         )
 
 
+class ActivityAdminForm(forms.ModelForm):
+    """The kind is chosen from the list; a kind typed before the list existed stays selectable."""
+
+    class Meta:
+        model = Activity
+        fields = ["station", "platform", "kind", "title", "community", "starts_at", "ends_at", "place"]
+        fields += ["partners", "headcount"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [("", "—"), *ActivityKind.choices]
+        current = self.instance.kind if self.instance.pk else ""
+        if current and current not in ActivityKind.values:
+            choices.append((current, current))
+        self.fields["kind"] = forms.ChoiceField(
+            label=Activity._meta.get_field("kind").verbose_name, choices=choices, required=False
+        )
+
+
 @admin.register(Activity)
 class ActivityAdmin(ScopedAdminMixin, ScopedFormfieldsMixin, admin.ModelAdmin):
-    list_display = ["title", "platform", "kind", "community", "starts_at", "headcount", "attendee_count"]
+    list_display = [
+        "title",
+        "platform",
+        "kind_shown",
+        "community",
+        "starts_at",
+        "headcount",
+        "attendee_count",
+    ]
     list_filter = ["platform", ("community", ScopedCommunityFilter), "starts_at"]
     list_select_related = ["community"]
     search_fields = ["title", "place", "partners"]
     date_hierarchy = "starts_at"
     inlines = [AttendanceInline, EvidenceInline]
+    form = ActivityAdminForm
     exclude = ["organiser"]
 
     def scope(self, request, queryset):
         return queryset.filter(pk__in=selectors.activity_list_visible_to(request.user).values("pk"))
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if obj is not None and not self.has_change_permission(request, obj):
+            return ["kind_shown" if f == "kind" else f for f in fields if f != "kind_shown"]
+        return [f for f in fields if f != "kind_shown"]
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if obj is not None and not self.has_change_permission(request, obj):
+            readonly.append("kind_shown")
+        return readonly
+
+    @admin.display(description=gettext_lazy("kind"), ordering="kind")
+    def kind_shown(self, obj):
+        return obj.kind_label
 
     @admin.display(description=gettext_lazy("named attendees"))
     def attendee_count(self, obj):

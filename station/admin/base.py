@@ -15,6 +15,7 @@ from ..models import (
     Station,
 )
 from ..roles import profile_of
+from .export_form import ChineseFieldsExportForm
 
 MAX_RECORD_NUMBER = 2**63 - 1
 
@@ -105,6 +106,8 @@ class ScopedAdminMixin(SafeActionsMixin):
 
 class ScopedImportExportMixin:
     """Imports and exports run as the signed-in user over what they may see (``scope``), and are audited."""
+
+    export_form_class = ChineseFieldsExportForm
 
     def get_import_resource_kwargs(self, request, **kwargs):
         profile = profile_of(request.user)

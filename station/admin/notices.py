@@ -1,7 +1,8 @@
 """Notifications and the audit trail in the admin."""
 
 from django.contrib import admin
-from django.utils.html import format_html_join
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .. import selectors, services
@@ -16,7 +17,9 @@ from .base import SafeActionsMixin
 class NotificationAdmin(SafeActionsMixin, admin.ModelAdmin):
     list_display = ["title", "created_at", "read_at", "email_sent_at"]
     list_filter = ["read_at"]
-    readonly_fields = ["recipient", "key", "title", "body", "url", "created_at", "read_at", "email_sent_at"]
+    # (the reminder key is the machinery's, not the reader's: it is not shown; the link is a link, not a path)
+    readonly_fields = ["recipient", "title", "body", "link", "created_at", "read_at", "email_sent_at"]
+    fields = readonly_fields
     actions = ["mark_read"]
 
     def get_queryset(self, request):
@@ -33,6 +36,12 @@ class NotificationAdmin(SafeActionsMixin, admin.ModelAdmin):
 
     def has_module_permission(self, request):
         return self.has_view_permission(request)
+
+    @admin.display(description=gettext_lazy("link"))
+    def link(self, obj):
+        if not obj.safe_url:
+            return "—"
+        return format_html('<a href="{}">{}</a>', obj.safe_url, _("Open"))
 
     @admin.action(description=gettext_lazy("Mark as read"))
     def mark_read(self, request, queryset):

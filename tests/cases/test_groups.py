@@ -69,3 +69,53 @@ def test_worker_records_a_session_on_the_group_page(group, worker, as_user):
 def test_group_page_is_for_the_groups_station(group, other_worker, cadre_a, as_user):
     assert as_user(other_worker).get(f"/cases/groups/{group.pk}/").status_code == 404
     assert as_user(cadre_a).get(f"/cases/groups/{group.pk}/").status_code == 404
+
+
+def test_a_person_from_another_community_attends_and_joins_the_group(group, worker, as_user, community_b):
+    members = list(group.members.all())
+    newcomer = PersonFactory(community=community_b, name="韩南新人")
+    client = as_user(worker)
+    form = {"starts_at": "2026-03-05T14:00", "duration_minutes": "90", "place": "活动室", "headcount": "0"}
+    page = client.post(
+        f"/cases/groups/{group.pk}/", {**form, "attendees": [members[0].pk], "q": "韩南新", "find": "1"}
+    )
+    text = page.content.decode()
+    assert "韩南新人 · 韩南村（非成员）" in text  # offered though not a member, from another community
+    assert not group.sessions.exists()  # finding saves nothing
+    response = client.post(
+        f"/cases/groups/{group.pk}/",
+        {**form, "attendees": [members[0].pk, newcomer.pk], "newcomers_join": "on", "save": "1"},
+    )
+    assert response.status_code == 302
+    session = group.sessions.get()
+    assert set(session.activity.attendees.all()) == {members[0], newcomer}
+    assert newcomer in group.members.all() and group.members.count() == 5
+    assert "韩南新人" in client.get(f"/cases/groups/{group.pk}/").content.decode()
+
+
+def test_a_newcomer_may_attend_without_joining(group, worker, as_user, community_b):
+    newcomer = PersonFactory(community=community_b)
+    response = as_user(worker).post(
+        f"/cases/groups/{group.pk}/",
+        {
+            "starts_at": "2026-03-05T14:00",
+            "duration_minutes": "90",
+            "headcount": "0",
+            "attendees": [newcomer.pk],
+        },
+    )
+    assert response.status_code == 302
+    assert newcomer in group.sessions.get().activity.attendees.all()
+    assert newcomer not in group.members.all()
+
+
+def test_a_person_of_another_station_is_neither_found_nor_accepted(group, worker, as_user, other_person):
+    client = as_user(worker)
+    form = {"starts_at": "2026-03-05T14:00", "duration_minutes": "90", "headcount": "0"}
+    page = client.post(f"/cases/groups/{group.pk}/", {**form, "q": other_person.name, "find": "1"})
+    assert 'data-testid="found-none"' in page.content.decode()
+    page = client.post(
+        f"/cases/groups/{group.pk}/", {**form, "attendees": [other_person.pk], "newcomers_join": "on"}
+    )
+    assert page.status_code == 200 and not group.sessions.exists()
+    assert other_person not in group.members.all()

@@ -1,4 +1,5 @@
-"""A volunteer on a 360×740 phone: sign in, read the balance, redeem a reward, see the pickup code."""
+"""A volunteer on a 360×740 phone: sign in, read the balance, redeem a reward through the confirmation step,
+see the pickup code and the new balance."""
 
 import os
 import shutil
@@ -62,9 +63,19 @@ def test_a_volunteer_redeems_a_reward_on_a_small_phone(
     assert page.locator("[data-testid=balance]").inner_text() == "260"
     assert page.evaluate("document.documentElement.scrollWidth") <= 360  # nothing spills sideways
 
+    # 提醒 and 退出 are apart and at least 44 px high
+    reminders, sign_out = page.locator("[data-testid=reminders-link]"), page.locator("[data-testid=sign-out]")
+    assert reminders.bounding_box()["height"] >= 44 and sign_out.bounding_box()["height"] >= 44
+    assert sign_out.bounding_box()["y"] - reminders.bounding_box()["y"] > 200
+
     page.click("text=积分超市")
     page.click("text=洗衣液一瓶")
-    page.click("button:has-text('兑换')")
+    page.click("a:has-text('兑换')")
+    page.wait_for_url(f"{live_server.url}/v/rewards/*/confirm/")
+    assert page.locator("[data-testid=points-before]").inner_text() == "260"
+    assert page.locator("[data-testid=points-after]").inner_text() == "140"
+    assert not Redemption.objects.exists()  # nothing placed before the confirmation
+    page.click("[data-testid=confirm]")
     page.wait_for_url(f"{live_server.url}/v/redemptions/*/")
 
     code = page.locator("[data-testid=pickup-code]").inner_text()

@@ -15,6 +15,7 @@ from import_export.admin import ExportMixin
 
 from station import selectors as station_selectors
 from station.admin import ScopedAdminMixin, ScopedFormfieldsMixin, ScopedImportExportMixin
+from station.roles import display_name
 
 from .. import selectors, services
 from ..models import Donation, Redemption, Reward
@@ -23,7 +24,7 @@ from .base import StationDefaultMixin, error_text, reason_step
 
 @admin.register(Donation)
 class DonationAdmin(ScopedAdminMixin, admin.ModelAdmin):
-    list_display = ["donated_on", "sponsor", "description", "reward", "quantity", "value", "recorded_by"]
+    list_display = ["donated_on", "sponsor", "description", "reward", "quantity", "value", "recorded_by_name"]
     list_filter = [("sponsor", admin.RelatedOnlyFieldListFilter), "donated_on"]
     list_select_related = ["sponsor", "reward", "recorded_by"]
     search_fields = ["sponsor__name", "description"]
@@ -33,6 +34,10 @@ class DonationAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     def scope(self, request, queryset):
         return selectors.donation_list_visible_to(request.user, queryset)
+
+    @admin.display(description=gettext_lazy("recorded by"), ordering="recorded_by")
+    def recorded_by_name(self, obj):
+        return display_name(obj.recorded_by) if obj.recorded_by else "—"
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "sponsor":

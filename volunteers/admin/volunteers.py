@@ -375,8 +375,10 @@ class ServiceRecordAdmin(
 
     @admin.display(description=gettext_lazy("history"))
     def history(self, obj):
+        said = dict(ServiceRecord.Status.choices)
         lines = [
-            f"{timezone.localtime(e.at):%Y-%m-%d %H:%M} {e.from_status or '—'} → {e.to_status} "
+            f"{timezone.localtime(e.at):%Y-%m-%d %H:%M} {said.get(e.from_status, e.from_status or '—')} → "
+            f"{said.get(e.to_status, e.to_status)} "
             f"{e.actor or ''} {e.reason}"
             for e in obj.events.select_related("actor")
         ]
