@@ -6,10 +6,13 @@ those on the register when the month is computed (the register is usually filled
 month-end cut would undercount the early months).
 """
 
+from collections import Counter
+
 from django.db.models import Count, Exists, F, IntegerField, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
+from station.aggregates import grouped
 from station.models import Activity, Attendance, Person
 
 from .registry import metric
@@ -20,30 +23,25 @@ Residency = Person.Residency
 
 def _activities(period, **filters):
     return Activity.objects.filter(
-        station=period.station, starts_at__gte=period.start, starts_at__lt=period.end, **filters
+        station_id__in=period.station_ids, starts_at__gte=period.start, starts_at__lt=period.end, **filters
     )
 
 
 def _attendance(period, **filters):
     return Attendance.objects.filter(
-        activity__station=period.station,
+        activity__station_id__in=period.station_ids,
         activity__starts_at__gte=period.start,
         activity__starts_at__lt=period.end,
         **filters,
     )
 
 
-def _by(rows):
-    return {key: value or 0 for key, value in rows}
+def _by(result):
+    return {key: value or 0 for key, value in result.items()}
 
 
 def count_activities(period, **filters):
-    return _by(
-        _activities(period, **filters)
-        .values("community_id")
-        .annotate(v=Count("pk"))
-        .values_list("community_id", "v")
-    )
+    return _by(grouped(_activities(period, **filters), "station_id", "community_id", Count("pk")))
 
 
 def count_person_times(period, **filters):
@@ -55,23 +53,16 @@ def count_person_times(period, **filters):
         .annotate(c=Count("pk"))
         .values("c")
     )
-    rows = (
-        _activities(period, **filters)
-        .annotate(named=Coalesce(Subquery(named, output_field=IntegerField()), Value(0)))
-        .values("community_id")
-        .annotate(v=Sum(F("named") + F("headcount")))
-        .values_list("community_id", "v")
+    activities = _activities(period, **filters).annotate(
+        named=Coalesce(Subquery(named, output_field=IntegerField()), Value(0))
     )
-    return _by(rows)
+    return _by(grouped(activities, "station_id", "community_id", Sum(F("named") + F("headcount"))))
 
 
 def count_people(queryset):
-    """Distinct people in an Attendance queryset, by their home community."""
+    """Distinct people in an Attendance queryset, by the activity's station and their home community."""
     return _by(
-        queryset.order_by()
-        .values("person__community_id")
-        .annotate(v=Count("person_id", distinct=True))
-        .values_list("person__community_id", "v")
+        grouped(queryset, "activity__station_id", "person__community_id", Count("person_id", distinct=True))
     )
 
 
@@ -178,14 +169,8 @@ def _register_residency(residency, label, population_label, order):
         cumulative=False,
     )
     def registered(period):
-        rows = (
-            Person.objects.filter(community__station=period.station, residency=residency)
-            .order_by()
-            .values("community_id")
-            .annotate(v=Count("pk"))
-            .values_list("community_id", "v")
-        )
-        return _by(rows)
+        people = Person.objects.filter(community__station_id__in=period.station_ids, residency=residency)
+        return _by(grouped(people, "community__station_id", "community_id", Count("pk")))
 
 
 for _i, ((_res, _plabel), (_res2, _rlabel)) in enumerate(zip(PARTICIPATION, POPULATION, strict=True)):
@@ -217,16 +202,9 @@ def multi_platform_people(period):
     busy = (
         _attendance(period)
         .order_by()
-        .values("person_id")
+        .values("activity__station_id", "person_id", "person__community_id")
         .annotate(platforms=Count("activity__platform", distinct=True))
         .filter(platforms__gte=2)
-        .values("person_id")
+        .values_list("activity__station_id", "person__community_id")
     )
-    rows = (
-        Person.objects.filter(pk__in=Subquery(busy))
-        .order_by()
-        .values("community_id")
-        .annotate(v=Count("pk"))
-        .values_list("community_id", "v")
-    )
-    return _by(rows)
+    return dict(Counter(busy))
