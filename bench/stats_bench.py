@@ -61,8 +61,8 @@ def recreate_database():
     from django.core.management import call_command
 
     name = settings.DATABASES["default"]["NAME"]
-    if not name.startswith("sws_bench_"):
-        raise SystemExit(f"refusing to recreate {name!r}: bench databases are named sws_bench_*")
+    if "bench" not in name:
+        raise SystemExit(f"refusing to recreate {name!r}: a bench database has 'bench' in its name")
     connection.close()
     with connection._nodb_cursor() as cursor:
         cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
