@@ -179,7 +179,8 @@ def make_users():
     station = Station.objects.order_by("pk").first()
     head, _created = User.objects.get_or_create(username="bench_head", defaults={"is_staff": True})
     StaffProfile.objects.get_or_create(user=head, defaults={"role": "station_head", "station": station})
-    viewer, _created = User.objects.get_or_create(username="bench_district", defaults={"is_staff": False})
+    viewer, _created = User.objects.get_or_create(username="bench_district", defaults={"is_staff": True})
+    User.objects.filter(pk=viewer.pk).update(is_staff=True)  # a role counts only on a staff account
     StaffProfile.objects.get_or_create(
         user=viewer, defaults={"role": "district_viewer", "district": "基准区"}
     )

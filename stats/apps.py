@@ -16,6 +16,14 @@ class StatsConfig(AppConfig):
         for role in (Role.STATION_HEAD, Role.SUPERVISOR):
             ROLE_PERMISSIONS[role] |= {"stats.view_statvalue", "stats.view_rolluprun"}
 
+        from django.db.models.signals import post_delete, post_save
+
+        from .signals import mark_stale
+
+        # A late record in a final month marks it stale (stats.signals), in the write's own transaction.
+        post_save.connect(mark_stale, dispatch_uid="stats-mark-stale-save")
+        post_delete.connect(mark_stale, dispatch_uid="stats-mark-stale-delete")
+
         from .demo import seed_rollup
 
         # Last of all: the demo's twelve months rolled up, once every platform has added its records.

@@ -13,14 +13,14 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from station.aggregates import each_station
 from station.models import Community, Station
 from station.periods import stations_month_period
 
-from .models import RollupRun, StatValue
+from .models import RollupRun, StaleMonth, StatValue
 from .registry import add_months, all_metrics, month_start
 
 logger = logging.getLogger(__name__)
@@ -132,6 +132,7 @@ def rollup_stations_month(*, stations, month: date, metric_names=None) -> list[R
                     "finished_at": None,
                 },
             )
+            run.was_final = run.final  # ``final`` is left as it was until the run is DONE
             runs.append(run)
     with transaction.atomic():
         # Two workers on the same station-month (the nightly run and a catch-up) take turns here; the run
@@ -140,6 +141,9 @@ def rollup_stations_month(*, stations, month: date, metric_names=None) -> list[R
             RollupRun.objects.select_for_update()
             .filter(station__in=stations, month=month)
             .order_by("station_id")
+        )
+        stale = dict(
+            StaleMonth.objects.filter(station__in=stations, month=month).values_list("station_id", "reason")
         )
         now = timezone.now()
         rows = compute_stations(stations=stations, month=month, metrics=metrics, now=now)
@@ -155,7 +159,15 @@ def rollup_stations_month(*, stations, month: date, metric_names=None) -> list[R
             run.finished_at = now
             run.final = timezone.localdate(now) >= add_months(month, 1)
             run.metric_count = len(metrics)
-            run.save(update_fields=["status", "finished_at", "final", "metric_count"])
+            fields = ["status", "finished_at", "final", "metric_count"]
+            if run.was_final:  # a final month computed again: say when and why
+                with translation.override(settings.LANGUAGE_CODE):
+                    run.revision_reason = stale.get(run.station_id) or _("recomputed on request")
+                run.revised_at = now
+                fields += ["revised_at", "revision_reason"]
+            run.save(update_fields=fields)
+        if full:
+            StaleMonth.objects.filter(station__in=stations, month=month).delete()
     logger.info(
         "rollup %s %s: %d rows",
         [s.pk for s in stations],
@@ -186,12 +198,14 @@ def months_needing_final(station: Station, today: date | None = None) -> list[da
             station=station, status=RollupRun.Status.DONE, final=True, month__gte=first
         ).values_list("month", flat=True)
     )
+    stale = set(StaleMonth.objects.filter(station=station).values_list("month", flat=True))
+    done -= stale
     months, current = [], first
     while current < this_month:
         if current not in done:
             months.append(current)
         current = add_months(current, 1)
-    return months
+    return sorted(set(months) | {m for m in stale if m < this_month})  # stale: however old
 
 
 def runs_done_since(station_ids, month: date, since) -> int:

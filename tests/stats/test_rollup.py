@@ -7,6 +7,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from station.models import Activity, Person
 from stats import registry as stats
@@ -302,3 +303,39 @@ def test_several_stations_rolled_up_at_once_get_what_each_gets_alone(
     assert values(other_station)["station.multi_platform_people"] == 1  # person_a, on two of its platforms
     assert values(station)["station.multi_platform_people"] == 1
     assert values(other_station)["cases.phone_visits"] == 1 and values(station)["cases.home_visits"] == 1
+
+
+def test_a_back_dated_record_revises_a_final_month(station, community_a, head, as_user):
+    from stats.models import StaleMonth
+
+    make_activity(station, at=local(2025, 7, 3), community=community_a, headcount=5)
+    rollup_month(station=station, month=JULY)
+    assert RollupRun.objects.get(station=station, month=JULY).final
+    page = as_user(head).get(f"/dashboard/station/{station.pk}/?month=2025-07").content.decode()
+    assert "修订于" not in page
+
+    make_activity(station, at=local(2025, 7, 20), community=community_a, headcount=7)  # entered late
+    stale = StaleMonth.objects.get(station=station, month=JULY)
+    assert "2025-07-20" in stale.reason
+    assert JULY in months_needing_final(station)
+    assert values(station)["station.person_times"] == 5  # until the catch-up runs
+
+    rollup_catch_up()
+    run = RollupRun.objects.get(station=station, month=JULY)
+    assert run.final and run.revised_at is not None and "2025-07-20" in run.revision_reason
+    assert values(station)["station.person_times"] == 12
+    assert not StaleMonth.objects.filter(station=station).exists()
+    assert JULY not in months_needing_final(station)
+    day = f"{timezone.localdate(run.revised_at):%Y-%m-%d}"
+    page = as_user(head).get(f"/dashboard/station/{station.pk}/?month=2025-07").content.decode()
+    assert f"修订于 {day}" in page
+    report = as_user(head).get(f"/dashboard/station/{station.pk}/report/?from=2025-07&to=2025-07")
+    assert f"修订于 {day}" in report.content.decode()
+
+
+def test_a_record_of_the_month_under_way_marks_nothing(station, community_a):
+    from stats.models import StaleMonth
+
+    today = timezone.localdate()
+    make_activity(station, at=local(today.year, today.month, 1), community=community_a, headcount=2)
+    assert not StaleMonth.objects.exists()
