@@ -110,8 +110,10 @@ def seed(volunteers: int, entries: int):
                 )
             )
         Person.objects.bulk_create(people, batch_size=2000)
-        people = list(
-            Person.objects.filter(community__station=station, volunteer__isnull=True).order_by("pk")
+        people = list(  # only the volunteers' own people: the station may hold residents too
+            Person.objects.filter(
+                community__station=station, volunteer__isnull=True, phone__startswith=str(PHONE_BASE)[:3]
+            ).order_by("pk")
         )
         User.objects.bulk_create(
             [User(username=p.phone, first_name=p.name, password=password) for p in people], batch_size=2000

@@ -8,7 +8,7 @@ month-end cut would undercount the early months).
 
 from collections import Counter
 
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Subquery, Sum, Value
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
@@ -40,12 +40,65 @@ def _by(result):
     return {key: value or 0 for key, value in result.items()}
 
 
+def _memo(period, name, compute):
+    """A pass shared by several metrics of one rollup (a period of several stations lives for one rollup);
+    a single station's period computes it afresh each time."""
+    if not period.several:
+        return compute()
+    memo = period.__dict__.setdefault("_passes", {})
+    if name not in memo:
+        memo[name] = compute()
+    return memo[name]
+
+
+def _platform_key(filters) -> str:
+    return filters.get("platform", "") if set(filters) <= {"platform"} else None
+
+
+def _activity_pass(period) -> dict:
+    """One pass over the month's activities: per (station, community), the count and the 人次 of every
+    platform and of all of them (named attendance plus the anonymous head-count)."""
+    named = (
+        Attendance.objects.filter(activity=OuterRef("pk"))
+        .order_by()
+        .values("activity")
+        .annotate(c=Count("pk"))
+        .values("c")
+    )
+    times = F("named") + F("headcount")
+    aggregates = {"n:": Count("pk"), "t:": Sum(times)}
+    for platform, _label in Platform.choices:
+        aggregates[f"n:{platform}"] = Count("pk", filter=Q(platform=platform))
+        aggregates[f"t:{platform}"] = Sum(times, filter=Q(platform=platform))
+    rows = (
+        _activities(period)
+        .annotate(named=Coalesce(Subquery(named, output_field=IntegerField()), Value(0)))
+        .order_by()
+        .values("station_id", "community_id")
+        .annotate(**aggregates)
+    )
+    result = {}
+    for r in rows:
+        key = (r["station_id"], r["community_id"])
+        for name in aggregates:
+            if name.startswith("n:") and r[name]:
+                result.setdefault(name, {})[key] = r[name]
+                result.setdefault("t:" + name[2:], {})[key] = r["t:" + name[2:]] or 0
+    return result
+
+
 def count_activities(period, **filters):
-    return _by(grouped(_activities(period, **filters), "station_id", "community_id", Count("pk")))
+    platform = _platform_key(filters)
+    if platform is None:
+        return _by(grouped(_activities(period, **filters), "station_id", "community_id", Count("pk")))
+    return dict(_memo(period, "activities", lambda: _activity_pass(period)).get(f"n:{platform}", {}))
 
 
 def count_person_times(period, **filters):
     """人次: named attendance plus the anonymous head-count, per activity community, in one query."""
+    platform = _platform_key(filters)
+    if platform is not None:
+        return dict(_memo(period, "activities", lambda: _activity_pass(period)).get(f"t:{platform}", {}))
     named = (
         Attendance.objects.filter(activity=OuterRef("pk"))
         .order_by()
@@ -64,6 +117,38 @@ def count_people(queryset):
     return _by(
         grouped(queryset, "activity__station_id", "person__community_id", Count("person_id", distinct=True))
     )
+
+
+def _people_pass(period) -> dict:
+    """One pass over the month's attendance: distinct people per (station, home community), in all, by
+    platform and by residency."""
+    people = Count("person_id", distinct=True)
+    aggregates = {"all": people}
+    for platform, _label in Platform.choices:
+        aggregates[f"platform:{platform}"] = Count(
+            "person_id", distinct=True, filter=Q(activity__platform=platform)
+        )
+    for residency, _label in Residency.choices:
+        aggregates[f"residency:{residency}"] = Count(
+            "person_id", distinct=True, filter=Q(person__residency=residency)
+        )
+    rows = (
+        _attendance(period)
+        .order_by()
+        .values("activity__station_id", "person__community_id")
+        .annotate(**aggregates)
+    )
+    result = {name: {} for name in aggregates}
+    for r in rows:
+        key = (r["activity__station_id"], r["person__community_id"])
+        for name in aggregates:
+            if r[name]:
+                result[name][key] = r[name]
+    return result
+
+
+def people_in(period, name):
+    return dict(_memo(period, "people", lambda: _people_pass(period))[name])
 
 
 @metric("station.activities", label=_("activities"), unit="次", platform="station", order=10, headline=True)
@@ -93,7 +178,7 @@ def person_times(period):
     cumulative=False,
 )
 def people_served(period):
-    return count_people(_attendance(period))
+    return people_in(period, "all")
 
 
 def _register_platform(platform, label, order):
@@ -126,7 +211,7 @@ def _register_platform(platform, label, order):
         cumulative=False,
     )
     def platform_people(period):
-        return count_people(_attendance(period, activity__platform=platform))
+        return people_in(period, f"platform:{platform}")
 
 
 for _platform, _label in Platform.choices:
@@ -158,7 +243,7 @@ def _register_residency(residency, label, population_label, order):
         cumulative=False,
     )
     def participants(period):
-        return count_people(_attendance(period, person__residency=residency))
+        return people_in(period, f"residency:{residency}")
 
     @metric(
         f"station.registered.{residency}",
