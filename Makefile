@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test test-clock install messages lint demo clean lock
+.PHONY: run test test-clock install messages lint demo clean lock bench bench-smoke
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,15 @@ test-clock: messages
 		echo "== tests with the clock at $$moment =="; \
 		SWS_FROZEN_CLOCK=$$moment $(BIN)/python -m pytest -q -m "not browser and not worker" $(PYTEST_ARGS) || exit 1; \
 	done
+
+# Speed, one table of ratios (bench/README.md): builds the district data set when missing, needs PostgreSQL
+# and Redis (BENCH_DATABASE_URL, BENCH_BROKER_URL); wrk is installed with apt-get when missing.
+bench: messages
+	$(BIN)/python -W ignore bench/run.py $(BENCH_ARGS)
+
+# Every bench once at a tiny size (a few hundred rows, a second of load, no figures checked): CI runs it.
+bench-smoke: messages
+	$(BIN)/python -W ignore bench/run.py --smoke $(BENCH_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

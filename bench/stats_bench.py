@@ -61,8 +61,8 @@ def recreate_database():
     from django.core.management import call_command
 
     name = settings.DATABASES["default"]["NAME"]
-    if not name.startswith("sws_bench_"):
-        raise SystemExit(f"refusing to recreate {name!r}: bench databases are named sws_bench_*")
+    if "bench" not in name:
+        raise SystemExit(f"refusing to recreate {name!r}: a bench database has 'bench' in its name")
     connection.close()
     with connection._nodb_cursor() as cursor:
         cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -179,7 +179,8 @@ def make_users():
     station = Station.objects.order_by("pk").first()
     head, _created = User.objects.get_or_create(username="bench_head", defaults={"is_staff": True})
     StaffProfile.objects.get_or_create(user=head, defaults={"role": "station_head", "station": station})
-    viewer, _created = User.objects.get_or_create(username="bench_district", defaults={"is_staff": False})
+    viewer, _created = User.objects.get_or_create(username="bench_district", defaults={"is_staff": True})
+    User.objects.filter(pk=viewer.pk).update(is_staff=True)  # a role counts only on a staff account
     StaffProfile.objects.get_or_create(
         user=viewer, defaults={"role": "district_viewer", "district": "基准区"}
     )

@@ -3,6 +3,7 @@
 from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext_lazy as _
 
+from station.aggregates import add_totals, each_station, grouped, per_station
 from station.models import Activity, Attendance, Need
 from stats.registry import metric
 
@@ -12,13 +13,12 @@ from .models import Case, CaseSession, GroupSession, Visit
 PLATFORM = "casework"
 
 
-def _rows(qs, key: str, value) -> dict:
-    return dict(qs.order_by().values(key).annotate(v=value).values_list(key, "v"))
+PERSON_STATION = "person__community__station_id"
 
 
 def _visits(period, kind):
     return Visit.objects.filter(
-        person__community__station=period.station,
+        person__community__station_id__in=period.station_ids,
         kind=kind,
         visited_on__gte=period.first_day,
         visited_on__lt=period.end_day,
@@ -27,12 +27,12 @@ def _visits(period, kind):
 
 @metric("cases.phone_visits", label=_("phone visits"), unit="次", platform=PLATFORM, order=10)
 def phone_visits(period):
-    return _rows(_visits(period, Visit.Kind.PHONE), "person__community_id", Count("pk"))
+    return grouped(_visits(period, Visit.Kind.PHONE), PERSON_STATION, "person__community_id", Count("pk"))
 
 
 @metric("cases.home_visits", label=_("home visits"), unit="次", platform=PLATFORM, order=11)
 def home_visits(period):
-    return _rows(_visits(period, Visit.Kind.HOME), "person__community_id", Count("pk"))
+    return grouped(_visits(period, Visit.Kind.HOME), PERSON_STATION, "person__community_id", Count("pk"))
 
 
 @metric(
@@ -44,7 +44,12 @@ def home_visits(period):
 )
 def households_visited(period):
     """Each household (by the person visited) counted once in the month, however many home visits."""
-    return _rows(_visits(period, Visit.Kind.HOME), "person__community_id", Count("person", distinct=True))
+    return grouped(
+        _visits(period, Visit.Kind.HOME),
+        PERSON_STATION,
+        "person__community_id",
+        Count("person", distinct=True),
+    )
 
 
 @metric(
@@ -57,6 +62,10 @@ def households_visited(period):
 )
 def visit_coverage(period):
     """Share of watched people visited within their cycle as of the month's end (``plan.COVERAGE_DEFINITION``)."""
+    return each_station(period, _visit_coverage)
+
+
+def _visit_coverage(period):
     figures = plan.coverage(period.station, period.first_day, period.end_day)
     if not figures:
         return {}
@@ -68,13 +77,13 @@ def visit_coverage(period):
 
 
 def _station_cases(period):
-    return Case.objects.filter(station=period.station)
+    return Case.objects.filter(station_id__in=period.station_ids)
 
 
 @metric("cases.new_cases", label=_("new cases"), unit="个", platform=PLATFORM, order=20)
 def new_cases(period):
     qs = _station_cases(period).filter(opened_on__gte=period.first_day, opened_on__lt=period.end_day)
-    return _rows(qs, "person__community_id", Count("pk"))
+    return grouped(qs, "station_id", "person__community_id", Count("pk"))
 
 
 @metric(
@@ -91,26 +100,26 @@ def open_cases(period):
         .filter(opened_on__lt=period.end_day)
         .filter(Q(closed_on__isnull=True) | Q(closed_on__gte=period.end_day))
     )
-    return _rows(qs, "person__community_id", Count("pk"))
+    return grouped(qs, "station_id", "person__community_id", Count("pk"))
 
 
 @metric("cases.closed_cases", label=_("cases closed"), unit="个", platform=PLATFORM, order=22)
 def closed_cases(period):
     qs = _station_cases(period).filter(closed_on__gte=period.first_day, closed_on__lt=period.end_day)
-    return _rows(qs, "person__community_id", Count("pk"))
+    return grouped(qs, "station_id", "person__community_id", Count("pk"))
 
 
 @metric("cases.case_sessions", label=_("case sessions"), unit="节", platform=PLATFORM, order=23)
 def case_sessions(period):
     qs = CaseSession.objects.filter(
-        case__station=period.station, held_on__gte=period.first_day, held_on__lt=period.end_day
+        case__station_id__in=period.station_ids, held_on__gte=period.first_day, held_on__lt=period.end_day
     )
-    return _rows(qs, "case__person__community_id", Count("pk"))
+    return grouped(qs, "case__station_id", "case__person__community_id", Count("pk"))
 
 
 def _group_sessions(period):
     return GroupSession.objects.filter(
-        group__station=period.station,
+        group__station_id__in=period.station_ids,
         activity__starts_at__gte=period.start,
         activity__starts_at__lt=period.end,
     )
@@ -119,19 +128,21 @@ def _group_sessions(period):
 @metric("cases.groups", label=_("groups meeting"), unit="组", platform=PLATFORM, order=30)
 def groups(period):
     """Groups that held at least one session in the month."""
-    return _rows(_group_sessions(period), "group__community_id", Count("group", distinct=True))
+    return grouped(
+        _group_sessions(period), "group__station_id", "group__community_id", Count("group", distinct=True)
+    )
 
 
 @metric("cases.group_sessions", label=_("group sessions"), unit="节", platform=PLATFORM, order=31)
 def group_sessions(period):
-    return _rows(_group_sessions(period), "group__community_id", Count("pk"))
+    return grouped(_group_sessions(period), "group__station_id", "group__community_id", Count("pk"))
 
 
 def _group_attendance(period):
     return Attendance.objects.filter(
         activity__platform=Activity.Platform.CASEWORK,
         activity__kind="group_session",
-        activity__station=period.station,
+        activity__station_id__in=period.station_ids,
         activity__starts_at__gte=period.start,
         activity__starts_at__lt=period.end,
     )
@@ -148,29 +159,33 @@ def _group_attendance(period):
 def group_participants(period):
     """Distinct people named in group sessions (by the session's community), plus the station-wide total."""
     attendance = _group_attendance(period)
-    result = _rows(attendance, "activity__community_id", Count("person", distinct=True))
-    result["total"] = attendance.values("person_id").distinct().count()
-    return result
+    result = grouped(
+        attendance, "activity__station_id", "activity__community_id", Count("person", distinct=True)
+    )
+    totals = per_station(attendance, "activity__station_id", Count("person", distinct=True))
+    return add_totals(result, period, totals, always=True)
 
 
 @metric("cases.group_person_times", label=_("group person-times"), unit="人次", platform=PLATFORM, order=33)
 def group_person_times(period):
     """Named attendance plus the anonymous head-counts of group sessions."""
-    result = _rows(_group_attendance(period), "activity__community_id", Count("pk"))
+    result = grouped(_group_attendance(period), "activity__station_id", "activity__community_id", Count("pk"))
     activities = Activity.objects.filter(group_session__in=_group_sessions(period))
-    for community, headcount in _rows(activities, "community_id", Sum("headcount")).items():
-        result[community] = result.get(community, 0) + (headcount or 0)
+    for key, headcount in grouped(
+        activities, "group_session__group__station_id", "community_id", Sum("headcount")
+    ).items():
+        result[key] = result.get(key, 0) + (headcount or 0)
     return result
 
 
 def _needs(period):
-    return Need.objects.filter(person__community__station=period.station)
+    return Need.objects.filter(person__community__station_id__in=period.station_ids)
 
 
 @metric("cases.needs_raised", label=_("needs raised"), unit="个", platform=PLATFORM, order=40)
 def needs_raised(period):
     qs = _needs(period).filter(raised_at__gte=period.start, raised_at__lt=period.end)
-    return _rows(qs, "person__community_id", Count("pk"))
+    return grouped(qs, PERSON_STATION, "person__community_id", Count("pk"))
 
 
 @metric("cases.needs_met", label=_("needs met"), unit="个", platform=PLATFORM, order=41)
@@ -178,7 +193,7 @@ def needs_met(period):
     qs = _needs(period).filter(
         status=Need.Status.MET, resolved_at__gte=period.start, resolved_at__lt=period.end
     )
-    return _rows(qs, "person__community_id", Count("pk"))
+    return grouped(qs, PERSON_STATION, "person__community_id", Count("pk"))
 
 
 @metric(

@@ -155,7 +155,10 @@ LOGIN_REDIRECT_URL = "/"
 
 # Sessions: end after 30 minutes idle and 12 hours after sign-in, whatever happens.
 SESSION_COOKIE_AGE = 30 * 60
-SESSION_SAVE_EVERY_REQUEST = True
+# The idle half hour slides at most once a minute (station.sessions), not with a write on every page view.
+SESSION_ENGINE = "station.sessions"
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_RENEW_AFTER = 60
 SESSION_ABSOLUTE_SECONDS = 12 * 60 * 60
 SESSION_COOKIE_HTTPONLY = True
 

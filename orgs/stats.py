@@ -15,6 +15,7 @@ from django.db.models.functions import Coalesce
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from station.aggregates import add_totals, each_station, grouped, per_station, sum_totals
 from station.models import Attendance
 from stats.registry import metric
 from volunteers import selectors as volunteer_selectors
@@ -24,27 +25,19 @@ from .models import CommunityOrg, Membership, OrgActivity, StageMove
 PLATFORM = "orgs"
 
 
-def _with_total(rows) -> dict:
-    result = {key: value or 0 for key, value in rows}
-    result["total"] = sum(result.values())
-    return result
+def _with_total(period, rows: dict) -> dict:
+    return sum_totals({key: value or 0 for key, value in rows.items()}, period, always=True)
 
 
 def _orgs_at_end(period):
     """Organisations that existed at the month's end (founded, or recorded, before it)."""
-    return CommunityOrg.objects.filter(station=period.station).filter(
+    return CommunityOrg.objects.filter(station_id__in=period.station_ids).filter(
         Q(founded_on__lt=period.end_day) | Q(founded_on__isnull=True, created_at__lt=period.end)
     )
 
 
-def _count_by_community(qs, filters=None):
-    return _with_total(
-        qs.filter(filters or Q())
-        .order_by()
-        .values("community_id")
-        .annotate(v=Count("pk"))
-        .values_list("community_id", "v")
-    )
+def _count_by_community(period, qs, filters=None):
+    return _with_total(period, grouped(qs.filter(filters or Q()), "station_id", "community_id", Count("pk")))
 
 
 def _tier_q(tier, end_day):
@@ -61,14 +54,14 @@ def _register_tier(tier, label, order):
     @metric(f"orgs.tier_{tier}", label=label, unit="个", platform=PLATFORM, order=order, additive=False,
             cumulative=False)  # fmt: skip
     def by_tier(period):
-        return _count_by_community(_orgs_at_end(period), _tier_q(tier, period.end_day))
+        return _count_by_community(period, _orgs_at_end(period), _tier_q(tier, period.end_day))
 
 
 def _register_category(key, label, order):
     @metric(f"orgs.category_{key}", label=label, unit="个", platform=PLATFORM, order=order, additive=False,
             cumulative=False)  # fmt: skip
     def by_category(period):
-        return _count_by_community(_orgs_at_end(period), Q(category=key))
+        return _count_by_community(period, _orgs_at_end(period), Q(category=key))
 
 
 _TIER_LABELS = {
@@ -84,15 +77,10 @@ for _i, (_key, _label) in enumerate(settings.ORGS_CATEGORIES):
 
 @metric("orgs.newly_filed", label=_("organisations newly filed"), unit="个", platform=PLATFORM, order=30)
 def newly_filed(period):
-    rows = (
-        CommunityOrg.objects.filter(
-            station=period.station, filed_on__gte=period.first_day, filed_on__lt=period.end_day
-        )
-        .values("community_id")
-        .annotate(v=Count("pk"))
-        .values_list("community_id", "v")
+    qs = CommunityOrg.objects.filter(
+        station_id__in=period.station_ids, filed_on__gte=period.first_day, filed_on__lt=period.end_day
     )
-    return dict(rows)
+    return grouped(qs, "station_id", "community_id", Count("pk"))
 
 
 def _stage_order_at_end(period):
@@ -104,7 +92,7 @@ def _stage_order_at_end(period):
     )
     started = StageMove.objects.filter(org=OuterRef("pk"), kind=StageMove.Kind.START, moved_at__lt=period.end)
     return (
-        CommunityOrg.objects.filter(station=period.station)
+        CommunityOrg.objects.filter(station_id__in=period.station_ids)
         .filter(Exists(started))
         .filter(Q(incubation_ended_on__isnull=True) | Q(incubation_ended_on__gte=period.end_day))
         .annotate(stage_order=Subquery(last_stage, output_field=IntegerField()))
@@ -114,14 +102,14 @@ def _stage_order_at_end(period):
 @metric("orgs.in_incubation", label=_("organisations in incubation"), unit="个", platform=PLATFORM, order=40,
         additive=False, cumulative=False)  # fmt: skip
 def in_incubation(period):
-    return _count_by_community(_stage_order_at_end(period))
+    return _count_by_community(period, _stage_order_at_end(period))
 
 
 def _register_stage(order, name):
     @metric(f"orgs.in_stage_{order}", label=format_lazy("{}{}", _("in incubation: "), name), unit="个",
             platform=PLATFORM, order=40 + order, additive=False, cumulative=False)  # fmt: skip
     def in_stage(period):
-        return _count_by_community(_stage_order_at_end(period), Q(stage_order=order))
+        return _count_by_community(period, _stage_order_at_end(period), Q(stage_order=order))
 
 
 for _order, (_name, _items, _graduates) in enumerate(settings.ORGS_DEFAULT_STAGES, start=1):
@@ -133,17 +121,18 @@ for _order, (_name, _items, _graduates) in enumerate(settings.ORGS_DEFAULT_STAGE
         platform=PLATFORM, order=50, additive=False, cumulative=False)  # fmt: skip
 def organisations_incubated(period):
     return _count_by_community(
+        period,
         CommunityOrg.objects.filter(
-            station=period.station,
+            station_id__in=period.station_ids,
             incubation=CommunityOrg.Incubation.GRADUATED,
             incubation_ended_on__lt=period.end_day,
-        )
+        ),
     )
 
 
 def _org_activities(period, **filters):
     return OrgActivity.objects.filter(
-        activity__station=period.station,
+        activity__station_id__in=period.station_ids,
         activity__starts_at__gte=period.start,
         activity__starts_at__lt=period.end,
         **filters,
@@ -151,13 +140,9 @@ def _org_activities(period, **filters):
 
 
 def _count(period, **filters):
-    rows = (
-        _org_activities(period, **filters)
-        .values("activity__community_id")
-        .annotate(v=Count("pk"))
-        .values_list("activity__community_id", "v")
+    return grouped(
+        _org_activities(period, **filters), "activity__station_id", "activity__community_id", Count("pk")
     )
-    return dict(rows)
 
 
 def _person_times(period, **filters):
@@ -168,14 +153,16 @@ def _person_times(period, **filters):
         .annotate(c=Count("pk"))
         .values("c")
     )
-    rows = (
-        _org_activities(period, **filters)
-        .annotate(named=Coalesce(Subquery(named, output_field=IntegerField()), Value(0)))
-        .values("activity__community_id")
-        .annotate(v=Sum(F("named") + F("activity__headcount")))
-        .values_list("activity__community_id", "v")
+    activities = _org_activities(period, **filters).annotate(
+        named=Coalesce(Subquery(named, output_field=IntegerField()), Value(0))
     )
-    return {key: value or 0 for key, value in rows}
+    rows = grouped(
+        activities,
+        "activity__station_id",
+        "activity__community_id",
+        Sum(F("named") + F("activity__headcount")),
+    )
+    return {key: value or 0 for key, value in rows.items()}
 
 
 LED = {"role": OrgActivity.Role.PROVIDER, "kind": OrgActivity.Kind.SERVICE}
@@ -198,16 +185,17 @@ def led_person_times(period):
 def provider_share(period):
     rows = (
         _org_activities(period, kind=OrgActivity.Kind.SERVICE)
-        .values("activity__community_id")
+        .order_by()
+        .values("activity__station_id", "activity__community_id")
         .annotate(p=Count("pk", filter=Q(role=OrgActivity.Role.PROVIDER)), n=Count("pk"))
-        .values_list("activity__community_id", "p", "n")
+        .values_list("activity__station_id", "activity__community_id", "p", "n")
     )
-    result, provided, total = {}, 0, 0
-    for community, p, n in rows:
-        result[community] = round(100 * p / n, 1) if n else 0
-        provided, total = provided + p, total + n
-    result["total"] = round(100 * provided / total, 1) if total else 0
-    return result
+    result, provided, total = {}, {}, {}
+    for station, community, p, n in rows:
+        result[(station, community)] = round(100 * p / n, 1) if n else 0
+        provided[station], total[station] = provided.get(station, 0) + p, total.get(station, 0) + n
+    shares = {s: round(100 * provided[s] / total[s], 1) for s in total if total[s]}
+    return add_totals(result, period, shares, always=True)
 
 
 @metric(
@@ -227,17 +215,12 @@ def training_person_times(period):
 @metric("orgs.members", label=_("members of community organisations"), unit="人", platform=PLATFORM, order=80,
         additive=False, cumulative=False)  # fmt: skip
 def members(period):
-    active = Membership.objects.filter(org__station=period.station, joined_on__lt=period.end_day).filter(
-        Q(left_on__isnull=True) | Q(left_on__gte=period.end_day)
-    )
-    result = {
-        key: value
-        for key, value in active.values("org__community_id")
-        .annotate(v=Count("person_id", distinct=True))
-        .values_list("org__community_id", "v")
-    }
-    result["total"] = active.values("person_id").distinct().count()
-    return result
+    active = Membership.objects.filter(
+        org__station_id__in=period.station_ids, joined_on__lt=period.end_day
+    ).filter(Q(left_on__isnull=True) | Q(left_on__gte=period.end_day))
+    result = grouped(active, "org__station_id", "org__community_id", Count("person_id", distinct=True))
+    totals = per_station(active, "org__station_id", Count("person_id", distinct=True))
+    return add_totals(result, period, totals, always=True)
 
 
 @metric("orgs.leaders_from_volunteers", label=_("leaders who came from volunteers"), unit="人", platform=PLATFORM,
@@ -245,6 +228,10 @@ def members(period):
 def leaders_from_volunteers(period):
     """People who lead an organisation at the month's end and were the station's volunteers by the day they
     joined it: each person once per community, and once in the station's total however many groups they lead."""
+    return each_station(period, _leaders_from_volunteers)
+
+
+def _leaders_from_volunteers(period):
     came_from_volunteers = Exists(
         volunteer_selectors.volunteer_person_ids(period.station, joined_by=OuterRef("joined_on")).filter(
             person_id=OuterRef("person_id")

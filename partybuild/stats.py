@@ -6,6 +6,7 @@ A member belongs to one community (their person's). Courses are station-wide (co
 from django.db.models import Count, F, Q, Sum
 from django.utils.translation import gettext_lazy as _
 
+from station.aggregates import add_totals, grouped, per_station, sum_totals
 from station.models import Activity, Attendance, Need
 from stats.registry import metric
 
@@ -23,14 +24,7 @@ PLATFORM = "partybuild"
 MEMBER_COMMUNITY = "member__person__community_id"
 
 
-def _rows(qs, key: str, value) -> dict:
-    return dict(qs.order_by().values(key).annotate(v=value).values_list(key, "v"))
-
-
-def _with_total(result: dict, total) -> dict:
-    if result:
-        result["total"] = total
-    return result
+PERSON_STATION = "person__community__station_id"
 
 
 @metric(
@@ -38,14 +32,16 @@ def _with_total(result: dict, total) -> dict:
 )
 def members_reported(period):
     qs = MemberReport.objects.filter(
-        community__station=period.station, submitted_on__gte=period.first_day, submitted_on__lt=period.end_day
+        community__station_id__in=period.station_ids,
+        submitted_on__gte=period.first_day,
+        submitted_on__lt=period.end_day,
     )
-    return _rows(qs, "community_id", Count("member", distinct=True))
+    return grouped(qs, "community__station_id", "community_id", Count("member", distinct=True))
 
 
 def _active_at_month_end(period):
     return MemberReport.objects.filter(
-        community__station=period.station, active_from__lt=period.end_day
+        community__station_id__in=period.station_ids, active_from__lt=period.end_day
     ).filter(Q(lapsed_on__isnull=True) | Q(lapsed_on__gte=period.end_day))
 
 
@@ -59,8 +55,8 @@ def _active_at_month_end(period):
 )
 def members_active(period):
     qs = _active_at_month_end(period)
-    rows = _rows(qs, "community_id", Count("member", distinct=True))
-    return _with_total(rows, sum(rows.values()))
+    rows = grouped(qs, "community__station_id", "community_id", Count("member", distinct=True))
+    return sum_totals(rows, period)
 
 
 @metric(
@@ -72,14 +68,16 @@ def members_active(period):
     order=20,
 )
 def units_reporting(period):
-    qs = UnitReport.objects.filter(community__station=period.station, signed_on__lt=period.end_day)
-    rows = _rows(qs, "community_id", Count("unit", distinct=True))
-    return _with_total(rows, qs.values("unit_id").distinct().count() if rows else 0)
+    qs = UnitReport.objects.filter(community__station_id__in=period.station_ids, signed_on__lt=period.end_day)
+    rows = grouped(qs, "community__station_id", "community_id", Count("unit", distinct=True))
+    return add_totals(rows, period, per_station(qs, "community__station_id", Count("unit", distinct=True)))
 
 
 def _hours(period):
     return PostHours.objects.filter(
-        holder__post__station=period.station, served_on__gte=period.first_day, served_on__lt=period.end_day
+        holder__post__station_id__in=period.station_ids,
+        served_on__gte=period.first_day,
+        served_on__lt=period.end_day,
     )
 
 
@@ -91,17 +89,17 @@ def _hours(period):
     order=30,
 )
 def service_hours(period):
-    return {
-        k: float(v)
-        for k, v in _rows(_hours(period), "holder__member__person__community_id", Sum("hours")).items()
-    }
+    rows = grouped(
+        _hours(period), "holder__post__station_id", "holder__member__person__community_id", Sum("hours")
+    )
+    return {k: float(v) for k, v in rows.items()}
 
 
 def _member_needs(period, status_field):
     from .selectors import member_content_type
 
     return Need.objects.filter(
-        person__community__station=period.station,
+        person__community__station_id__in=period.station_ids,
         taker_type=member_content_type(),
         **{f"{status_field}__gte": period.start, f"{status_field}__lt": period.end},
     )
@@ -116,35 +114,39 @@ def _member_needs(period, status_field):
 )
 def service_person_times(period):
     """Days served on posts plus needs met by members (party days count below)."""
-    result = _rows(_hours(period), "holder__member__person__community_id", Count("pk"))
+    result = grouped(
+        _hours(period), "holder__post__station_id", "holder__member__person__community_id", Count("pk")
+    )
     met = _member_needs(period, "resolved_at").filter(status=Need.Status.MET)
-    for community, n in _rows(met, "person__community_id", Count("pk")).items():
-        result[community] = result.get(community, 0) + n
+    for key, n in grouped(met, PERSON_STATION, "person__community_id", Count("pk")).items():
+        result[key] = result.get(key, 0) + n
     return result
 
 
 @metric("partybuild.posts_filled", label=_("service posts filled"), unit="人次", platform=PLATFORM, order=40)
 def posts_filled(period):
     qs = PostHolder.objects.filter(
-        post__station=period.station, started_on__gte=period.first_day, started_on__lt=period.end_day
+        post__station_id__in=period.station_ids,
+        started_on__gte=period.first_day,
+        started_on__lt=period.end_day,
     )
-    return _rows(qs, "post__community_id", Count("pk"))
+    return grouped(qs, "post__station_id", "post__community_id", Count("pk"))
 
 
 @metric("partybuild.needs_taken", label=_("needs taken by members"), unit="个", platform=PLATFORM, order=50)
 def needs_taken(period):
-    return _rows(_member_needs(period, "taken_at"), "person__community_id", Count("pk"))
+    return grouped(_member_needs(period, "taken_at"), PERSON_STATION, "person__community_id", Count("pk"))
 
 
 @metric("partybuild.needs_met", label=_("needs met by members"), unit="个", platform=PLATFORM, order=51)
 def needs_met(period):
     qs = _member_needs(period, "resolved_at").filter(status=Need.Status.MET)
-    return _rows(qs, "person__community_id", Count("pk"))
+    return grouped(qs, PERSON_STATION, "person__community_id", Count("pk"))
 
 
 def _party_days(period):
     return Activity.objects.filter(
-        station=period.station,
+        station_id__in=period.station_ids,
         platform=Activity.Platform.PARTYBUILD,
         kind="party_day",
         starts_at__gte=period.start,
@@ -154,7 +156,7 @@ def _party_days(period):
 
 @metric("partybuild.party_days", label=_("themed party days held"), unit="次", platform=PLATFORM, order=60)
 def party_days(period):
-    return _rows(_party_days(period), "community_id", Count("pk"))
+    return grouped(_party_days(period), "station_id", "community_id", Count("pk"))
 
 
 @metric(
@@ -167,10 +169,12 @@ def party_days(period):
 def party_day_person_times(period):
     """Named attendance plus the anonymous head-count, by the party day's community."""
     named = Attendance.objects.filter(activity__in=_party_days(period))
-    result = _rows(named, "activity__community_id", Count("pk"))
-    for community, headcount in _rows(_party_days(period), "community_id", Sum("headcount")).items():
+    result = grouped(named, "activity__station_id", "activity__community_id", Count("pk"))
+    for key, headcount in grouped(
+        _party_days(period), "station_id", "community_id", Sum("headcount")
+    ).items():
         if headcount:
-            result[community] = result.get(community, 0) + headcount
+            result[key] = result.get(key, 0) + headcount
     return result
 
 
@@ -178,21 +182,22 @@ def party_day_person_times(period):
     "partybuild.course_sessions", label=_("two-way course sessions"), unit="节", platform=PLATFORM, order=70
 )
 def course_sessions(period):
-    n = CourseSession.objects.filter(
-        course__station=period.station, held_on__gte=period.first_day, held_on__lt=period.end_day
-    ).count()
-    return {None: n} if n else {}
+    qs = CourseSession.objects.filter(
+        course__station_id__in=period.station_ids, held_on__gte=period.first_day, held_on__lt=period.end_day
+    )
+    return {(s, None): n for s, n in per_station(qs, "course__station_id", Count("pk")).items() if n}
 
 
 @metric("partybuild.study_hours", label=_("study hours attended"), unit="学时", platform=PLATFORM, order=71)
 def study_hours(period):
     """Each attendance counts its session's study hours, by the attendee's community."""
     qs = CourseAttendance.objects.filter(
-        session__course__station=period.station,
+        session__course__station_id__in=period.station_ids,
         session__held_on__gte=period.first_day,
         session__held_on__lt=period.end_day,
     )
-    return {k: float(v) for k, v in _rows(qs, "person__community_id", Sum(F("session__study_hours"))).items()}
+    rows = grouped(qs, "session__course__station_id", "person__community_id", Sum(F("session__study_hours")))
+    return {k: float(v) for k, v in rows.items()}
 
 
 @metric(
@@ -205,6 +210,6 @@ def study_hours(period):
 def sheets_sent(period):
     """A member's sheet counts in the member's community; a unit's sheet station-wide (None)."""
     qs = QuarterlySheet.objects.filter(
-        station=period.station, sent_on__gte=period.first_day, sent_on__lt=period.end_day
+        station_id__in=period.station_ids, sent_on__gte=period.first_day, sent_on__lt=period.end_day
     )
-    return _rows(qs, MEMBER_COMMUNITY, Count("pk"))
+    return grouped(qs, "station_id", MEMBER_COMMUNITY, Count("pk"))

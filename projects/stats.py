@@ -9,6 +9,7 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from station.aggregates import add_totals, grouped, per_station
 from station.models import Attendance
 from stats.registry import metric
 
@@ -17,24 +18,21 @@ from .models import Milestone, Project, ProjectActivity, Resource
 PLATFORM = "projects"
 
 
-def _rows(qs, key: str, value) -> dict:
-    return dict(qs.order_by().values(key).annotate(v=value).values_list(key, "v"))
+LINK_STATION = "activity__project_link__project__station_id"
 
 
-def _counted_once(qs, key: str, value, total) -> dict:
+def _counted_once(period, qs, station: str, key: str, value, total) -> dict:
     """Per community (a row of several communities in each) and the station's total counting it once."""
-    result = _rows(qs, key, value)
-    if result:
-        result["total"] = qs.order_by().aggregate(v=total)["v"] or 0
-    return result
+    result = grouped(qs, station, key, value)
+    return add_totals(result, period, per_station(qs, station, total))
 
 
-def _projects_by_community(qs) -> dict:
-    return _counted_once(qs, "communities", Count("pk"), Count("pk"))
+def _projects_by_community(period, qs) -> dict:
+    return _counted_once(period, qs, "station_id", "communities", Count("pk"), Count("pk"))
 
 
 def _projects(period):
-    return Project.objects.filter(station=period.station)
+    return Project.objects.filter(station_id__in=period.station_ids)
 
 
 @metric("projects.projects_brought_in", label=_("projects introduced"), unit="个", platform=PLATFORM, order=10,
@@ -46,7 +44,7 @@ def projects_brought_in(period):
         introduced_on__gte=period.first_day,
         introduced_on__lt=period.end_day,
     )
-    return _projects_by_community(qs)
+    return _projects_by_community(period, qs)
 
 
 def _started(period, origin):
@@ -60,13 +58,13 @@ def _started(period, origin):
 @metric("projects.projects_in_house", label=_("projects designed in-house started"), unit="个", platform=PLATFORM,
         order=11, additive=False, cumulative=True)  # fmt: skip
 def projects_in_house(period):
-    return _projects_by_community(_started(period, Project.Origin.IN_HOUSE))
+    return _projects_by_community(period, _started(period, Project.Origin.IN_HOUSE))
 
 
 @metric("projects.projects_contest", label=_("contest-funded projects started"), unit="个", platform=PLATFORM,
         order=12, additive=False, cumulative=True)  # fmt: skip
 def projects_contest(period):
-    return _projects_by_community(_started(period, Project.Origin.CONTEST))
+    return _projects_by_community(period, _started(period, Project.Origin.CONTEST))
 
 
 def _running_at_end(period):
@@ -85,7 +83,7 @@ def _running_at_end(period):
 @metric("projects.running_projects", label=_("running projects at month end"), unit="个", platform=PLATFORM,
         order=13, additive=False, cumulative=False)  # fmt: skip
 def running_projects(period):
-    return _projects_by_community(_running_at_end(period))
+    return _projects_by_community(period, _running_at_end(period))
 
 
 @metric("projects.in_house_share", label=_("share of projects designed in the community"), unit="%",
@@ -101,18 +99,18 @@ def in_house_share(period):
             Q(introduced_on__lt=period.end_day) | Q(introduced_on__isnull=True, starts_on__lt=period.end_day)
         )
     )
-    rows = list(qs.order_by().values("communities").annotate(n=Count("pk"), own=Count("pk", filter=own)))
-    if not rows:
-        return {}
-    result = {r["communities"]: round(100 * r["own"] / r["n"], 1) for r in rows}
-    station = qs.order_by().aggregate(n=Count("pk"), own=Count("pk", filter=own))  # each project once
-    result["total"] = round(100 * station["own"] / station["n"], 1)
-    return result
+    rows = (
+        qs.order_by().values("station_id", "communities").annotate(n=Count("pk"), own=Count("pk", filter=own))
+    )
+    result = {(r["station_id"], r["communities"]): round(100 * r["own"] / r["n"], 1) for r in rows}
+    stations = qs.order_by().values("station_id").annotate(n=Count("pk"), own=Count("pk", filter=own))
+    totals = {r["station_id"]: round(100 * r["own"] / r["n"], 1) for r in stations}  # each project once
+    return add_totals(result, period, totals)
 
 
 def _resources_in(period, kind=None):
     qs = Resource.objects.filter(
-        station=period.station,
+        station_id__in=period.station_ids,
         direction=Resource.Direction.IN,
         on__gte=period.first_day,
         on__lt=period.end_day,
@@ -124,7 +122,12 @@ def _resources_in(period, kind=None):
         cumulative=True)  # fmt: skip
 def money_in(period):
     return _counted_once(
-        _resources_in(period, Resource.Kind.MONEY), "project__communities", Sum("amount"), Sum("amount")
+        period,
+        _resources_in(period, Resource.Kind.MONEY),
+        "station_id",
+        "project__communities",
+        Sum("amount"),
+        Sum("amount"),
     )
 
 
@@ -132,20 +135,27 @@ def money_in(period):
         additive=False, cumulative=True)  # fmt: skip
 def goods_in(period):
     return _counted_once(
-        _resources_in(period, Resource.Kind.GOODS), "project__communities", Sum("amount"), Sum("amount")
+        period,
+        _resources_in(period, Resource.Kind.GOODS),
+        "station_id",
+        "project__communities",
+        Sum("amount"),
+        Sum("amount"),
     )
 
 
 @metric("projects.resources_linked", label=_("resources linked"), unit="次", platform=PLATFORM, order=22,
         additive=False, cumulative=True)  # fmt: skip
 def resources_linked(period):
-    return _counted_once(_resources_in(period), "project__communities", Count("pk"), Count("pk"))
+    return _counted_once(
+        period, _resources_in(period), "station_id", "project__communities", Count("pk"), Count("pk")
+    )
 
 
 def _service_links(period):
     return ProjectActivity.objects.filter(
         kind=ProjectActivity.Kind.SERVICE,
-        project__station=period.station,
+        project__station_id__in=period.station_ids,
         activity__platform="projects",
         activity__starts_at__gte=period.start,
         activity__starts_at__lt=period.end,
@@ -161,21 +171,19 @@ def _attendance(period):
 def beneficiaries(period):
     """Distinct named people served by the projects in the month (each once), by the activity's community."""
     attendance = _attendance(period)
-    result = _rows(attendance, "activity__community_id", Count("person", distinct=True))
-    if result:
-        result["total"] = attendance.values("person_id").distinct().count()
-    return result
+    result = grouped(attendance, LINK_STATION, "activity__community_id", Count("person", distinct=True))
+    return add_totals(result, period, per_station(attendance, LINK_STATION, Count("person", distinct=True)))
 
 
 @metric("projects.person_times", label=_("project services"), unit="人次", platform=PLATFORM, order=31)
 def person_times(period):
     """Named attendance plus the anonymous head-counts of the projects' activities."""
-    result = _rows(_attendance(period), "activity__community_id", Count("pk"))
-    for community, headcount in _rows(
-        _service_links(period), "activity__community_id", Sum("activity__headcount")
+    result = grouped(_attendance(period), LINK_STATION, "activity__community_id", Count("pk"))
+    for key, headcount in grouped(
+        _service_links(period), "project__station_id", "activity__community_id", Sum("activity__headcount")
     ).items():
         if headcount:
-            result[community] = result.get(community, 0) + headcount
+            result[key] = result.get(key, 0) + headcount
     return result
 
 
@@ -183,11 +191,11 @@ def person_times(period):
 def publicity(period):
     qs = ProjectActivity.objects.filter(
         kind=ProjectActivity.Kind.PUBLICITY,
-        project__station=period.station,
+        project__station_id__in=period.station_ids,
         activity__starts_at__gte=period.start,
         activity__starts_at__lt=period.end,
     )
-    return _rows(qs, "activity__community_id", Count("pk"))
+    return grouped(qs, "project__station_id", "activity__community_id", Count("pk"))
 
 
 @metric("projects.milestones_overdue", label=_("project reports overdue at month end"), unit="个",
@@ -195,7 +203,7 @@ def publicity(period):
 def milestones_overdue(period):
     """Reports due before the month's end (or today, for the month under way) and not in by then."""
     cut = min(period.end_day, timezone.localdate())
-    qs = Milestone.objects.filter(project__station=period.station, due_on__lt=cut).filter(
+    qs = Milestone.objects.filter(project__station_id__in=period.station_ids, due_on__lt=cut).filter(
         Q(reported_on__isnull=True) | Q(reported_on__gte=cut)
     )
-    return _counted_once(qs, "project__communities", Count("pk"), Count("pk"))
+    return _counted_once(period, qs, "project__station_id", "project__communities", Count("pk"), Count("pk"))

@@ -32,7 +32,8 @@ def station_context(request):
     profile = profile_of(user)
 
     def unread():
-        return user.notifications.filter(read_at__isnull=True).count()
+        counted = getattr(user, "unread_notifications", None)  # counted already by the page's own query
+        return counted if counted is not None else user.notifications.filter(read_at__isnull=True).count()
 
     return {
         "staff_profile": profile,

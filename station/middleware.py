@@ -21,6 +21,8 @@ class SessionLifetimeMiddleware:
                 request.session[SIGNED_IN_AT] = now
             elif now - started > settings.SESSION_ABSOLUTE_SECONDS:
                 logout(request)
+            elif getattr(request.session, "needs_renewal", lambda: True)():
+                request.session.modified = True  # slide the idle expiry (station.sessions)
         return self.get_response(request)
 
 

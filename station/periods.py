@@ -7,11 +7,36 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 
 
+class _SeveralStations:
+    """The ``station`` of a period of several stations: code that reads one station fails loudly here."""
+
+    def __getattr__(self, name):
+        raise AttributeError(f"a period of several stations has no single station's {name}")
+
+    def __repr__(self):
+        return "<several stations>"
+
+
+SEVERAL_STATIONS = _SeveralStations()
+
+
 @dataclass(frozen=True)
 class Period:
     station: object
     first_day: date  # inclusive, local (Asia/Shanghai) date
     end_day: date  # exclusive
+    several: tuple = ()  # the rollup's period: several stations at once (``station`` is SEVERAL_STATIONS)
+
+    @property
+    def stations(self) -> tuple:
+        return self.several or (self.station,)
+
+    @property
+    def station_ids(self) -> list:
+        return [s.pk for s in self.stations]
+
+    def for_station(self, station) -> "Period":
+        return Period(station=station, first_day=self.first_day, end_day=self.end_day)
 
     @property
     def start(self) -> datetime:
@@ -26,6 +51,14 @@ def month_period(station, year: int, month: int) -> Period:
     first = date(year, month, 1)
     end = date(year + (month == 12), month % 12 + 1, 1)
     return Period(station=station, first_day=first, end_day=end)
+
+
+def stations_month_period(stations, year: int, month: int) -> Period:
+    """One month for several stations at once: the metrics group their figures by station."""
+    one = month_period(None, year, month)
+    return Period(
+        station=SEVERAL_STATIONS, first_day=one.first_day, end_day=one.end_day, several=tuple(stations)
+    )
 
 
 def month_start(day: date) -> date:

@@ -18,6 +18,12 @@ class StatsConfig(AppConfig):
 
         from django.db.models.signals import post_delete, post_save
 
+        from .signals import mark_stale
+
+        # A late record in a final month marks it stale (stats.signals), in the write's own transaction.
+        post_save.connect(mark_stale, dispatch_uid="stats-mark-stale-save")
+        post_delete.connect(mark_stale, dispatch_uid="stats-mark-stale-delete")
+
         from .demo import seed_rollup
         from .freshness import record_written
 

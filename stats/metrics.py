@@ -6,10 +6,13 @@ those on the register when the month is computed (the register is usually filled
 month-end cut would undercount the early months).
 """
 
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Subquery, Sum, Value
+from collections import Counter
+
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
+from station.aggregates import grouped
 from station.models import Activity, Attendance, Person
 
 from .registry import metric
@@ -20,34 +23,41 @@ Residency = Person.Residency
 
 def _activities(period, **filters):
     return Activity.objects.filter(
-        station=period.station, starts_at__gte=period.start, starts_at__lt=period.end, **filters
+        station_id__in=period.station_ids, starts_at__gte=period.start, starts_at__lt=period.end, **filters
     )
 
 
 def _attendance(period, **filters):
     return Attendance.objects.filter(
-        activity__station=period.station,
+        activity__station_id__in=period.station_ids,
         activity__starts_at__gte=period.start,
         activity__starts_at__lt=period.end,
         **filters,
     )
 
 
-def _by(rows):
-    return {key: value or 0 for key, value in rows}
+def _by(result):
+    return {key: value or 0 for key, value in result.items()}
 
 
-def count_activities(period, **filters):
-    return _by(
-        _activities(period, **filters)
-        .values("community_id")
-        .annotate(v=Count("pk"))
-        .values_list("community_id", "v")
-    )
+def _memo(period, name, compute):
+    """A pass shared by several metrics of one rollup (a period of several stations lives for one rollup);
+    a single station's period computes it afresh each time."""
+    if not period.several:
+        return compute()
+    memo = period.__dict__.setdefault("_passes", {})
+    if name not in memo:
+        memo[name] = compute()
+    return memo[name]
 
 
-def count_person_times(period, **filters):
-    """人次: named attendance plus the anonymous head-count, per activity community, in one query."""
+def _platform_key(filters) -> str:
+    return filters.get("platform", "") if set(filters) <= {"platform"} else None
+
+
+def _activity_pass(period) -> dict:
+    """One pass over the month's activities: per (station, community), the count and the 人次 of every
+    platform and of all of them (named attendance plus the anonymous head-count)."""
     named = (
         Attendance.objects.filter(activity=OuterRef("pk"))
         .order_by()
@@ -55,24 +65,90 @@ def count_person_times(period, **filters):
         .annotate(c=Count("pk"))
         .values("c")
     )
+    times = F("named") + F("headcount")
+    aggregates = {"n:": Count("pk"), "t:": Sum(times)}
+    for platform, _label in Platform.choices:
+        aggregates[f"n:{platform}"] = Count("pk", filter=Q(platform=platform))
+        aggregates[f"t:{platform}"] = Sum(times, filter=Q(platform=platform))
     rows = (
-        _activities(period, **filters)
+        _activities(period)
         .annotate(named=Coalesce(Subquery(named, output_field=IntegerField()), Value(0)))
-        .values("community_id")
-        .annotate(v=Sum(F("named") + F("headcount")))
-        .values_list("community_id", "v")
+        .order_by()
+        .values("station_id", "community_id")
+        .annotate(**aggregates)
     )
-    return _by(rows)
+    result = {}
+    for r in rows:
+        key = (r["station_id"], r["community_id"])
+        for name in aggregates:
+            if name.startswith("n:") and r[name]:
+                result.setdefault(name, {})[key] = r[name]
+                result.setdefault("t:" + name[2:], {})[key] = r["t:" + name[2:]] or 0
+    return result
+
+
+def count_activities(period, **filters):
+    platform = _platform_key(filters)
+    if platform is None:
+        return _by(grouped(_activities(period, **filters), "station_id", "community_id", Count("pk")))
+    return dict(_memo(period, "activities", lambda: _activity_pass(period)).get(f"n:{platform}", {}))
+
+
+def count_person_times(period, **filters):
+    """人次: named attendance plus the anonymous head-count, per activity community, in one query."""
+    platform = _platform_key(filters)
+    if platform is not None:
+        return dict(_memo(period, "activities", lambda: _activity_pass(period)).get(f"t:{platform}", {}))
+    named = (
+        Attendance.objects.filter(activity=OuterRef("pk"))
+        .order_by()
+        .values("activity")
+        .annotate(c=Count("pk"))
+        .values("c")
+    )
+    activities = _activities(period, **filters).annotate(
+        named=Coalesce(Subquery(named, output_field=IntegerField()), Value(0))
+    )
+    return _by(grouped(activities, "station_id", "community_id", Sum(F("named") + F("headcount"))))
 
 
 def count_people(queryset):
-    """Distinct people in an Attendance queryset, by their home community."""
+    """Distinct people in an Attendance queryset, by the activity's station and their home community."""
     return _by(
-        queryset.order_by()
-        .values("person__community_id")
-        .annotate(v=Count("person_id", distinct=True))
-        .values_list("person__community_id", "v")
+        grouped(queryset, "activity__station_id", "person__community_id", Count("person_id", distinct=True))
     )
+
+
+def _people_pass(period) -> dict:
+    """One pass over the month's attendance: distinct people per (station, home community), in all, by
+    platform and by residency."""
+    people = Count("person_id", distinct=True)
+    aggregates = {"all": people}
+    for platform, _label in Platform.choices:
+        aggregates[f"platform:{platform}"] = Count(
+            "person_id", distinct=True, filter=Q(activity__platform=platform)
+        )
+    for residency, _label in Residency.choices:
+        aggregates[f"residency:{residency}"] = Count(
+            "person_id", distinct=True, filter=Q(person__residency=residency)
+        )
+    rows = (
+        _attendance(period)
+        .order_by()
+        .values("activity__station_id", "person__community_id")
+        .annotate(**aggregates)
+    )
+    result = {name: {} for name in aggregates}
+    for r in rows:
+        key = (r["activity__station_id"], r["person__community_id"])
+        for name in aggregates:
+            if r[name]:
+                result[name][key] = r[name]
+    return result
+
+
+def people_in(period, name):
+    return dict(_memo(period, "people", lambda: _people_pass(period))[name])
 
 
 @metric("station.activities", label=_("activities"), unit="次", platform="station", order=10, headline=True)
@@ -102,7 +178,7 @@ def person_times(period):
     cumulative=False,
 )
 def people_served(period):
-    return count_people(_attendance(period))
+    return people_in(period, "all")
 
 
 def _register_platform(platform, label, order):
@@ -135,7 +211,7 @@ def _register_platform(platform, label, order):
         cumulative=False,
     )
     def platform_people(period):
-        return count_people(_attendance(period, activity__platform=platform))
+        return people_in(period, f"platform:{platform}")
 
 
 for _platform, _label in Platform.choices:
@@ -167,7 +243,7 @@ def _register_residency(residency, label, population_label, order):
         cumulative=False,
     )
     def participants(period):
-        return count_people(_attendance(period, person__residency=residency))
+        return people_in(period, f"residency:{residency}")
 
     @metric(
         f"station.registered.{residency}",
@@ -178,14 +254,8 @@ def _register_residency(residency, label, population_label, order):
         cumulative=False,
     )
     def registered(period):
-        rows = (
-            Person.objects.filter(community__station=period.station, residency=residency)
-            .order_by()
-            .values("community_id")
-            .annotate(v=Count("pk"))
-            .values_list("community_id", "v")
-        )
-        return _by(rows)
+        people = Person.objects.filter(community__station_id__in=period.station_ids, residency=residency)
+        return _by(grouped(people, "community__station_id", "community_id", Count("pk")))
 
 
 for _i, ((_res, _plabel), (_res2, _rlabel)) in enumerate(zip(PARTICIPATION, POPULATION, strict=True)):
@@ -217,19 +287,12 @@ def multi_platform_people(period):
     busy = (
         _attendance(period)
         .order_by()
-        .values("person_id")
+        .values("activity__station_id", "person_id", "person__community_id")
         .annotate(platforms=Count("activity__platform", distinct=True))
         .filter(platforms__gte=2)
-        .values("person_id")
+        .values_list("activity__station_id", "person__community_id")
     )
-    rows = (
-        Person.objects.filter(pk__in=Subquery(busy))
-        .order_by()
-        .values("community_id")
-        .annotate(v=Count("pk"))
-        .values_list("community_id", "v")
-    )
-    return _by(rows)
+    return dict(Counter(busy))
 
 
 # 低保 (low-income) households and people on the month's last day, from the designations and the household

@@ -73,6 +73,10 @@ class RollupRun(models.Model):
         _("final"), default=False, help_text=_("Computed after the month had closed.")
     )
     metric_count = models.PositiveIntegerField(_("metrics"), default=0)
+    revised_at = models.DateTimeField(
+        _("revised at"), null=True, blank=True, help_text=_("When a final month was computed again.")
+    )
+    revision_reason = models.CharField(_("revision reason"), max_length=200, blank=True)
 
     class Meta:
         db_table = "station_rolluprun"
@@ -86,6 +90,28 @@ class RollupRun(models.Model):
 
     def __str__(self):
         return f"{self.station} {self.month:%Y-%m} {self.get_status_display()}"
+
+
+class StaleMonth(models.Model):
+    """A final month that a later write reaches back into: written in the same transaction as that write
+    (``stats.signals``), cleared by the rollup that recomputes the month."""
+
+    station = models.ForeignKey(
+        Station, on_delete=models.CASCADE, related_name="stale_months", verbose_name=_("station")
+    )
+    month = models.DateField(_("month"))
+    reason = models.CharField(_("reason"), max_length=200)
+    marked_at = models.DateTimeField(_("marked at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("stale month")
+        verbose_name_plural = _("stale months")
+        constraints = [
+            models.UniqueConstraint(fields=["station", "month"], name="stalemonth_unique_station_month"),
+        ]
+
+    def __str__(self):
+        return f"{self.station} {self.month:%Y-%m}: {self.reason}"
 
 
 def report_path(instance, filename):

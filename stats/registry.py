@@ -25,6 +25,8 @@ from importlib import import_module
 
 from django.utils.module_loading import autodiscover_modules
 
+from station.aggregates import for_station
+
 # The calendar helpers live in the core; metrics and their callers read them from here too.
 from station.periods import (  # noqa: F401
     Period,
@@ -51,7 +53,12 @@ class Metric:
     cumulative: bool = True
 
     def compute(self, period: Period) -> dict:
-        return self.func(period)
+        """For a period of several stations ``{(station_id, community_id): value}``; for one station's
+        period that station's ``{community_id: value}``."""
+        result = self.func(period) or {}
+        if period.several or not all(isinstance(key, tuple) for key in result):
+            return result  # several stations, or a metric still written for one station at a time
+        return for_station(result, period.station.pk)
 
 
 METRICS: dict[str, Metric] = {}

@@ -6,19 +6,22 @@ the run STARTED and the catch-up redoes it. A run is *final* when it was compute
 """
 
 import logging
+from collections import defaultdict
 from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from station.models import Station
+from station.aggregates import each_station
+from station.models import Community, Station
+from station.periods import stations_month_period
 
-from .models import RollupRun, StatValue
-from .registry import add_months, all_metrics, month_period, month_start
+from .models import RollupRun, StaleMonth, StatValue
+from .registry import add_months, all_metrics, month_start
 
 logger = logging.getLogger(__name__)
 
@@ -38,79 +41,146 @@ def metrics_named(names) -> list:
     return [known[name] for name in names]
 
 
-def compute_rows(*, station: Station, month: date, metrics, community_ids: set, now) -> list[StatValue]:
-    """Run each metric once and turn its {community: value} into rows; the NULL-community row is the total."""
-    period = month_period(station, month.year, month.month)
-    rows = []
-    for m in metrics:
-        result = dict(m.compute(period) or {})
-        total = result.pop("total", None)
-        per_community = {}
-        for key, value in result.items():
-            if key in community_ids:
-                per_community[key] = _as_decimal(value)
-        if total is None or m.additive:
-            # Additive: the station's figure is everything counted, including station-wide events.
-            total = sum((_as_decimal(v) for v in result.values()), Decimal("0"))
-        for community_id, value in sorted(per_community.items()):
-            rows.append(
-                StatValue(
-                    station=station,
-                    community_id=community_id,
-                    month=month,
-                    metric=m.name,
-                    value=value,
-                    computed_at=now,
-                )
-            )
-        rows.append(
-            StatValue(
-                station=station,
-                community_id=None,
-                month=month,
-                metric=m.name,
-                value=_as_decimal(total),
-                computed_at=now,
-            )
+def _rows_of(m, result: dict, *, station, month, community_ids: set, now) -> list[StatValue]:
+    """One station's {community: value} of one metric as rows; the NULL-community row is the total."""
+    result = dict(result)
+    total = result.pop("total", None)
+    per_community = {}
+    for key, value in result.items():
+        if key in community_ids:
+            per_community[key] = _as_decimal(value)
+    if total is None or m.additive:
+        # Additive: the station's figure is everything counted, including station-wide events.
+        total = sum((_as_decimal(v) for v in result.values()), Decimal("0"))
+    rows = [
+        StatValue(station=station, community_id=c, month=month, metric=m.name, value=v, computed_at=now)
+        for c, v in sorted(per_community.items())
+    ]
+    rows.append(
+        StatValue(
+            station=station,
+            community_id=None,
+            month=month,
+            metric=m.name,
+            value=_as_decimal(total),
+            computed_at=now,
         )
+    )
     return rows
 
 
-def rollup_month(*, station: Station, month: date, metric_names=None) -> RollupRun | None:
-    """Recompute one month for one station. With ``metric_names`` only those metrics are rewritten and the
-    run record is left as it was; without, every metric is, and the run ends DONE."""
+def _compute_grouped(m, period) -> dict:
+    """``{(station_id, community_id): value}`` for every station of the period: one call of a metric written
+    for several stations, or one call per station of a metric still written for one (it reads
+    ``period.station`` or returns ``{community_id: value}``)."""
+    try:
+        result = m.compute(period) or {}
+        if all(isinstance(key, tuple) for key in result):
+            return result
+    except (AttributeError, TypeError):
+        pass
+    logger.warning("metric %s is computed one station at a time", m.name)
+    return each_station(period, m.compute)
+
+
+def compute_stations(*, stations, month: date, metrics, now) -> dict:
+    """Every metric once for all the stations' month (one grouped query per metric, not one per station):
+    ``{station_id: [StatValue, ...]}``."""
+    stations = list(stations)
+    period = stations_month_period(stations, month.year, month.month)
+    community_ids = defaultdict(set)
+    for pk, station_id in Community.objects.filter(station__in=stations).values_list("pk", "station_id"):
+        community_ids[station_id].add(pk)
+    rows = {station.pk: [] for station in stations}
+    for m in metrics:
+        split = defaultdict(dict)
+        for (station_id, key), value in _compute_grouped(m, period).items():
+            split[station_id][key] = value
+        for station in stations:
+            rows[station.pk] += _rows_of(
+                m,
+                split.get(station.pk, {}),
+                station=station,
+                month=month,
+                community_ids=community_ids[station.pk],
+                now=now,
+            )
+    return rows
+
+
+def compute_rows(*, station: Station, month: date, metrics, community_ids: set | None = None, now) -> list:
+    """One station's rows (what ``rollup_month`` writes)."""
+    return compute_stations(stations=[station], month=month, metrics=metrics, now=now)[station.pk]
+
+
+def rollup_stations_month(*, stations, month: date, metric_names=None) -> list[RollupRun]:
+    """Recompute one month for several stations in one pass. With ``metric_names`` only those metrics are
+    rewritten and the run records are left as they were; without, every metric is, and each run ends DONE."""
     month = month_start(month)
+    stations = sorted(stations, key=lambda s: s.pk)
     metrics = metrics_named(metric_names)
     full = not metric_names
-    run = None
+    runs = []
     if full:
-        run, _created = RollupRun.objects.update_or_create(
-            station=station,
-            month=month,
-            defaults={"status": RollupRun.Status.STARTED, "started_at": timezone.now(), "finished_at": None},
-        )
-    community_ids = set(station.communities.values_list("pk", flat=True))
+        for station in stations:
+            run, _created = RollupRun.objects.update_or_create(
+                station=station,
+                month=month,
+                defaults={
+                    "status": RollupRun.Status.STARTED,
+                    "started_at": timezone.now(),
+                    "finished_at": None,
+                },
+            )
+            run.was_final = run.final  # ``final`` is left as it was until the run is DONE
+            runs.append(run)
     with transaction.atomic():
-        # Two workers on the same station-month (the nightly run and a catch-up) take turns here.
-        RollupRun.objects.select_for_update().filter(station=station, month=month).first()
-        now = timezone.now()
-        rows = compute_rows(
-            station=station, month=month, metrics=metrics, community_ids=community_ids, now=now
+        # Two workers on the same station-month (the nightly run and a catch-up) take turns here; the run
+        # records are locked in station order, so two overlapping groups never deadlock.
+        list(
+            RollupRun.objects.select_for_update()
+            .filter(station__in=stations, month=month)
+            .order_by("station_id")
         )
-        old = StatValue.objects.filter(station=station, month=month)
+        stale = dict(
+            StaleMonth.objects.filter(station__in=stations, month=month).values_list("station_id", "reason")
+        )
+        now = timezone.now()
+        rows = compute_stations(stations=stations, month=month, metrics=metrics, now=now)
+        old = StatValue.objects.filter(station__in=stations, month=month)
         if not full:
             old = old.filter(metric__in=[m.name for m in metrics])
         old.delete()
-        StatValue.objects.bulk_create(rows, batch_size=1000)
-        if run is not None:
-            month_end = add_months(month, 1)
+        StatValue.objects.bulk_create(
+            [row for station_rows in rows.values() for row in station_rows], batch_size=1000
+        )
+        for run in runs:
             run.status = RollupRun.Status.DONE
             run.finished_at = now
-            run.final = timezone.localdate(now) >= month_end
+            run.final = timezone.localdate(now) >= add_months(month, 1)
             run.metric_count = len(metrics)
-            run.save(update_fields=["status", "finished_at", "final", "metric_count"])
-    logger.info("rollup %s %s: %d rows", station.pk, f"{month:%Y-%m}", len(rows))
-    return run
+            fields = ["status", "finished_at", "final", "metric_count"]
+            if run.was_final:  # a final month computed again: say when and why
+                with translation.override(settings.LANGUAGE_CODE):
+                    run.revision_reason = stale.get(run.station_id) or _("recomputed on request")
+                run.revised_at = now
+                fields += ["revised_at", "revision_reason"]
+            run.save(update_fields=fields)
+        if full:
+            StaleMonth.objects.filter(station__in=stations, month=month).delete()
+    logger.info(
+        "rollup %s %s: %d rows",
+        [s.pk for s in stations],
+        f"{month:%Y-%m}",
+        sum(len(r) for r in rows.values()),
+    )
+    return runs
+
+
+def rollup_month(*, station: Station, month: date, metric_names=None) -> RollupRun | None:
+    """Recompute one month for one station (see ``rollup_stations_month``)."""
+    runs = rollup_stations_month(stations=[station], month=month, metric_names=metric_names)
+    return runs[0] if runs else None
 
 
 def current_month(today: date | None = None) -> date:
@@ -128,9 +198,22 @@ def months_needing_final(station: Station, today: date | None = None) -> list[da
             station=station, status=RollupRun.Status.DONE, final=True, month__gte=first
         ).values_list("month", flat=True)
     )
+    stale = set(StaleMonth.objects.filter(station=station).values_list("month", flat=True))
+    done -= stale
     months, current = [], first
     while current < this_month:
         if current not in done:
             months.append(current)
         current = add_months(current, 1)
-    return months
+    return sorted(set(months) | {m for m in stale if m < this_month})  # stale: however old
+
+
+def runs_done_since(station_ids, month: date, since) -> int:
+    """How many of the stations' runs of the month finished DONE since ``since``: a fanned-out rollup's
+    results, collected from the database."""
+    return RollupRun.objects.filter(
+        station_id__in=station_ids,
+        month=month_start(month),
+        status=RollupRun.Status.DONE,
+        finished_at__gte=since,
+    ).count()

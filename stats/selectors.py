@@ -168,3 +168,16 @@ def computed_at(scope: Scope, months: list[date]) -> dict:
         .values_list("month", "at")
     )
     return dict(rows)
+
+
+def month_revision(station, month: date):
+    """The run of a final month that was computed again after a late record (``revised_at``, and why in
+    ``revision_reason``), or None."""
+    from .models import RollupRun
+    from .registry import month_start
+
+    return (
+        RollupRun.objects.filter(station=station, month=month_start(month), revised_at__isnull=False)
+        .only("revised_at", "revision_reason")
+        .first()
+    )

@@ -1,6 +1,7 @@
 """The statistics' background work: thin tasks, ids in, the work in ``stats.rollup`` and ``stats.report``."""
 
 from celery import shared_task
+from django.conf import settings
 
 
 @shared_task
@@ -17,13 +18,43 @@ def rollup_station_month(station_id: int, month: str, metrics: list[str] | None 
     return True
 
 
-def _each_station_month(month) -> int:
+@shared_task
+def rollup_stations_month(station_ids: list[int], month: str) -> list[int]:
+    """One month for a group of stations in one grouped pass; returns the ids of the stations rolled up."""
     from station.models import Station
 
-    ids = list(Station.objects.order_by("pk").values_list("pk", flat=True))
-    for pk in ids:
-        rollup_station_month.delay(pk, f"{month:%Y-%m}")
+    from .registry import parse_month
+    from .rollup import rollup_stations_month as rollup
+
+    stations = list(Station.objects.filter(pk__in=station_ids))
+    if not stations:
+        return []
+    return [run.station_id for run in rollup(stations=stations, month=parse_month(month))]
+
+
+def station_groups(ids: list[int], size: int | None = None) -> list[list[int]]:
+    """The stations in groups of ``STATS_ROLLUP_STATIONS_PER_TASK``: each group is one task, so more workers
+    divide a district's rollup, and each task still reads its month once for the whole group."""
+    size = size or getattr(settings, "STATS_ROLLUP_STATIONS_PER_TASK", 2)
+    return [ids[i : i + size] for i in range(0, len(ids), size)]
+
+
+def rollup_district_month(month, station_ids=None):
+    """Fan a month out as a Celery group, one task per group of stations. Each task commits its stations'
+    run records DONE with their rows, so the results are collected from the database
+    (``stats.rollup.runs_done_since``), the one store every worker and web process shares."""
+    from celery import group
+
+    from station.models import Station
+
+    ids = station_ids or list(Station.objects.order_by("pk").values_list("pk", flat=True))
+    groups = station_groups(ids)
+    group(rollup_stations_month.si(chunk, f"{month:%Y-%m}") for chunk in groups).apply_async()
     return len(ids)
+
+
+def _each_station_month(month) -> int:
+    return rollup_district_month(month)
 
 
 @shared_task
@@ -50,13 +81,15 @@ def rollup_catch_up(limit: int = 240) -> int:
 
     from .rollup import months_needing_final
 
-    queued = 0
+    by_month, queued = {}, 0
     for station in Station.objects.order_by("pk"):
         for month in months_needing_final(station):
             if queued >= limit:
-                return queued
-            rollup_station_month.delay(station.pk, f"{month:%Y-%m}")
+                break
+            by_month.setdefault(month, []).append(station.pk)
             queued += 1
+    for month, ids in sorted(by_month.items()):
+        rollup_district_month(month, ids)
     return queued
 
 

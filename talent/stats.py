@@ -8,6 +8,7 @@ from datetime import timedelta
 from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext_lazy as _
 
+from station.aggregates import grouped, per_station, sum_totals
 from stats.registry import metric
 
 from .models import (
@@ -26,16 +27,13 @@ PLATFORM = "talent"
 VALID = ("completed", "issued")
 
 
-def _rows(qs, field, aggregate) -> dict:
-    return dict(qs.values(field).annotate(v=aggregate).values_list(field, "v"))
+PERSON_STATION = "person__community__station_id"
 
 
-def _with_total(qs, field, person_field) -> dict:
+def _with_total(period, qs, station, field, person_field) -> dict:
     """Distinct people per community plus the station's figure under "total", from one grouped query."""
-    rows = list(qs.values(field).annotate(v=Count(person_field, distinct=True)).values_list(field, "v"))
-    result = dict(rows)
-    result["total"] = sum(v for _c, v in rows)  # each person lives in one community
-    return result
+    result = grouped(qs, station, field, Count(person_field, distinct=True))
+    return sum_totals(result, period, always=True)  # each person lives in one community
 
 
 @metric(
@@ -48,18 +46,18 @@ def _with_total(qs, field, person_field) -> dict:
 def social_workers_trained(period):
     """本土社工: counted once, in the month it first became true (talent.rules.local_social_worker_on)."""
     qs = TalentProfile.objects.filter(
-        person__community__station=period.station,
+        person__community__station_id__in=period.station_ids,
         local_counted_on__gte=period.first_day,
         local_counted_on__lt=period.end_day,
     )
-    return _rows(qs, "person__community_id", Count("pk"))
+    return grouped(qs, PERSON_STATION, "person__community_id", Count("pk"))
 
 
 def _on_post(period, role, since_field):
     last = period.end_day - timedelta(days=1)
     return TalentProfile.objects.filter(
         Q(left_on__isnull=True) | Q(left_on__gt=last),
-        person__community__station=period.station,
+        person__community__station_id__in=period.station_ids,
         team_role=role,
         **{f"{since_field}__lte": last} if since_field else {},
     )
@@ -75,7 +73,7 @@ def _on_post(period, role, since_field):
 )
 def full_time_on_post(period):
     qs = _on_post(period, TalentProfile.TeamRole.FULL_TIME, None).filter(created_at__lt=period.end)
-    return _with_total(qs, "person__community_id", "person_id")
+    return _with_total(period, qs, PERSON_STATION, "person__community_id", "person_id")
 
 
 @metric(
@@ -88,7 +86,7 @@ def full_time_on_post(period):
 )
 def part_time_on_post(period):
     qs = _on_post(period, TalentProfile.TeamRole.PART_TIME, "part_time_since")
-    return _with_total(qs, "person__community_id", "person_id")
+    return _with_total(period, qs, PERSON_STATION, "person__community_id", "person_id")
 
 
 @metric(
@@ -102,14 +100,16 @@ def part_time_on_post(period):
 def study_group_members(period):
     last = period.end_day - timedelta(days=1)
     qs = StudyGroupMember.objects.filter(
-        Q(left_on__isnull=True) | Q(left_on__gt=last), group__station=period.station, joined_on__lte=last
+        Q(left_on__isnull=True) | Q(left_on__gt=last),
+        group__station_id__in=period.station_ids,
+        joined_on__lte=last,
     )
-    return _with_total(qs, "person__community_id", "person_id")
+    return _with_total(period, qs, "group__station_id", "person__community_id", "person_id")
 
 
 def _sessions(period):
     return StudySession.objects.filter(
-        group__station=period.station,
+        group__station_id__in=period.station_ids,
         activity__starts_at__gte=period.start,
         activity__starts_at__lt=period.end,
     )
@@ -117,7 +117,7 @@ def _sessions(period):
 
 @metric("talent.study_sessions", label=_("study-group sessions"), unit="场", platform=PLATFORM, order=31)
 def study_sessions(period):
-    return _rows(_sessions(period), "activity__community_id", Count("pk"))
+    return grouped(_sessions(period), "group__station_id", "activity__community_id", Count("pk"))
 
 
 @metric(
@@ -125,19 +125,13 @@ def study_sessions(period):
 )
 def study_person_times(period):
     """Named attendance plus head-counts of the sessions in the month."""
-    rows = (
-        _sessions(period)
-        .values("activity__community_id")
-        .annotate(named=Count("activity__attendances"))
-        .values_list("activity__community_id", "named")
+    rows = grouped(
+        _sessions(period), "group__station_id", "activity__community_id", Count("activity__attendances")
     )
-    heads = dict(
-        _sessions(period)
-        .values("activity__community_id")
-        .annotate(h=Sum("activity__headcount"))
-        .values_list("activity__community_id", "h")
+    heads = grouped(
+        _sessions(period), "group__station_id", "activity__community_id", Sum("activity__headcount")
     )
-    return {community: named + (heads.get(community) or 0) for community, named in rows}
+    return {key: named + (heads.get(key) or 0) for key, named in rows.items()}
 
 
 @metric(
@@ -151,23 +145,23 @@ def study_person_times(period):
 def exam_candidates(period):
     """Candidates of the exam held in the month."""
     qs = ExamAttempt.objects.filter(
-        person__community__station=period.station,
+        person__community__station_id__in=period.station_ids,
         exam_year__exam_starts__gte=period.first_day,
         exam_year__exam_starts__lt=period.end_day,
     )
-    return _with_total(qs, "person__community_id", "person_id")
+    return _with_total(period, qs, PERSON_STATION, "person__community_id", "person_id")
 
 
 def _passes(level_code):
     def compute(period):
         qs = ExamAttempt.objects.filter(
-            person__community__station=period.station,
+            person__community__station_id__in=period.station_ids,
             level__code=level_code,
             result=ExamAttempt.Result.PASSED,
             exam_year__results_on__gte=period.first_day,
             exam_year__results_on__lt=period.end_day,
         )
-        return _rows(qs, "person__community_id", Count("person_id", distinct=True))
+        return grouped(qs, PERSON_STATION, "person__community_id", Count("person_id", distinct=True))
 
     return compute
 
@@ -197,35 +191,39 @@ def certificate_holders(period):
     from .models import Certificate
 
     last = period.end_day - timedelta(days=1)
-    qs = Certificate.objects.filter(person__community__station=period.station, year_passed__lte=last.year)
-    return _with_total(qs, "person__community_id", "person_id")
+    qs = Certificate.objects.filter(
+        person__community__station_id__in=period.station_ids, year_passed__lte=last.year
+    )
+    return _with_total(period, qs, PERSON_STATION, "person__community_id", "person_id")
 
 
 @metric("talent.registrations_due", label=_("registrations due"), unit="个", platform=PLATFORM, order=51)
 def registrations_due(period):
     """Registrations expiring in the month: their holders must have re-registered by then."""
     qs = Registration.objects.filter(
-        certificate__person__community__station=period.station,
+        certificate__person__community__station_id__in=period.station_ids,
         status__in=VALID,
         valid_until__gte=period.first_day,
         valid_until__lt=period.end_day,
     )
-    return _rows(qs, "certificate__person__community_id", Count("pk"))
+    return grouped(
+        qs, "certificate__person__community__station_id", "certificate__person__community_id", Count("pk")
+    )
 
 
 @metric("talent.ce_hours", label=_("continuing-education hours"), unit="学时", platform=PLATFORM, order=60)
 def ce_hours(period):
     qs = CEHours.objects.filter(
-        person__community__station=period.station,
+        person__community__station_id__in=period.station_ids,
         completed_on__gte=period.first_day,
         completed_on__lt=period.end_day,
     )
-    return {c: float(v) for c, v in _rows(qs, "person__community_id", Sum("hours")).items()}
+    return {k: float(v) for k, v in grouped(qs, PERSON_STATION, "person__community_id", Sum("hours")).items()}
 
 
 def _supervision(period):
     return SupervisionSession.objects.filter(
-        station=period.station, held_on__gte=period.first_day, held_on__lt=period.end_day
+        station_id__in=period.station_ids, held_on__gte=period.first_day, held_on__lt=period.end_day
     )
 
 
@@ -233,14 +231,14 @@ def _supervision(period):
     "talent.supervision_sessions", label=_("supervision sessions"), unit="次", platform=PLATFORM, order=70
 )
 def supervision_sessions(period):
-    total = _supervision(period).aggregate(n=Count("pk"))["n"]
-    return {None: total} if total else {}
+    totals = per_station(_supervision(period), "station_id", Count("pk"))
+    return {(s, None): n for s, n in totals.items() if n}
 
 
 @metric("talent.supervision_hours", label=_("supervision hours"), unit="小时", platform=PLATFORM, order=71)
 def supervision_hours(period):
-    total = _supervision(period).aggregate(h=Sum("hours"))["h"]
-    return {None: float(total)} if total else {}
+    totals = per_station(_supervision(period), "station_id", Sum("hours"))
+    return {(s, None): float(h) for s, h in totals.items() if h}
 
 
 @metric(
@@ -255,12 +253,7 @@ def mentoring_pairs_active(period):
     last = period.end_day - timedelta(days=1)
     qs = MentoringPair.objects.filter(
         Q(ends_on__isnull=True) | Q(ends_on__gte=period.first_day),
-        station=period.station,
+        station_id__in=period.station_ids,
         starts_on__lte=last,
     )
-    rows = list(
-        qs.values("mentee__community_id").annotate(v=Count("pk")).values_list("mentee__community_id", "v")
-    )
-    result = dict(rows)
-    result["total"] = sum(v for _c, v in rows)
-    return result
+    return sum_totals(grouped(qs, "station_id", "mentee__community_id", Count("pk")), period, always=True)

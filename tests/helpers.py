@@ -20,3 +20,24 @@ def require_broker():
         if os.environ.get("REQUIRE_SERVICES") == "1":
             pytest.fail("REQUIRE_SERVICES=1 but CELERY_BROKER_URL is not set")
         pytest.skip("needs a real Celery broker (CELERY_BROKER_URL)")
+
+
+class OneStation:
+    """An app's ``stats`` module as one station sees it: each metric function called with that station's
+    period returns ``{community_id: value}`` (the functions themselves answer for several stations at once,
+    keyed ``(station_id, community_id)``)."""
+
+    def __init__(self, module):
+        self.module = module
+
+    def __getattr__(self, name):
+        found = getattr(self.module, name)
+        if isinstance(found, dict):  # a table of metric functions
+            return {key: self._one(func) for key, func in found.items()}
+        return self._one(found)
+
+    @staticmethod
+    def _one(func):
+        from station.aggregates import for_station
+
+        return lambda period: for_station(func(period), period.station.pk)

@@ -8,7 +8,7 @@ import unicodedata
 from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from station import selectors as station_selectors
-from station.models import PartnerUnit, Station
+from station.models import Notification, PartnerUnit, Station
 
 from . import rules
 from .models import (
@@ -36,21 +36,47 @@ from .models import (
 
 
 def volunteer_of(user) -> Volunteer | None:
+    """The signed-in volunteer in one query: the row that holds the balance, with the approved minutes of
+    the summary and the user's unread reminders (handed to the page header through the user)."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return None
-    try:
-        return Volunteer.objects.select_related("person__community__station").get(user=user)
-    except Volunteer.DoesNotExist:
-        return None
+    approved = (
+        ServiceRecord.objects.filter(volunteer=OuterRef("pk"), status=ServiceRecord.Status.APPROVED)
+        .order_by()
+        .values("volunteer")
+        .annotate(m=Sum("minutes"))
+        .values("m")
+    )
+    unread = (
+        Notification.objects.filter(recipient=OuterRef("user_id"), read_at__isnull=True)
+        .order_by()
+        .values("recipient")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    volunteer = (
+        Volunteer.objects.select_related("person__community__station")
+        .annotate(
+            approved_minutes=Coalesce(Subquery(approved, output_field=IntegerField()), 0),
+            unread_notifications=Coalesce(Subquery(unread, output_field=IntegerField()), 0),
+        )
+        .filter(user=user)
+        .first()
+    )
+    if volunteer is not None:
+        user.unread_notifications = volunteer.unread_notifications
+    return volunteer
 
 
 def volunteer_summary(volunteer: Volunteer) -> dict:
-    minutes = (
-        ServiceRecord.objects.filter(volunteer=volunteer, status=ServiceRecord.Status.APPROVED).aggregate(
-            m=Sum("minutes")
-        )["m"]
-        or 0
-    )
+    minutes = getattr(volunteer, "approved_minutes", None)
+    if minutes is None:
+        minutes = (
+            ServiceRecord.objects.filter(volunteer=volunteer, status=ServiceRecord.Status.APPROVED).aggregate(
+                m=Sum("minutes")
+            )["m"]
+            or 0
+        )
     return {
         "balance": volunteer.points_balance,
         "approved_minutes": minutes,
@@ -62,6 +88,50 @@ def volunteer_summary(volunteer: Volunteer) -> dict:
 
 def ledger_for(volunteer: Volunteer) -> QuerySet[LedgerEntry]:
     return LedgerEntry.objects.filter(volunteer=volunteer).order_by("-created_at", "-pk")
+
+
+class LedgerPage:
+    """A page of the ledger read without counting the whole ledger: one more row than the page tells whether
+    an older page exists, so the query costs the same however long the ledger grows."""
+
+    def __init__(self, rows: list, number: int, size: int):
+        self.object_list, self.number = rows[:size], number
+        self._more = len(rows) > size
+
+    def __iter__(self):
+        return iter(self.object_list)
+
+    def __len__(self):
+        return len(self.object_list)
+
+    def has_next(self):
+        return self._more
+
+    def has_previous(self):
+        return self.number > 1
+
+    def has_other_pages(self):
+        return self._more or self.number > 1
+
+    def next_page_number(self):
+        return self.number + 1
+
+    def previous_page_number(self):
+        return self.number - 1
+
+
+def ledger_page(volunteer: Volunteer, number, size: int = 30) -> LedgerPage:
+    """Page ``number`` (newest first) of the volunteer's ledger; a page past the end, or no number, is the
+    first page."""
+    try:
+        number = max(int(number), 1)
+    except (TypeError, ValueError):
+        number = 1
+    start = (number - 1) * size
+    rows = list(ledger_for(volunteer)[start : start + size + 1])
+    if not rows and number > 1:
+        return ledger_page(volunteer, 1, size)
+    return LedgerPage(rows, number, size)
 
 
 def service_records_for(volunteer: Volunteer) -> QuerySet[ServiceRecord]:

@@ -8,18 +8,20 @@ from django.db.models import Count, Sum
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
+from station.aggregates import grouped
 from stats.registry import metric
 
 from .models import LedgerEntry, Redemption, ServiceRecord, Volunteer
 
 PLATFORM = "volunteers"
 COMMUNITY = "volunteer__person__community_id"
+STATION = "volunteer__person__community__station_id"
 
 
 def _approved(period):
     return ServiceRecord.objects.filter(
         status=ServiceRecord.Status.APPROVED,
-        volunteer__person__community__station=period.station,
+        volunteer__person__community__station_id__in=period.station_ids,
         service_date__gte=period.first_day,
         service_date__lt=period.end_day,
     )
@@ -28,7 +30,7 @@ def _approved(period):
 def _ledger(period, kinds):
     return LedgerEntry.objects.filter(
         kind__in=kinds,
-        volunteer__person__community__station=period.station,
+        volunteer__person__community__station_id__in=period.station_ids,
         created_at__gte=period.start,
         created_at__lt=period.end,
     )
@@ -36,17 +38,12 @@ def _ledger(period, kinds):
 
 @metric("volunteers.new_volunteers", label=_("new volunteers"), unit="人", platform=PLATFORM, order=10)
 def new_volunteers(period):
-    rows = (
-        Volunteer.objects.filter(
-            person__community__station=period.station,
-            joined_on__gte=period.first_day,
-            joined_on__lt=period.end_day,
-        )
-        .values("person__community_id")
-        .annotate(v=Count("pk"))
-        .values_list("person__community_id", "v")
+    joined = Volunteer.objects.filter(
+        person__community__station_id__in=period.station_ids,
+        joined_on__gte=period.first_day,
+        joined_on__lt=period.end_day,
     )
-    return dict(rows)
+    return grouped(joined, "person__community__station_id", "person__community_id", Count("pk"))
 
 
 @metric(
@@ -58,21 +55,15 @@ def new_volunteers(period):
     cumulative=False,  # distinct people in the month: never added up across months
 )
 def active_volunteers(period):
-    rows = (
-        _approved(period)
-        .values(COMMUNITY)
-        .annotate(v=Count("volunteer_id", distinct=True))
-        .values_list(COMMUNITY, "v")
-    )
-    return dict(rows)
+    return grouped(_approved(period), STATION, COMMUNITY, Count("volunteer_id", distinct=True))
 
 
 @metric(
     "volunteers.approved_hours", label=_("approved service hours"), unit="小时", platform=PLATFORM, order=30
 )
 def approved_hours(period):
-    rows = _approved(period).values(COMMUNITY).annotate(v=Sum("minutes")).values_list(COMMUNITY, "v")
-    return {community: round(minutes / 60, 1) for community, minutes in rows}
+    rows = grouped(_approved(period), STATION, COMMUNITY, Sum("minutes"))
+    return {key: round(minutes / 60, 1) for key, minutes in rows.items()}
 
 
 @metric(
@@ -83,44 +74,31 @@ def approved_hours(period):
     order=40,
 )
 def service_person_times(period):
-    rows = _approved(period).values(COMMUNITY).annotate(v=Count("pk")).values_list(COMMUNITY, "v")
-    return dict(rows)
+    return grouped(_approved(period), STATION, COMMUNITY, Count("pk"))
 
 
 @metric("volunteers.points_earned", label=_("points earned"), unit="分", platform=PLATFORM, order=50)
 def points_earned(period):
-    rows = (
-        _ledger(period, [LedgerEntry.Kind.EARN])
-        .values(COMMUNITY)
-        .annotate(v=Sum("points"))
-        .values_list(COMMUNITY, "v")
-    )
-    return dict(rows)
+    return grouped(_ledger(period, [LedgerEntry.Kind.EARN]), STATION, COMMUNITY, Sum("points"))
 
 
 @metric("volunteers.points_redeemed", label=_("points redeemed"), unit="分", platform=PLATFORM, order=60)
 def points_redeemed(period):
     """Points spent in the shop, net of refunds for cancelled redemptions."""
-    rows = (
-        _ledger(period, [LedgerEntry.Kind.REDEEM, LedgerEntry.Kind.REFUND])
-        .values(COMMUNITY)
-        .annotate(v=Coalesce(Sum("points"), 0))
-        .values_list(COMMUNITY, "v")
+    rows = grouped(
+        _ledger(period, [LedgerEntry.Kind.REDEEM, LedgerEntry.Kind.REFUND]),
+        STATION,
+        COMMUNITY,
+        Coalesce(Sum("points"), 0),
     )
-    return {community: -total for community, total in rows}
+    return {key: -total for key, total in rows.items()}
 
 
 @metric("volunteers.redemptions", label=_("redemptions"), unit="次", platform=PLATFORM, order=70)
 def redemptions(period):
-    rows = (
-        Redemption.objects.filter(
-            volunteer__person__community__station=period.station,
-            created_at__gte=period.start,
-            created_at__lt=period.end,
-        )
-        .exclude(status=Redemption.Status.CANCELLED)
-        .values(COMMUNITY)
-        .annotate(v=Count("pk"))
-        .values_list(COMMUNITY, "v")
-    )
-    return dict(rows)
+    qs = Redemption.objects.filter(
+        volunteer__person__community__station_id__in=period.station_ids,
+        created_at__gte=period.start,
+        created_at__lt=period.end,
+    ).exclude(status=Redemption.Status.CANCELLED)
+    return grouped(qs, STATION, COMMUNITY, Count("pk"))

@@ -96,7 +96,7 @@ def home(request):
 
 @volunteer_required
 def ledger(request):
-    page = Paginator(selectors.ledger_for(request.volunteer), 30).get_page(request.GET.get("page"))
+    page = selectors.ledger_page(request.volunteer, request.GET.get("page"))
     return render(request, "volunteers/ledger.html", {"volunteer": request.volunteer, "page": page})
 
 

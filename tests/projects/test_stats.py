@@ -6,17 +6,21 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from projects import services, stats
+from projects import services
+from projects import stats as project_stats
 from projects.models import Project, Resource
 from station.models import Activity, Attendance
 from station.periods import month_period
 from stats.registry import get_metric
 from tests.factories import PersonFactory
+from tests.helpers import OneStation
 
 from .factories import MilestoneFactory, PartnerUnitFactory, ProjectFactory
 
 pytestmark = pytest.mark.django_db
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+stats = OneStation(project_stats)
 
 
 def test_a_project_introduced_in_one_month_is_counted_in_that_month_only(station, community_a):

@@ -7,6 +7,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from station.models import Activity, Person
 from stats import registry as stats
@@ -258,3 +259,83 @@ def test_two_workers_on_the_same_month_take_turns_and_leave_one_set_of_rows(stat
     assert errors == []
     assert values(station)["station.person_times"] == 6
     assert StatValue.objects.filter(station=station, month=JULY, metric="station.person_times").count() == 2
+
+
+def test_several_stations_rolled_up_at_once_get_what_each_gets_alone(
+    station, community_a, person_a, worker, other_station, other_community, other_person, july_work
+):
+    """One grouped pass over the month for both stations stores, for each, exactly the rows of its own run:
+    a person active in both stations counts in each, on each station's platforms only."""
+    from cases.models import Visit
+    from projects.models import Project
+    from stats.rollup import rollup_stations_month
+    from tests.cases.factories import VisitFactory
+    from tests.projects.factories import ProjectFactory
+
+    make_activity(
+        other_station, at=local(2025, 7, 4), community=other_community, people=[other_person, person_a]
+    )
+    make_activity(
+        other_station,
+        at=local(2025, 7, 5),
+        community=None,
+        platform=Activity.Platform.ORGS,
+        headcount=12,
+        people=[person_a],
+    )
+    make_activity(other_station, at=local(2025, 8, 1), community=other_community, headcount=99)  # August
+    VisitFactory(person=person_a, worker=worker, visited_on=date(2025, 7, 8), kind=Visit.Kind.HOME)
+    VisitFactory(person=other_person, worker=worker, visited_on=date(2025, 7, 9))
+    ProjectFactory(station=other_station, community=other_community, origin=Project.Origin.INTRODUCED,
+                   introduced_on=date(2025, 7, 2), starts_on=date(2025, 7, 10))  # fmt: skip
+
+    for one in (station, other_station):
+        rollup_month(station=one, month=JULY)
+    alone = {one.pk: snapshot(one) for one in (station, other_station)}
+    StatValue.objects.all().delete()
+
+    runs = rollup_stations_month(stations=[other_station, station], month=JULY)
+
+    assert {run.station_id for run in runs} == {station.pk, other_station.pk}
+    assert all(run.status == RollupRun.Status.DONE for run in runs)
+    assert {one.pk: snapshot(one) for one in (station, other_station)} == alone
+    assert values(other_station)["station.person_times"] == 2 + 1 + 12
+    assert values(other_station)["station.multi_platform_people"] == 1  # person_a, on two of its platforms
+    assert values(station)["station.multi_platform_people"] == 1
+    assert values(other_station)["cases.phone_visits"] == 1 and values(station)["cases.home_visits"] == 1
+
+
+def test_a_back_dated_record_revises_a_final_month(station, community_a, head, as_user):
+    from stats.models import StaleMonth
+
+    make_activity(station, at=local(2025, 7, 3), community=community_a, headcount=5)
+    rollup_month(station=station, month=JULY)
+    assert RollupRun.objects.get(station=station, month=JULY).final
+    page = as_user(head).get(f"/dashboard/station/{station.pk}/?month=2025-07").content.decode()
+    assert "修订于" not in page
+
+    make_activity(station, at=local(2025, 7, 20), community=community_a, headcount=7)  # entered late
+    stale = StaleMonth.objects.get(station=station, month=JULY)
+    assert "2025-07-20" in stale.reason
+    assert JULY in months_needing_final(station)
+    assert values(station)["station.person_times"] == 5  # until the catch-up runs
+
+    rollup_catch_up()
+    run = RollupRun.objects.get(station=station, month=JULY)
+    assert run.final and run.revised_at is not None and "2025-07-20" in run.revision_reason
+    assert values(station)["station.person_times"] == 12
+    assert not StaleMonth.objects.filter(station=station).exists()
+    assert JULY not in months_needing_final(station)
+    day = f"{timezone.localdate(run.revised_at):%Y-%m-%d}"
+    page = as_user(head).get(f"/dashboard/station/{station.pk}/?month=2025-07").content.decode()
+    assert f"修订于 {day}" in page
+    report = as_user(head).get(f"/dashboard/station/{station.pk}/report/?from=2025-07&to=2025-07")
+    assert f"修订于 {day}" in report.content.decode()
+
+
+def test_a_record_of_the_month_under_way_marks_nothing(station, community_a):
+    from stats.models import StaleMonth
+
+    today = timezone.localdate()
+    make_activity(station, at=local(today.year, today.month, 1), community=community_a, headcount=2)
+    assert not StaleMonth.objects.exists()

@@ -77,3 +77,36 @@ def test_a_real_worker_rolls_up_a_month(station, community_a):
         app.conf.task_always_eager = True
     total = StatValue.objects.get(station=station, month=july, community=None, metric="station.person_times")
     assert total.value == 9
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_a_district_month_fans_out_as_a_group_and_every_station_is_collected(
+    station, community_a, other_station, other_community, settings
+):
+    need_broker()
+    from celery.contrib.testing.worker import start_worker
+    from django.utils import timezone
+
+    from config.celery import app
+    from stats.rollup import runs_done_since
+
+    settings.STATS_ROLLUP_STATIONS_PER_TASK = 1
+    make_activity(station, at=local(2025, 7, 10), community=community_a, headcount=9)
+    make_activity(other_station, at=local(2025, 7, 11), community=other_community, headcount=4)
+    july, since = date(2025, 7, 1), timezone.now()
+    app.conf.task_always_eager = False
+    try:
+        with start_worker(app, perform_ping_check=False, pool="solo"):
+            assert tasks.rollup_district_month(july) == 2
+            deadline = time.monotonic() + 30
+            while (
+                runs_done_since([station.pk, other_station.pk], july, since) < 2
+                and time.monotonic() < deadline
+            ):
+                time.sleep(0.2)
+    finally:
+        app.conf.task_always_eager = True
+    assert runs_done_since([station.pk, other_station.pk], july, since) == 2
+    totals = StatValue.objects.filter(month=july, community=None, metric="station.person_times")
+    assert {v.station_id: v.value for v in totals} == {station.pk: 9, other_station.pk: 4}

@@ -5,10 +5,13 @@ from zoneinfo import ZoneInfo
 
 from station.periods import month_period
 from stats.registry import all_metrics
-from talent import stats
+from talent import stats as talent_stats
 from talent.models import MentoringPair, SupervisionSession, TalentProfile
+from tests.helpers import OneStation
 
 from .factories import CEHoursFactory, ExamYearFactory, make_group, make_session, sit
+
+stats = OneStation(talent_stats)
 
 
 def test_the_metrics_are_registered_with_known_units():

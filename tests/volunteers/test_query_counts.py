@@ -136,9 +136,44 @@ def test_every_path_that_moves_points_costs_a_fixed_number_of_queries_audit_row_
     record = services.service_record_backfill(
         volunteer=volunteer_a, service_date=date(2024, 5, 1), minutes=60, description="助老", actor=worker
     )
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(17):  # one more: a back-dated record asks if its month was final
         services.service_record_approve(record=record, actor=worker)
     with django_assert_max_num_queries(10):
         services.ledger_reverse(
             entry=LedgerEntry.objects.get(service_record=record), reason="录错", actor=worker
         )
+
+
+def test_the_phone_pages_cost_at_most_five_queries_however_long_the_ledger(
+    station, volunteer_a, vol_activity, worker, reward, django_assert_max_num_queries
+):
+    """Session, user, the volunteer's row with its summary and unread reminders, then the page's own rows:
+    the same four or five queries with 40 ledger entries as with 4, and the redemption a fixed number more."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(volunteer_a.user)
+    rows = dict(volunteer=volunteer_a, station=station, vol_activity=vol_activity, worker=worker)
+    add_own_rows(1, **rows)
+    services.points_adjust(volunteer=volunteer_a, points=500, reason="迁入", actor=worker)
+    for n in (1, 10):
+        if n > 1:
+            for i in range(35):
+                services.points_adjust(volunteer=volunteer_a, points=1, reason=f"表彰{i}", actor=worker)
+            add_own_rows(n, **rows)
+        with django_assert_max_num_queries(5):
+            home = client.get("/v/")
+        with django_assert_max_num_queries(5):
+            points = client.get("/v/points/")
+        with django_assert_max_num_queries(5):
+            older = client.get("/v/points/?page=2")
+        with django_assert_max_num_queries(15):  # 4 to load, the service's 9 statements in one transaction
+            redeemed = client.post(f"/v/rewards/{reward.pk}/", {"key": f"tap-{n}"})
+        assert home.status_code == points.status_code == older.status_code == 200
+        assert redeemed.status_code == 302
+    volunteer_a.refresh_from_db()
+    page = client.get("/v/").content.decode()
+    assert f'data-testid="balance">{volunteer_a.points_balance}<' in page
+    assert 'data-testid="hours">11.0<' in page  # eleven approved hours, read with the volunteer's row
+    assert "表彰34" in client.get("/v/points/").content.decode()
+    assert "表彰0" in client.get("/v/points/?page=2").content.decode()  # the oldest on the second page
