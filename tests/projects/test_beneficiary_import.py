@@ -6,14 +6,18 @@ from datetime import date
 import pytest
 from tablib import Dataset
 
-from projects import selectors, stats
+from projects import selectors
+from projects import stats as project_stats
 from projects.models import Outcome, ProjectActivity
 from projects.resources import BeneficiaryResource
 from station.models import Activity, Attendance
 from station.periods import month_period
 from tests.factories import PersonFactory
+from tests.helpers import OneStation
 
 from .factories import ProjectFactory
+
+stats = OneStation(project_stats)
 
 pytestmark = pytest.mark.django_db
 
