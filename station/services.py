@@ -188,25 +188,26 @@ def notification_create(
 
 
 def notification_send_email(*, notification_id: int) -> bool:
-    """Email one notification at most once: claim the row first, act only if the claim won."""
-    claimed = Notification.objects.filter(pk=notification_id, email_sent_at__isnull=True).update(
-        email_sent_at=timezone.now()
-    )
-    if claimed != 1:
-        return False
-    notification = Notification.objects.select_related("recipient").get(pk=notification_id)
-    if not notification.recipient.email:
-        return False
-    try:
+    """Email one notification once. The row stays locked while the e-mail goes out and is marked sent in the
+    same transaction: a worker killed mid-send leaves it unsent for ``send_pending_notifications`` (never
+    marked sent without the e-mail), a failed send rolls back the same way, and a second worker skips the
+    locked row instead of sending it again."""
+    with transaction.atomic():
+        notification = (
+            Notification.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("recipient")
+            .filter(pk=notification_id, email_sent_at__isnull=True)
+            .first()
+        )
+        if notification is None or not notification.recipient.email:
+            return False
         send_mail(
             subject=notification.title,
             message=notification.body or notification.title,
             from_email=None,
             recipient_list=[notification.recipient.email],
         )
-    except Exception:
-        Notification.objects.filter(pk=notification_id).update(email_sent_at=None)
-        raise
+        Notification.objects.filter(pk=notification_id).update(email_sent_at=timezone.now())
     return True
 
 
