@@ -267,6 +267,10 @@ IMPORT_EXPORT_USE_TRANSACTIONS = True
 # Excel first: the workers live in Excel. CSV for anyone who exports from elsewhere.
 IMPORT_EXPORT_FORMATS = [XLSX, CSV]
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
+# Exports write a cell beginning with = + - @ as text (station/formats.py), never as a live formula.
+from station import formats as _export_formats  # noqa: E402
+
+EXPORT_FORMATS = [_export_formats.XLSX, _export_formats.CSV]
 
 # Domain rules the station may tune.
 LOW_AGE_ELDERLY_AGES = (60, 69)  # inclusive, age in whole years on the day asked
