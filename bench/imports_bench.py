@@ -180,7 +180,7 @@ def run(kind, rows, client, profile=False):
 
     model = apps.get_model(*URLS[kind])
     formats = admin.site._registry[model].get_import_formats()
-    index = next(i for i, f in enumerate(formats) if f is XLSX)
+    index = next(i for i, f in enumerate(formats) if issubclass(f, XLSX))
     content = workbook(kind, rows)
     before = model.objects.count()
     base = f"/admin/{URLS[kind][0]}/{URLS[kind][1]}"

@@ -1,9 +1,12 @@
 """Excel import and export in the core (django-import-export): people, the needs list, and the pieces every
 platform's imports share (all rows or none, choices by their Chinese label, a person found by name)."""
 
+from copy import copy
+
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.translation import get_language, gettext_lazy, pgettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext_lazy
 from import_export import fields, resources, widgets
 
 from . import idnumbers
@@ -11,6 +14,18 @@ from .models import AuditEvent, Community, Need, Person
 from .phones import normalise_phone
 from .selectors import person_list_visible_to
 from .services import need_raise_many, person_create_many
+
+# The library's own English messages, in the user's language.
+LIBRARY_MESSAGES = {
+    "Value could not be parsed using defined formats.": gettext_lazy(
+        "This is not a date the import understands; write it as 2026-03-05."
+    ),
+    "Value could not be parsed.": gettext_lazy("This value could not be read."),
+}
+
+
+def _chinese(message):
+    return str(LIBRARY_MESSAGES.get(str(message), message))
 
 
 def column_values(dataset, heading) -> list:
@@ -37,12 +52,53 @@ class StrictResource(resources.ModelResource):
     resource for the whole file instead.
     """
 
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self._meta = copy(self._meta)  # this import's own options (the diff is switched per row below)
+
     def import_data(self, dataset, **kwargs):
         kwargs["rollback_on_validation_errors"] = True
+        for field in self.fields.values():  # headings translated once per file, not once per cell
+            if field.column_name is not None:
+                field.column_name = str(field.column_name)
+        self._diff_rows = settings.IMPORT_PAGE_ROWS if kwargs.get("dry_run") else 0
         result = super().import_data(dataset, **kwargs)
+        headings = self.error_headings()
+        masked = [
+            dataset.headers.index(str(f.column_name))
+            for f in self.fields.values()
+            if "id_number" in (f.attribute or "") and str(f.column_name) in (dataset.headers or [])
+        ]
+        for row in result.invalid_rows:
+            row.error_dict = {
+                headings.get(key, key): [_chinese(message) for message in messages]
+                for key, messages in row.error_dict.items()
+            }
+            row.values = tuple(
+                idnumbers.mask(str(v)) if i in masked and v else v for i, v in enumerate(row.values)
+            )
         for row in [*result.invalid_rows, *result.error_rows]:
             row.number += 1
+        result.import_notes = getattr(dataset, "import_notes", [])
+        result.file_headers = list(dataset.headers or [])
         return result
+
+    def error_headings(self) -> dict:
+        """Errors are keyed by model field or attribute; the page shows the file's column heading instead."""
+        headings = {}
+        for name, field in self.fields.items():
+            heading = str(field.column_name)
+            for key in {name, field.attribute, (field.attribute or "").split("__")[-1]} - {None, ""}:
+                headings.setdefault(key, heading)
+        for model_field in self._meta.model._meta.concrete_fields:
+            headings.setdefault(model_field.name, str(model_field.verbose_name))
+        return headings
+
+    def import_row(self, row, instance_loader, **kwargs):
+        # Only the rows the check's page shows carry a diff: copying and rendering every row of a 20,000-row
+        # file cost more than importing it.
+        self._meta.skip_diff = kwargs.get("row_number", 0) > getattr(self, "_diff_rows", 0)
+        return super().import_row(row, instance_loader, **kwargs)
 
     def excel_row(self, kwargs) -> int:
         """The row being imported as Excel numbers it."""
@@ -88,9 +144,15 @@ class ChoiceLabelWidget(widgets.Widget):
         text = str(value or "").strip()
         if not text:
             return ""
-        for code, label in self.choices:
-            if text in (str(code), str(label)):
-                return code
+        language = get_language()
+        if getattr(self, "_language", None) != language:  # labels translated once per language
+            self._codes = {}
+            for code, label in reversed(self.choices):
+                self._codes[str(label)] = code
+                self._codes[str(code)] = code
+            self._language = language
+        if text in self._codes:
+            return self._codes[text]
         allowed = "、".join(str(label) for _code, label in self.choices)
         raise ValueError(_("“%(value)s” is not one of: %(allowed)s") % {"value": text, "allowed": allowed})
 

@@ -296,6 +296,9 @@ class ServiceHoursResource(StrictResource):
     def get_import_fields(self):
         return [self.fields[n] for n in ("name", "phone", "service_date", "hours", "description")]
 
+    def error_headings(self):
+        return {**super().error_headings(), "minutes": str(self.fields["hours"].column_name)}
+
     def dehydrate_status(self, record):
         return record.get_status_display()
 

@@ -150,7 +150,7 @@ def test_resource_import_reports_row_numbers(head, community_a, station):
     result = PersonResource(station=station, user=head).import_data(data, dry_run=False)
     assert [row.number for row in result.invalid_rows] == [3]  # Excel row: headings are row 1
     assert Person.objects.count() == 0
-    assert "17位数字" in " ".join(result.invalid_rows[0].error_dict["id_number"])  # the reason, in Chinese
+    assert "17位数字" in " ".join(result.invalid_rows[0].error_dict["身份证号"])  # by its heading, in Chinese
 
 
 def test_a_new_id_number_is_in_the_audit_trail_masked(head, person_a, as_user):
