@@ -94,6 +94,11 @@ class StrictResource(resources.ModelResource):
             headings.setdefault(model_field.name, str(model_field.verbose_name))
         return headings
 
+    def get_import_fields(self):
+        if getattr(self, "_import_fields", None) is None:  # once per file, not once per row
+            self._import_fields = super().get_import_fields()
+        return self._import_fields
+
     def import_row(self, row, instance_loader, **kwargs):
         # Only the rows the check's page shows carry a diff: copying and rendering every row of a 20,000-row
         # file cost more than importing it.
