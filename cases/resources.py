@@ -77,6 +77,7 @@ class VisitResource(UserScopedResource):
         import_id_fields = ()
         clean_model_instances = True
         skip_unchanged = False
+        use_bulk = True
 
     def import_instance(self, instance, row, **kwargs):
         instance.worker = self.user
@@ -89,18 +90,11 @@ class VisitResource(UserScopedResource):
         instance.duration_minutes = instance.duration_minutes or 0
         instance.findings = instance.findings or ""
 
-    def save_instance(self, instance, is_create, row, **kwargs):
-        visit = services.visit_record(
-            person=instance.person,
-            kind=instance.kind,
-            actor=self.user,
-            visited_on=instance.visited_on,
-            duration_minutes=instance.duration_minutes,
-            findings=instance.findings,
-            risk=instance.risk,
-            follow_up_on=instance.follow_up_on,
-        )
-        instance.pk = visit.pk
+    def duplicate_key(self, instance):
+        return (instance.person_id, instance.kind, instance.visited_on, instance.findings or "")
+
+    def save_batch(self, instances):
+        services.visit_record_many(visits=instances, actor=self.user)
 
     def get_queryset(self):
         return Visit.objects.select_related("person__community", "worker")

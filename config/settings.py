@@ -282,6 +282,17 @@ IMPORT_EXPORT_USE_TRANSACTIONS = True
 # Excel first: the workers live in Excel. CSV for anyone who exports from elsewhere.
 IMPORT_EXPORT_FORMATS = [XLSX, CSV]
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
+# Exports write a cell beginning with = + - @ as text (station/formats.py), never as a live formula.
+from station import formats as _export_formats  # noqa: E402
+
+EXPORT_FORMATS = [_export_formats.XLSX, _export_formats.CSV]
+# Imports read .xlsx and .csv through the core's formats: a file above these limits is refused before it is
+# all parsed (rows of data; bytes of the file as unpacked, an .xlsx being a zip of XML).
+IMPORT_FORMATS = [_export_formats.ImportXLSX, _export_formats.ImportCSV]
+IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", 50_000))
+IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", 40 * 2**20))
+# A dry run shows this many rows (and rows with errors) on the page; the whole report is a workbook.
+IMPORT_PAGE_ROWS = 50
 
 # Domain rules the station may tune.
 LOW_AGE_ELDERLY_AGES = (60, 69)  # inclusive, age in whole years on the day asked

@@ -26,6 +26,24 @@ def audit_record(*, actor, action: str, target, reason: str = "", changes: dict 
     )
 
 
+def audit_record_many(*, actor, action: str, targets, changes=None) -> None:
+    """The audit rows of a batch written at once (an import): one row per target, in one query.
+    ``changes`` is a function of the target giving its changes."""
+    AuditEvent.objects.bulk_create(
+        [
+            AuditEvent(
+                actor=actor if getattr(actor, "is_authenticated", False) else None,
+                action=action,
+                target_type=target._meta.label,
+                target_id=str(target.pk),
+                target_repr=str(target)[:200],
+                changes=changes(target) if changes else {},
+            )
+            for target in targets
+        ]
+    )
+
+
 def _secret(value: str) -> str:
     """An ID number as the audit trail keeps it: masked, with a short keyed fingerprint so that a new number
     shows as a change even when its first and last four digits are the old one's."""
@@ -60,6 +78,19 @@ def person_save(*, person: Person, actor, before: dict | None = None) -> Person:
         if changes:
             audit_record(actor=actor, action=AuditEvent.Action.UPDATE, target=person, changes=changes)
     return person
+
+
+@transaction.atomic
+def person_create_many(
+    *, people: list[Person], actor, action: str = AuditEvent.Action.CREATE
+) -> list[Person]:
+    """Create people already checked one by one (``full_clean``; an import checks the ID numbers of its whole
+    file at once), in a few queries, each with its audit row."""
+    for person in people:
+        person.id_number_hash = idnumbers.keyed_hash(person.id_number)
+    Person.objects.bulk_create(people)
+    audit_record_many(actor=actor, action=action, targets=people, changes=_person_snapshot)
+    return people
 
 
 def person_snapshot(person: Person) -> dict:
@@ -157,25 +188,26 @@ def notification_create(
 
 
 def notification_send_email(*, notification_id: int) -> bool:
-    """Email one notification at most once: claim the row first, act only if the claim won."""
-    claimed = Notification.objects.filter(pk=notification_id, email_sent_at__isnull=True).update(
-        email_sent_at=timezone.now()
-    )
-    if claimed != 1:
-        return False
-    notification = Notification.objects.select_related("recipient").get(pk=notification_id)
-    if not notification.recipient.email:
-        return False
-    try:
+    """Email one notification once. The row stays locked while the e-mail goes out and is marked sent in the
+    same transaction: a worker killed mid-send leaves it unsent for ``send_pending_notifications`` (never
+    marked sent without the e-mail), a failed send rolls back the same way, and a second worker skips the
+    locked row instead of sending it again."""
+    with transaction.atomic():
+        notification = (
+            Notification.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("recipient")
+            .filter(pk=notification_id, email_sent_at__isnull=True)
+            .first()
+        )
+        if notification is None or not notification.recipient.email:
+            return False
         send_mail(
             subject=notification.title,
             message=notification.body or notification.title,
             from_email=None,
             recipient_list=[notification.recipient.email],
         )
-    except Exception:
-        Notification.objects.filter(pk=notification_id).update(email_sent_at=None)
-        raise
+        Notification.objects.filter(pk=notification_id).update(email_sent_at=timezone.now())
     return True
 
 
@@ -227,6 +259,23 @@ def need_raise(
     need.full_clean()
     need.save()
     return need
+
+
+@transaction.atomic
+def need_raise_many(*, needs, actor) -> list:
+    """Put many needs on the list at once (an import): each already checked with ``full_clean``; every person
+    must be one the actor may see."""
+    from .models import Need
+    from .selectors import person_list_visible_to
+
+    person_ids = {need.person_id for need in needs}
+    if person_list_visible_to(actor).filter(pk__in=person_ids).count() != len(person_ids):
+        raise PermissionDenied(_("This person is not in your scope."))
+    raised_by = actor if getattr(actor, "is_authenticated", False) else None
+    for need in needs:
+        need.raised_by = raised_by
+        need.status = Need.Status.OPEN
+    return Need.objects.bulk_create(needs)
 
 
 def _taker_name(taker) -> str:

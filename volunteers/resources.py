@@ -6,6 +6,7 @@ Column headings carry their own translation context ("volunteers excel column") 
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
@@ -15,8 +16,8 @@ from import_export import fields, widgets
 
 from station import idnumbers
 from station.models import Community, Person
-from station.resources import StrictResource
-from station.services import person_save
+from station.phones import validate_phone
+from station.resources import StrictResource, column_values, in_chunks
 
 from . import services
 from .models import ServiceRecord, Volunteer
@@ -30,6 +31,8 @@ def _text(value) -> str:
 def _column(row, label) -> str:
     return _text(row.get(str(label)))
 
+
+User = get_user_model()
 
 READ_ONLY_ATTRIBUTES = {
     "person__name",
@@ -97,12 +100,49 @@ class VolunteerResource(StrictResource):
         import_id_fields = ()
         clean_model_instances = False
         skip_unchanged = False
+        use_bulk = True
 
     def __init__(self, station=None, user=None, **kwargs):
         super().__init__(**kwargs)
         self.station = station
         self.user = user
-        self._phones_seen: set[str] = set()
+        self._phones_seen: dict[str, int] = {}
+        self._ids_seen: dict[str, int] = {}
+
+    def before_import(self, dataset, **kwargs):
+        """Look up once for the whole file what each row is checked against: the people of the station by ID
+        number and by phone, which of them already volunteer, the accounts' names, the communities."""
+        column = lambda name: column_values(dataset, pgettext("volunteers excel column", name))  # noqa: E731
+        phones = {_text(v) for v in column("phone")} - {""}
+        digests = {idnumbers.keyed_hash(idnumbers.normalize(_text(v))) for v in column("ID number")} - {""}
+        people = (
+            Person.objects.filter(community__station=self.station) if self.station else Person.objects.all()
+        )
+        self._by_hash, self._by_phone = {}, {}
+        for chunk in in_chunks(digests):
+            for person in people.filter(id_number_hash__in=chunk).order_by("pk"):
+                self._by_hash.setdefault(person.id_number_hash, person)
+        for chunk in in_chunks(phones):
+            for person in people.filter(phone__in=chunk).order_by("pk"):
+                self._by_phone.setdefault(person.phone, person)
+        self._registered = set()
+        for chunk in in_chunks(digests):
+            self._registered.update(
+                Person.objects.filter(id_number_hash__in=chunk).values_list("id_number_hash", flat=True)
+            )
+        known = [p.pk for p in [*self._by_hash.values(), *self._by_phone.values()]]
+        self._volunteering = set()
+        for chunk in in_chunks(known):
+            self._volunteering.update(
+                Volunteer.objects.filter(person__in=chunk).values_list("person_id", flat=True)
+            )
+        self._accounts = set()
+        for chunk in in_chunks(phones):
+            self._accounts.update(User.objects.filter(username__in=chunk).values_list("username", flat=True))
+        communities = Community.objects.filter(Q(station=self.station) if self.station else Q())
+        self._communities = {}
+        for community in communities.order_by("pk"):
+            self._communities.setdefault(community.name, community)
 
     def get_queryset(self):
         return Volunteer.objects.select_related("person__community")
@@ -140,23 +180,19 @@ class VolunteerResource(StrictResource):
         phone = _column(row, pgettext("volunteers excel column", "phone"))
         community_name = _column(row, pgettext("volunteers excel column", "community"))
         id_number = idnumbers.normalize(_column(row, pgettext("volunteers excel column", "ID number")))
+        row_number = self.excel_row(kwargs)
         if not phone:
             errors.setdefault("phone", []).append(_("The phone number is missing."))
-        elif phone in self._phones_seen:
-            errors.setdefault("phone", []).append(_("This phone number appears twice in the file."))
-        self._phones_seen.add(phone)
-        people = (
-            Person.objects.filter(community__station=self.station) if self.station else Person.objects.all()
-        )
-        person = None
-        if id_number:
-            person = people.filter(id_number_hash=idnumbers.keyed_hash(id_number)).first()
+        elif self._phones_seen.setdefault(phone, row_number) != row_number:
+            errors.setdefault("phone", []).append(
+                _("This phone number is already in row %(row)d of the file.")
+                % {"row": self._phones_seen[phone]}
+            )
+        person = self._by_hash.get(idnumbers.keyed_hash(id_number)) if id_number else None
         if person is None and phone:
-            person = people.filter(phone=phone).first()
+            person = self._by_phone.get(phone)
         if person is None:
-            community = Community.objects.filter(
-                Q(station=self.station) if self.station else Q(), name=community_name
-            ).first()
+            community = self._communities.get(community_name)
             if community is None:
                 errors.setdefault("community", []).append(
                     _("Unknown community “%(name)s”.") % {"name": community_name}
@@ -167,34 +203,38 @@ class VolunteerResource(StrictResource):
                 errors.setdefault("id_number", []).append(
                     _("A new resident needs an ID number; or register the person first.")
                 )
+            elif self._ids_seen.setdefault(id_number, row_number) != row_number:
+                errors.setdefault("id_number", []).append(
+                    _("This ID number is already in row %(row)d of the file.")
+                    % {"row": self._ids_seen[id_number]}
+                )
             person = Person(name=name, phone=phone, community=community, id_number=id_number)
+            person.registered_id_hashes = self._registered
             if community is not None and name:
                 try:
-                    person.full_clean()
+                    person.full_clean(
+                        exclude=["community"], validate_unique=False, validate_constraints=False
+                    )
                 except ValidationError as exc:
                     errors = exc.update_error_dict(errors)
-        elif Volunteer.objects.filter(person=person).exists():
+        elif person.pk in self._volunteering:
             errors.setdefault("phone", []).append(
                 _("%(name)s is already a volunteer.") % {"name": person.name}
             )
-        instance._person = person
+        if phone and "phone" not in errors:
+            try:
+                if validate_phone(phone) in self._accounts:
+                    errors.setdefault("phone", []).append(
+                        _("The phone number %(phone)s is already used by an account.") % {"phone": phone}
+                    )
+            except ValidationError as exc:
+                errors.setdefault("phone", []).extend(exc.messages)
+        instance.person = person
         if errors:
             raise ValidationError(errors)
 
-    def do_instance_save(self, instance, is_create):
-        person = instance._person
-        if person.pk is None:
-            person_save(person=person, actor=self.user)
-        created = services.volunteer_register(
-            person=person,
-            actor=self.user,
-            joined_on=instance.joined_on,
-            skills=instance.skills or "",
-            trainings=instance.trainings or "",
-            availability=instance.availability or "",
-        )
-        instance.pk = created.pk
-        instance.person = person
+    def save_batch(self, instances):
+        services.volunteer_register_many(volunteers=instances, actor=self.user)
 
 
 class ServiceHoursResource(StrictResource):
@@ -227,11 +267,25 @@ class ServiceHoursResource(StrictResource):
         import_id_fields = ()
         clean_model_instances = False
         skip_unchanged = False
+        use_bulk = True
 
     def __init__(self, station=None, user=None, **kwargs):
         super().__init__(**kwargs)
         self.station = station
         self.user = user
+        self._rows_by_key: dict = {}
+
+    def before_import(self, dataset, **kwargs):
+        phones = {_text(v) for v in column_values(dataset, pgettext("volunteers excel column", "phone"))} - {
+            ""
+        }
+        volunteers = Volunteer.objects.select_related("person__community")
+        if self.station is not None:
+            volunteers = volunteers.filter(person__community__station=self.station)
+        self._by_phone = {}
+        for chunk in in_chunks(phones):
+            for volunteer in volunteers.filter(person__phone__in=chunk).order_by("pk"):
+                self._by_phone.setdefault(volunteer.person.phone, volunteer)
 
     def get_queryset(self):
         return ServiceRecord.objects.select_related("volunteer__person")
@@ -241,6 +295,9 @@ class ServiceHoursResource(StrictResource):
 
     def get_import_fields(self):
         return [self.fields[n] for n in ("name", "phone", "service_date", "hours", "description")]
+
+    def error_headings(self):
+        return {**super().error_headings(), "minutes": str(self.fields["hours"].column_name)}
 
     def dehydrate_status(self, record):
         return record.get_status_display()
@@ -261,10 +318,7 @@ class ServiceHoursResource(StrictResource):
         if instance.service_date is None and "service_date" not in errors:
             errors["service_date"] = [_("The service date is missing.")]
         phone = _column(row, pgettext("volunteers excel column", "phone"))
-        volunteers = Volunteer.objects.filter(person__phone=phone)
-        if self.station is not None:
-            volunteers = volunteers.filter(person__community__station=self.station)
-        volunteer = volunteers.first() if phone else None
+        volunteer = self._by_phone.get(phone) if phone else None
         if volunteer is None:
             errors.setdefault("phone", []).append(
                 _("No volunteer with the phone number “%(phone)s”.") % {"phone": phone}
@@ -282,16 +336,29 @@ class ServiceHoursResource(StrictResource):
         else:
             instance.minutes = int(hours * 60)
         instance.volunteer = volunteer
+        instance.description = instance.description or ""
+        if instance.service_date and instance.service_date > timezone.localdate():
+            errors.setdefault("service_date", []).append(
+                _("Hours cannot be entered for a day still to come.")
+            )
+        if not errors:
+            key = (volunteer.pk, instance.service_date, instance.minutes, instance.description)
+            first = self._rows_by_key.setdefault(key, self.excel_row(kwargs))
+            if first != self.excel_row(kwargs):
+                errors["__all__"] = [
+                    _("This row repeats row %(row)d of the file; remove one of them.") % {"row": first}
+                ]
+            else:
+                try:
+                    instance.full_clean(
+                        exclude=["shift", "volunteer", "entered_by"],
+                        validate_unique=False,
+                        validate_constraints=False,
+                    )
+                except ValidationError as exc:
+                    errors = exc.update_error_dict(errors)
         if errors:
             raise ValidationError(errors)
 
-    def do_instance_save(self, instance, is_create):
-        record = services.service_record_backfill(
-            volunteer=instance.volunteer,
-            service_date=instance.service_date,
-            minutes=instance.minutes,
-            description=instance.description or "",
-            actor=self.user,
-            source=ServiceRecord.Source.IMPORT,
-        )
-        instance.pk = record.pk
+    def save_batch(self, instances):
+        services.service_record_backfill_many(records=instances, actor=self.user)

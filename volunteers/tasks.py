@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from celery import shared_task
 from django.conf import settings
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -45,29 +46,38 @@ def shift_reminders() -> int:
     )
     sent = 0
     for pk in ids:
-        if SignUp.objects.filter(pk=pk, reminded_at__isnull=True).update(reminded_at=timezone.now()) != 1:
-            continue
-        signup = SignUp.objects.select_related("volunteer__user", "shift__volunteer_activity__activity").get(
-            pk=pk
-        )
-        if signup.volunteer.user is None:
-            continue
-        shift = signup.shift
-        with translation.override(settings.LANGUAGE_CODE):
-            title = _("Tomorrow: %(title)s") % {"title": shift.volunteer_activity.activity.title}
-            body = _("Your shift starts at %(time)s at %(place)s.") % {
-                "time": timezone.localtime(shift.starts_at).strftime("%m-%d %H:%M"),
-                "place": shift.place or shift.volunteer_activity.activity.place,
-            }
-        if notification_create(
+        # The claim and the reminder commit together: a worker killed between them leaves neither, and the
+        # next run reminds that sign-up; the notification's key keeps a re-run from making a second one.
+        with transaction.atomic():
+            if _remind_signup(pk):
+                sent += 1
+    return sent
+
+
+def _remind_signup(pk) -> bool:
+    if SignUp.objects.filter(pk=pk, reminded_at__isnull=True).update(reminded_at=timezone.now()) != 1:
+        return False
+    signup = SignUp.objects.select_related("volunteer__user", "shift__volunteer_activity__activity").get(
+        pk=pk
+    )
+    if signup.volunteer.user is None:
+        return False
+    shift = signup.shift
+    with translation.override(settings.LANGUAGE_CODE):
+        title = _("Tomorrow: %(title)s") % {"title": shift.volunteer_activity.activity.title}
+        body = _("Your shift starts at %(time)s at %(place)s.") % {
+            "time": timezone.localtime(shift.starts_at).strftime("%m-%d %H:%M"),
+            "place": shift.place or shift.volunteer_activity.activity.place,
+        }
+    return bool(
+        notification_create(
             recipient=signup.volunteer.user,
             key=f"volunteers:shift-reminder:{signup.pk}",
             title=title,
             body=body,
             url=reverse("volunteers:shift", args=[shift.pk]),
-        ):
-            sent += 1
-    return sent
+        )
+    )
 
 
 @shared_task

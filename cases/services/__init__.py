@@ -41,6 +41,7 @@ from .visits import (
     VISIT_REQUEST_EDITABLE,
     WATCH_EDITABLE,
     visit_record,
+    visit_record_many,
     visit_request_create,
     visit_request_update,
     visit_update,
@@ -56,6 +57,7 @@ __all__ = [
     "case_advance", "case_approve", "case_change_goal", "case_delete_goal", "case_delete_session", "case_open",
     "case_reassign", "case_record_view", "case_reopen", "case_request_closure", "case_send_back", "case_submit",
     "case_update", "group_members_add", "group_save", "group_session_record", "lock_in_pk_order", "visit_record",
-    "visit_request_create", "visit_request_update", "visit_update", "watch_entry_end", "watch_entry_set",
+    "visit_record_many", "visit_request_create", "visit_request_update", "visit_update", "watch_entry_end",
+    "watch_entry_set",
     "watch_entry_update",
 ]  # fmt: skip

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from station.models import AuditEvent, Need, Person
 from station.roles import is_station_staff
-from station.services import audit_record, need_raise
+from station.services import audit_record, audit_record_many, need_raise
 
 from ..models import Visit, VisitRequest, WatchEntry
 from ._common import (
@@ -94,6 +94,48 @@ def visit_record(
             actor=actor,
         )
     return visit
+
+
+@transaction.atomic
+def visit_record_many(*, visits: list[Visit], actor) -> list[Visit]:
+    """Record many visits at once (an imported visit log), each already checked with ``full_clean``: the
+    same rules as ``visit_record`` (people in scope, a worker of their station, urgent requests answered),
+    in a few queries for the whole batch. No double-submit twin is looked for: a file's repeated rows are
+    refused by the import itself."""
+    person_ids = {visit.person_id for visit in visits}
+    if Person.objects.visible_to(actor).filter(pk__in=person_ids).count() != len(person_ids):
+        raise PermissionDenied(_("This person is not in your station."))
+    staff_of = {}
+    for visit in visits:
+        visit.worker = visit.worker or actor
+        station_id = visit.person.community.station_id
+        key = (visit.worker.pk, station_id)
+        if key not in staff_of:
+            staff_of[key] = is_station_staff(visit.worker, station_id)
+        if not staff_of[key]:
+            raise ValidationError({"worker": _("The worker must belong to this person's station.")})
+        visit.visited_on = visit.visited_on or timezone.localdate()
+        visit.follow_up_needed = bool(visit.follow_up_on)
+    Visit.objects.bulk_create(visits)
+    audit_record_many(
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        targets=visits,
+        changes=lambda v: {"kind": v.kind, "worker": v.worker.pk, "visited_on": _audit_value(v.visited_on)},
+    )
+    # Each open urgent request is answered by the first visit of this batch that answers it.
+    open_requests = VisitRequest.objects.filter(person_id__in=person_ids, visit__isnull=True)
+    by_person = {}
+    for visit in sorted(visits, key=lambda v: (v.visited_on, v.pk)):
+        by_person.setdefault(visit.person_id, []).append(visit)
+    for request in open_requests.order_by("pk"):
+        requested_on = timezone.localdate(request.requested_at)
+        for visit in by_person.get(request.person_id, []):
+            answers = [Visit.Kind.HOME, Visit.Kind.PHONE] if visit.kind == Visit.Kind.HOME else [visit.kind]
+            if request.kind in answers and requested_on <= visit.visited_on:
+                VisitRequest.objects.filter(pk=request.pk, visit__isnull=True).update(visit=visit)
+                break
+    return visits
 
 
 VISIT_EDITABLE = {"person", "household", "kind", "worker", "visited_on", "duration_minutes", "findings", "risk",

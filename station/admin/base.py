@@ -1,10 +1,13 @@
 """The admin's base classes: scope every page through a selector, refuse garbage ids, audit imports and exports."""
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from .. import selectors, services
@@ -117,6 +120,67 @@ class ScopedImportExportMixin:
             "user": request.user,
         }
 
+    def add_data_read_fail_error_to_form(self, form, e):
+        from ..formats import ImportFileRefused
+
+        if isinstance(e, ImportFileRefused):
+            form.add_error("import_file", str(e))
+        else:
+            form.add_error(
+                "import_file", _("This file cannot be read; check that it is the format chosen below.")
+            )
+
+    def import_action(self, request, **kwargs):
+        """The dry run's page shows the first rows and the first rows with errors; the whole report (each row
+        of the file with its errors beside it) is a workbook to download."""
+        response = super().import_action(request, **kwargs)
+        result = (getattr(response, "context_data", None) or {}).get("result")
+        if result is None:
+            return response
+        for note in getattr(result, "import_notes", []):
+            messages.info(request, note)
+        limit = settings.IMPORT_PAGE_ROWS
+        if len(result.invalid_rows) > limit:
+            token = import_report_store(request, result)
+            url = reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_import_report", args=[token])
+            messages.warning(
+                request,
+                format_html(
+                    _("{n} rows have errors; the first {shown} are shown below. <a href=\"{url}\">Download the "
+                      "whole report</a> (every row with its errors beside it)."),
+                    n=len(result.invalid_rows), shown=limit, url=url,
+                ),
+            )  # fmt: skip
+            result.invalid_rows = result.invalid_rows[:limit]
+        if len(result.rows) > limit:
+            result.rows = result.rows[:limit]
+            if not result.invalid_rows:
+                messages.info(
+                    request,
+                    _("The preview shows the first %(shown)d of %(n)d rows; all of them will be imported.")
+                    % {"shown": limit, "n": result.total_rows},
+                )
+        return response
+
+    def get_urls(self):
+        from django.urls import path
+
+        name = f"{self.opts.app_label}_{self.opts.model_name}_import_report"
+        view = self.admin_site.admin_view(self.import_report_view)
+        return [path("import/report/<str:token>/", view, name=name), *super().get_urls()]
+
+    def import_report_view(self, request, token):
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        content = import_report_read(request, token)
+        if content is None:
+            raise Http404(_("This report is no longer available; check the file again."))
+        response = HttpResponse(
+            content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+        response["Content-Disposition"] = 'attachment; filename="import-report.xlsx"'
+        return response
+
     def get_export_resource_kwargs(self, request, **kwargs):
         return {**super().get_export_resource_kwargs(request, **kwargs), "user": request.user}
 
@@ -140,6 +204,52 @@ class ScopedImportExportMixin:
             reason=_("%(n)d rows exported") % {"n": queryset.count()},
         )
         return data
+
+
+def import_report_store(request, result) -> str:
+    """The dry run's whole error report as a workbook, kept for an hour for the user who ran it."""
+    import secrets
+    from io import BytesIO
+
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(_("Import report"))
+    headers = [str(h) for h in (getattr(result, "file_headers", None) or result.diff_headers or [])]
+    rows = sorted(result.invalid_rows, key=lambda r: r.number)
+    width = max([len(r.values) for r in rows] + [0])
+    sheet.append([_("Row"), _("Errors"), *(headers + [""] * width)[:width]])
+    for row in rows:
+        errors = "；".join(
+            f"{field}：{'，'.join(str(m) for m in msgs)}"
+            if field != "__all__"
+            else "，".join(str(m) for m in msgs)
+            for field, msgs in row.error_dict.items()
+        )
+        sheet.append([row.number, errors, *[("" if v is None else str(v)) for v in row.values]])
+    out = BytesIO()
+    book.save(out)
+    token = secrets.token_urlsafe(16)
+    default_storage.save(_report_name(request, token), ContentFile(out.getvalue()))
+    return token
+
+
+def _report_name(request, token) -> str:
+    return f"import-reports/{request.user.pk}-{token}.xlsx"
+
+
+def import_report_read(request, token):
+    from django.core.files.storage import default_storage
+
+    """The report of this user's dry run (by the token in its link), or None."""
+
+    name = _report_name(request, token)
+    if not token.replace("-", "").replace("_", "").isalnum() or not default_storage.exists(name):
+        return None
+    with default_storage.open(name, "rb") as stored:
+        return stored.read()
 
 
 def scoped_formfield(db_field, request, kwargs):

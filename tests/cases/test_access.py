@@ -24,7 +24,7 @@ EXPECTED = {
 def export_csv(client):
     model_admin = admin.site._registry[Case]
     formats = model_admin.get_export_formats()
-    index = next(i for i, f in enumerate(formats) if f is CSV)
+    index = next(i for i, f in enumerate(formats) if issubclass(f, CSV))
     data = {"format": str(index), "resource": "0"}
     for field in CaseExportResource().get_export_order():
         data[f"caseexportresource_{field}"] = "on"

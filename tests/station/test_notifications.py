@@ -32,6 +32,30 @@ def test_pending_task_catches_up_on_lost_sends(worker):
     assert sorted(m.subject for m in mail.outbox) == ["乙", "甲"]
 
 
+def test_a_worker_stopped_mid_send_leaves_the_email_for_the_sweep(worker, monkeypatch):
+    """A worker that dies while an e-mail goes out (here: SystemExit, which no ``except Exception`` catches)
+    must not leave that notification marked sent: the next sweep sends it, and nothing is sent twice."""
+    from station import services
+
+    for key in "abc":
+        Notification.objects.create(recipient=worker, key=key, title=f"提醒{key}")
+    real_send, calls = services.send_mail, []
+
+    def dies_on_the_second(**kwargs):
+        calls.append(kwargs["subject"])
+        if len(calls) == 2:
+            raise SystemExit("worker stopped")
+        return real_send(**kwargs)
+
+    monkeypatch.setattr(services, "send_mail", dies_on_the_second)
+    with pytest.raises(SystemExit):
+        send_pending_notifications()
+    monkeypatch.setattr(services, "send_mail", real_send)
+    assert send_pending_notifications() == 2
+    assert send_pending_notifications() == 0
+    assert sorted(m.subject for m in mail.outbox) == ["提醒a", "提醒b", "提醒c"]
+
+
 def test_bell_shows_unread_count_and_reading_clears_it(worker, as_user):
     Notification.objects.create(recipient=worker, key="x", title="入户探访逾期")
     client = as_user(worker)

@@ -150,7 +150,7 @@ def test_resource_import_reports_row_numbers(head, community_a, station):
     result = PersonResource(station=station, user=head).import_data(data, dry_run=False)
     assert [row.number for row in result.invalid_rows] == [3]  # Excel row: headings are row 1
     assert Person.objects.count() == 0
-    assert "17位数字" in " ".join(result.invalid_rows[0].error_dict["id_number"])  # the reason, in Chinese
+    assert "17位数字" in " ".join(result.invalid_rows[0].error_dict["身份证号"])  # by its heading, in Chinese
 
 
 def test_a_new_id_number_is_in_the_audit_trail_masked(head, person_a, as_user):
@@ -223,3 +223,30 @@ def test_the_designation_service_refuses_an_end_before_the_start(worker, person_
             actor=worker,
         )  # fmt: skip
     assert not person_a.designations.exists()
+
+
+@pytest.mark.parametrize("fmt", ["0", "1"])  # Excel, CSV
+def test_a_name_that_looks_like_a_formula_is_exported_as_text(fmt, head, person_a, as_user):
+    """A resident entered as ``=HYPERLINK(...)`` (or -, +, @) must not become a live formula in the export."""
+    from station.models import Person as P
+
+    P.objects.filter(pk=person_a.pk).update(name='=HYPERLINK("http://evil.example","点我")', address="-2+3")
+    response = as_user(head).post(
+        "/admin/station/person/export/",
+        {
+            "format": fmt,
+            "resource": "0",
+            **{f"personresource_{f}": "on" for f in ["name", "address", "phone"]},
+        },
+    )
+    assert response.status_code == 200
+    if fmt == "0":
+        sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+        cells = {c.value: c.data_type for row in sheet.iter_rows() for c in row}
+        assert cells['=HYPERLINK("http://evil.example","点我")'] == "s"  # the exact text, as a text cell
+        assert cells["-2+3"] == "s"
+        assert not [v for v, kind in cells.items() if kind == "f"]
+    else:
+        body = response.content.decode("utf-8-sig")
+        assert "'=HYPERLINK(" in body and "'-2+3" in body
+        assert "\n=" not in body.replace("\r", "") and ",=" not in body

@@ -149,3 +149,45 @@ def test_a_real_worker_runs_the_balance_check(real_worker, community_a, station,
         Notification.objects.filter(recipient=head, key__startswith="volunteers:balance-mismatch").count()
         == 1
     )
+
+
+def _signups_for_tomorrow(vol_activity, community, count):
+    """``count`` volunteers each signed up for a shift tomorrow at ten, Shanghai time."""
+    from station.models import Person
+    from volunteers.models import SignUp
+
+    tomorrow_ten = timezone.localtime().replace(hour=10, minute=0, second=0, microsecond=0) + timedelta(
+        days=1
+    )
+    shift = ShiftFactory(
+        volunteer_activity=vol_activity, starts_at=tomorrow_ten, ends_at=tomorrow_ten + timedelta(hours=2)
+    )
+    people = [Person(name=f"志愿者{i}", phone=f"1370000{i:04d}", community=community) for i in range(count)]
+    volunteers = services.volunteer_register_many(
+        volunteers=[Volunteer(person=p, joined_on=timezone.localdate()) for p in people], actor=None
+    )
+    SignUp.objects.bulk_create([SignUp(shift=shift, volunteer=v) for v in volunteers])
+    return volunteers
+
+
+def test_a_reminder_run_that_fails_mid_batch_loses_and_repeats_nothing(
+    vol_activity, community_a, monkeypatch
+):
+    volunteers = _signups_for_tomorrow(vol_activity, community_a, 6)
+    real_create, calls = tasks.notification_create, []
+
+    def failing_on_the_fourth(**kwargs):
+        calls.append(kwargs["key"])
+        if len(calls) == 4:
+            raise RuntimeError("the worker dies here")
+        return real_create(**kwargs)
+
+    monkeypatch.setattr(tasks, "notification_create", failing_on_the_fourth)
+    with pytest.raises(RuntimeError):
+        tasks.shift_reminders()
+    assert Notification.objects.count() == 3
+    monkeypatch.setattr(tasks, "notification_create", real_create)
+    assert tasks.shift_reminders() == 3  # the one that failed and the two never reached
+    assert tasks.shift_reminders() == 0
+    counts = [Notification.objects.filter(recipient=v.user).count() for v in volunteers]
+    assert counts == [1] * 6

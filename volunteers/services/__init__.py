@@ -28,6 +28,7 @@ from .hours import (
     certificate_issue,
     service_record_approve,
     service_record_backfill,
+    service_record_backfill_many,
     service_record_correct,
     service_record_decline,
     service_record_submit,
@@ -52,7 +53,7 @@ from .shop import (
     redemption_place,
     reward_save,
 )
-from .volunteers import volunteer_register, volunteer_set_password, volunteer_update
+from .volunteers import volunteer_register, volunteer_register_many, volunteer_set_password, volunteer_update
 
 __all__ = [
     "ADJUSTMENT_LIMIT",
@@ -79,6 +80,7 @@ __all__ = [
     "reward_save",
     "service_record_approve",
     "service_record_backfill",
+    "service_record_backfill_many",
     "service_record_correct",
     "service_record_decline",
     "service_record_submit",
@@ -90,6 +92,7 @@ __all__ = [
     "station_of",
     "volunteer_activity_save",
     "volunteer_register",
+    "volunteer_register_many",
     "volunteer_set_password",
     "volunteer_update",
 ]
