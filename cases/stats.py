@@ -25,12 +25,12 @@ def _visits(period, kind):
     )
 
 
-@metric("cases.phone_visits", label=_("phone visits"), unit="次", platform=PLATFORM, order=10)
+@metric("cases.phone_visits", label=_("phone visits"), unit="次", platform=PLATFORM, order=10, kind="count")
 def phone_visits(period):
     return _rows(_visits(period, Visit.Kind.PHONE), "person__community_id", Count("pk"))
 
 
-@metric("cases.home_visits", label=_("home visits"), unit="次", platform=PLATFORM, order=11)
+@metric("cases.home_visits", label=_("home visits"), unit="次", platform=PLATFORM, order=11, kind="count")
 def home_visits(period):
     return _rows(_visits(period, Visit.Kind.HOME), "person__community_id", Count("pk"))
 
@@ -41,6 +41,7 @@ def home_visits(period):
     unit="户次",
     platform=PLATFORM,
     order=12,
+    kind="distinct",
 )
 def households_visited(period):
     """Each household (by the person visited) counted once in the month, however many home visits."""
@@ -54,6 +55,7 @@ def households_visited(period):
     platform=PLATFORM,
     additive=False,
     order=13,
+    kind="state",
 )
 def visit_coverage(period):
     """Share of watched people never overdue in the month (see cases/plan.py); two queries, not one."""
@@ -71,7 +73,7 @@ def _station_cases(period):
     return Case.objects.filter(station=period.station)
 
 
-@metric("cases.new_cases", label=_("new cases"), unit="个", platform=PLATFORM, order=20)
+@metric("cases.new_cases", label=_("new cases"), unit="个", platform=PLATFORM, order=20, kind="count")
 def new_cases(period):
     qs = _station_cases(period).filter(opened_on__gte=period.first_day, opened_on__lt=period.end_day)
     return _rows(qs, "person__community_id", Count("pk"))
@@ -83,7 +85,7 @@ def new_cases(period):
     unit="个",
     platform=PLATFORM,
     order=21,
-    cumulative=False,  # a state at the month's end: never added up across months
+    kind="state",  # a state at the month's end: never added up across months
 )
 def open_cases(period):
     qs = (
@@ -94,13 +96,13 @@ def open_cases(period):
     return _rows(qs, "person__community_id", Count("pk"))
 
 
-@metric("cases.closed_cases", label=_("cases closed"), unit="个", platform=PLATFORM, order=22)
+@metric("cases.closed_cases", label=_("cases closed"), unit="个", platform=PLATFORM, order=22, kind="count")
 def closed_cases(period):
     qs = _station_cases(period).filter(closed_on__gte=period.first_day, closed_on__lt=period.end_day)
     return _rows(qs, "person__community_id", Count("pk"))
 
 
-@metric("cases.case_sessions", label=_("case sessions"), unit="节", platform=PLATFORM, order=23)
+@metric("cases.case_sessions", label=_("case sessions"), unit="节", platform=PLATFORM, order=23, kind="count")
 def case_sessions(period):
     qs = CaseSession.objects.filter(
         case__station=period.station, held_on__gte=period.first_day, held_on__lt=period.end_day
@@ -116,13 +118,15 @@ def _group_sessions(period):
     )
 
 
-@metric("cases.groups", label=_("groups meeting"), unit="组", platform=PLATFORM, order=30)
+@metric("cases.groups", label=_("groups meeting"), unit="组", platform=PLATFORM, order=30, kind="distinct")
 def groups(period):
     """Groups that held at least one session in the month."""
     return _rows(_group_sessions(period), "group__community_id", Count("group", distinct=True))
 
 
-@metric("cases.group_sessions", label=_("group sessions"), unit="节", platform=PLATFORM, order=31)
+@metric(
+    "cases.group_sessions", label=_("group sessions"), unit="节", platform=PLATFORM, order=31, kind="count"
+)
 def group_sessions(period):
     return _rows(_group_sessions(period), "group__community_id", Count("pk"))
 
@@ -144,6 +148,7 @@ def _group_attendance(period):
     platform=PLATFORM,
     additive=False,
     order=32,
+    kind="distinct",
 )
 def group_participants(period):
     """Distinct people named in group sessions (by the session's community), plus the station-wide total."""
@@ -153,7 +158,14 @@ def group_participants(period):
     return result
 
 
-@metric("cases.group_person_times", label=_("group person-times"), unit="人次", platform=PLATFORM, order=33)
+@metric(
+    "cases.group_person_times",
+    label=_("group person-times"),
+    unit="人次",
+    platform=PLATFORM,
+    order=33,
+    kind="count",
+)
 def group_person_times(period):
     """Named attendance plus the anonymous head-counts of group sessions."""
     result = _rows(_group_attendance(period), "activity__community_id", Count("pk"))
@@ -167,13 +179,13 @@ def _needs(period):
     return Need.objects.filter(person__community__station=period.station)
 
 
-@metric("cases.needs_raised", label=_("needs raised"), unit="个", platform=PLATFORM, order=40)
+@metric("cases.needs_raised", label=_("needs raised"), unit="个", platform=PLATFORM, order=40, kind="count")
 def needs_raised(period):
     qs = _needs(period).filter(raised_at__gte=period.start, raised_at__lt=period.end)
     return _rows(qs, "person__community_id", Count("pk"))
 
 
-@metric("cases.needs_met", label=_("needs met"), unit="个", platform=PLATFORM, order=41)
+@metric("cases.needs_met", label=_("needs met"), unit="个", platform=PLATFORM, order=41, kind="count")
 def needs_met(period):
     qs = _needs(period).filter(
         status=Need.Status.MET, resolved_at__gte=period.start, resolved_at__lt=period.end

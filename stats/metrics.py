@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from station.models import Activity, Attendance, Person
 
-from .registry import metric
+from .registry import COUNT, DISTINCT, STATE, metric
 
 Platform = Activity.Platform
 Residency = Person.Residency
@@ -75,7 +75,15 @@ def count_people(queryset):
     )
 
 
-@metric("station.activities", label=_("activities"), unit="次", platform="station", order=10, headline=True)
+@metric(
+    "station.activities",
+    label=_("activities"),
+    unit="次",
+    platform="station",
+    order=10,
+    headline=True,
+    kind=COUNT,
+)
 def activities(period):
     return count_activities(period)
 
@@ -87,6 +95,7 @@ def activities(period):
     platform="station",
     order=20,
     headline=True,
+    kind=COUNT,
 )
 def person_times(period):
     return count_person_times(period)
@@ -99,7 +108,7 @@ def person_times(period):
     platform="station",
     order=30,
     headline=True,
-    cumulative=False,
+    kind=DISTINCT,
 )
 def people_served(period):
     return count_people(_attendance(period))
@@ -112,6 +121,7 @@ def _register_platform(platform, label, order):
         unit="次",
         platform=platform,
         order=order,
+        kind=COUNT,
     )
     def platform_activities(period):
         return count_activities(period, platform=platform)
@@ -122,6 +132,7 @@ def _register_platform(platform, label, order):
         unit="人次",
         platform=platform,
         order=order + 1,
+        kind=COUNT,
     )
     def platform_person_times(period):
         return count_person_times(period, platform=platform)
@@ -132,7 +143,7 @@ def _register_platform(platform, label, order):
         unit="人",
         platform=platform,
         order=order + 2,
-        cumulative=False,
+        kind=DISTINCT,
     )
     def platform_people(period):
         return count_people(_attendance(period, activity__platform=platform))
@@ -164,7 +175,7 @@ def _register_residency(residency, label, population_label, order):
         unit="人",
         platform="station",
         order=order,
-        cumulative=False,
+        kind=DISTINCT,
     )
     def participants(period):
         return count_people(_attendance(period, person__residency=residency))
@@ -175,7 +186,7 @@ def _register_residency(residency, label, population_label, order):
         unit="人",
         platform="station",
         order=order + 10,
-        cumulative=False,
+        kind=STATE,
     )
     def registered(period):
         rows = (
@@ -198,6 +209,7 @@ for _i, ((_res, _plabel), (_res2, _rlabel)) in enumerate(zip(PARTICIPATION, POPU
     unit="人",
     platform="station",
     order=70,
+    kind=DISTINCT,
 )
 def first_time_participants(period):
     """People whose first recorded attendance anywhere falls in the month (summable across months)."""
@@ -211,7 +223,7 @@ def first_time_participants(period):
     unit="人",
     platform="station",
     order=80,
-    cumulative=False,
+    kind=DISTINCT,
 )
 def multi_platform_people(period):
     busy = (

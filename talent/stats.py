@@ -44,6 +44,7 @@ def _with_total(qs, field, person_field) -> dict:
     unit="人",
     platform=PLATFORM,
     order=10,
+    kind="count",
 )
 def social_workers_trained(period):
     """本土社工: counted once, in the month it first became true (talent.rules.local_social_worker_on)."""
@@ -72,6 +73,7 @@ def _on_post(period, role, since_field):
     platform=PLATFORM,
     additive=False,
     order=20,
+    kind="state",
 )
 def full_time_on_post(period):
     qs = _on_post(period, TalentProfile.TeamRole.FULL_TIME, None).filter(created_at__lt=period.end)
@@ -85,6 +87,7 @@ def full_time_on_post(period):
     platform=PLATFORM,
     additive=False,
     order=21,
+    kind="state",
 )
 def part_time_on_post(period):
     qs = _on_post(period, TalentProfile.TeamRole.PART_TIME, "part_time_since")
@@ -98,6 +101,7 @@ def part_time_on_post(period):
     platform=PLATFORM,
     additive=False,
     order=30,
+    kind="state",
 )
 def study_group_members(period):
     last = period.end_day - timedelta(days=1)
@@ -115,13 +119,25 @@ def _sessions(period):
     )
 
 
-@metric("talent.study_sessions", label=_("study-group sessions"), unit="场", platform=PLATFORM, order=31)
+@metric(
+    "talent.study_sessions",
+    label=_("study-group sessions"),
+    unit="场",
+    platform=PLATFORM,
+    order=31,
+    kind="count",
+)
 def study_sessions(period):
     return _rows(_sessions(period), "activity__community_id", Count("pk"))
 
 
 @metric(
-    "talent.study_person_times", label=_("study-group person-times"), unit="人次", platform=PLATFORM, order=32
+    "talent.study_person_times",
+    label=_("study-group person-times"),
+    unit="人次",
+    platform=PLATFORM,
+    order=32,
+    kind="count",
 )
 def study_person_times(period):
     """Named attendance plus head-counts of the sessions in the month."""
@@ -147,6 +163,7 @@ def study_person_times(period):
     platform=PLATFORM,
     additive=False,
     order=40,
+    kind="distinct",
 )
 def exam_candidates(period):
     """Candidates of the exam held in the month."""
@@ -181,7 +198,7 @@ for _order, (_code, _label) in enumerate(
     ]
 ):
     METRIC_PASSES[_code] = metric(
-        f"talent.passes_{_code}", label=_label, unit="人", platform=PLATFORM, order=41 + _order
+        f"talent.passes_{_code}", label=_label, unit="人", platform=PLATFORM, order=41 + _order, kind="count"
     )(_passes(_code))
 
 
@@ -192,6 +209,7 @@ for _order, (_code, _label) in enumerate(
     platform=PLATFORM,
     additive=False,
     order=50,
+    kind="state",
 )
 def certificate_holders(period):
     from .models import Certificate
@@ -201,7 +219,14 @@ def certificate_holders(period):
     return _with_total(qs, "person__community_id", "person_id")
 
 
-@metric("talent.registrations_due", label=_("registrations due"), unit="个", platform=PLATFORM, order=51)
+@metric(
+    "talent.registrations_due",
+    label=_("registrations due"),
+    unit="个",
+    platform=PLATFORM,
+    order=51,
+    kind="count",
+)
 def registrations_due(period):
     """Registrations expiring in the month: their holders must have re-registered by then."""
     qs = Registration.objects.filter(
@@ -213,7 +238,14 @@ def registrations_due(period):
     return _rows(qs, "certificate__person__community_id", Count("pk"))
 
 
-@metric("talent.ce_hours", label=_("continuing-education hours"), unit="学时", platform=PLATFORM, order=60)
+@metric(
+    "talent.ce_hours",
+    label=_("continuing-education hours"),
+    unit="学时",
+    platform=PLATFORM,
+    order=60,
+    kind="count",
+)
 def ce_hours(period):
     qs = CEHours.objects.filter(
         person__community__station=period.station,
@@ -230,14 +262,26 @@ def _supervision(period):
 
 
 @metric(
-    "talent.supervision_sessions", label=_("supervision sessions"), unit="次", platform=PLATFORM, order=70
+    "talent.supervision_sessions",
+    label=_("supervision sessions"),
+    unit="次",
+    platform=PLATFORM,
+    order=70,
+    kind="count",
 )
 def supervision_sessions(period):
     total = _supervision(period).aggregate(n=Count("pk"))["n"]
     return {None: total} if total else {}
 
 
-@metric("talent.supervision_hours", label=_("supervision hours"), unit="小时", platform=PLATFORM, order=71)
+@metric(
+    "talent.supervision_hours",
+    label=_("supervision hours"),
+    unit="小时",
+    platform=PLATFORM,
+    order=71,
+    kind="count",
+)
 def supervision_hours(period):
     total = _supervision(period).aggregate(h=Sum("hours"))["h"]
     return {None: float(total)} if total else {}
@@ -250,6 +294,7 @@ def supervision_hours(period):
     platform=PLATFORM,
     additive=False,
     order=80,
+    kind="distinct",
 )
 def mentoring_pairs_active(period):
     last = period.end_day - timedelta(days=1)

@@ -34,7 +34,14 @@ def _ledger(period, kinds):
     )
 
 
-@metric("volunteers.new_volunteers", label=_("new volunteers"), unit="人", platform=PLATFORM, order=10)
+@metric(
+    "volunteers.new_volunteers",
+    label=_("new volunteers"),
+    unit="人",
+    platform=PLATFORM,
+    order=10,
+    kind="count",
+)
 def new_volunteers(period):
     rows = (
         Volunteer.objects.filter(
@@ -55,7 +62,7 @@ def new_volunteers(period):
     unit="人",
     platform=PLATFORM,
     order=20,
-    cumulative=False,  # distinct people in the month: never added up across months
+    kind="distinct",  # distinct people in the month: never added up across months
 )
 def active_volunteers(period):
     rows = (
@@ -68,7 +75,12 @@ def active_volunteers(period):
 
 
 @metric(
-    "volunteers.approved_hours", label=_("approved service hours"), unit="小时", platform=PLATFORM, order=30
+    "volunteers.approved_hours",
+    label=_("approved service hours"),
+    unit="小时",
+    platform=PLATFORM,
+    order=30,
+    kind="count",
 )
 def approved_hours(period):
     rows = _approved(period).values(COMMUNITY).annotate(v=Sum("minutes")).values_list(COMMUNITY, "v")
@@ -81,13 +93,16 @@ def approved_hours(period):
     unit="人次",
     platform=PLATFORM,
     order=40,
+    kind="count",
 )
 def service_person_times(period):
     rows = _approved(period).values(COMMUNITY).annotate(v=Count("pk")).values_list(COMMUNITY, "v")
     return dict(rows)
 
 
-@metric("volunteers.points_earned", label=_("points earned"), unit="分", platform=PLATFORM, order=50)
+@metric(
+    "volunteers.points_earned", label=_("points earned"), unit="分", platform=PLATFORM, order=50, kind="count"
+)
 def points_earned(period):
     rows = (
         _ledger(period, [LedgerEntry.Kind.EARN])
@@ -98,7 +113,14 @@ def points_earned(period):
     return dict(rows)
 
 
-@metric("volunteers.points_redeemed", label=_("points redeemed"), unit="分", platform=PLATFORM, order=60)
+@metric(
+    "volunteers.points_redeemed",
+    label=_("points redeemed"),
+    unit="分",
+    platform=PLATFORM,
+    order=60,
+    kind="count",
+)
 def points_redeemed(period):
     """Points spent in the shop, net of refunds for cancelled redemptions."""
     rows = (
@@ -110,7 +132,9 @@ def points_redeemed(period):
     return {community: -total for community, total in rows}
 
 
-@metric("volunteers.redemptions", label=_("redemptions"), unit="次", platform=PLATFORM, order=70)
+@metric(
+    "volunteers.redemptions", label=_("redemptions"), unit="次", platform=PLATFORM, order=70, kind="count"
+)
 def redemptions(period):
     rows = (
         Redemption.objects.filter(
