@@ -1,13 +1,17 @@
 """The station's own monthly metrics, read from the shared service ledger (Activity and Attendance).
 
 People are counted by the community they live in (their home community), so distinct-people figures add up
-across communities; they cannot be summed across months, hence ``cumulative=False``. Registered residents are
-those on the register when the month is computed (the register is usually filled in after the fact, so a
-month-end cut would undercount the early months).
+across communities; they cannot be summed across months (``kind=DISTINCT``: over a range they are counted from
+the records). Registered residents are a state at the month's end: those registered by then (or on the
+register from the start, with no date) who had not moved out.
+
+Community activities (社区活动) are the ledger's activities that are not a session of a group (a casework
+group's session, a study group's session): those count as 小组活动 on their own platforms.
 """
 
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Subquery, Sum, Value
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from station.models import Activity, Attendance, Person
@@ -75,10 +79,17 @@ def count_people(queryset):
     )
 
 
+GROUP_SESSION = Q(kind="group_session") | Q(group_session__isnull=False) | Q(study_session__isnull=False)
+
+
+def _community(period):
+    return {"pk__in": Activity.objects.filter(station=period.station).exclude(GROUP_SESSION).values("pk")}
+
+
 @metric(
     "station.activities",
-    label=_("activities"),
-    unit="次",
+    label=_("activities in the service ledger (all kinds)"),
+    unit="场",
     platform="station",
     order=10,
     headline=True,
@@ -90,7 +101,7 @@ def activities(period):
 
 @metric(
     "station.person_times",
-    label=_("person-times served"),
+    label=_("person-times served (all activities)"),
     unit="人次",
     platform="station",
     order=20,
@@ -103,7 +114,7 @@ def person_times(period):
 
 @metric(
     "station.people_served",
-    label=_("people served"),
+    label=_("people served (all activities)"),
     unit="人",
     platform="station",
     order=30,
@@ -114,11 +125,35 @@ def people_served(period):
     return count_people(_attendance(period))
 
 
+@metric(
+    "station.community_activities",
+    label=_("community activities"),
+    unit="场",
+    platform="station",
+    order=11,
+    kind=COUNT,
+)
+def community_activities(period):
+    return count_activities(period, **_community(period))
+
+
+@metric(
+    "station.community_person_times",
+    label=_("community activities: person-times"),
+    unit="人次",
+    platform="station",
+    order=21,
+    kind=COUNT,
+)
+def community_person_times(period):
+    return count_person_times(period, **_community(period))
+
+
 def _register_platform(platform, label, order):
     @metric(
         f"station.activities.{platform}",
-        label=_("activities"),
-        unit="次",
+        label=format_lazy("{}·{}", label, _("activities")),
+        unit="场",
         platform=platform,
         order=order,
         kind=COUNT,
@@ -128,7 +163,7 @@ def _register_platform(platform, label, order):
 
     @metric(
         f"station.person_times.{platform}",
-        label=_("person-times served"),
+        label=format_lazy("{}·{}", label, _("person-times served")),
         unit="人次",
         platform=platform,
         order=order + 1,
@@ -139,7 +174,7 @@ def _register_platform(platform, label, order):
 
     @metric(
         f"station.people_served.{platform}",
-        label=_("people served"),
+        label=format_lazy("{}·{}", label, _("people served")),
         unit="人",
         platform=platform,
         order=order + 2,
@@ -161,6 +196,11 @@ PARTICIPATION = [
     (Residency.TENANT, _("participants: tenants")),
     (Residency.OTHER, _("participants: others")),
 ]
+PERSON_TIMES = {
+    Residency.RESETTLED: _("person-times of resettled villagers"),
+    Residency.TENANT: _("person-times of tenants"),
+    Residency.OTHER: _("person-times of other residents"),
+}
 POPULATION = [
     (Residency.RESETTLED, _("registered residents: resettled villagers")),
     (Residency.TENANT, _("registered residents: tenants")),
@@ -190,13 +230,41 @@ def _register_residency(residency, label, population_label, order):
     )
     def registered(period):
         rows = (
-            Person.objects.filter(community__station=period.station, residency=residency)
+            registered_at_end(period.station, period.end_day)
+            .filter(residency=residency)
             .order_by()
             .values("community_id")
             .annotate(v=Count("pk"))
             .values_list("community_id", "v")
         )
         return _by(rows)
+
+    @metric(
+        f"station.participant_times.{residency}",
+        label=PERSON_TIMES[residency],
+        unit="人次",
+        platform="station",
+        order=order + 5,
+        kind=COUNT,
+    )
+    def person_times_by_residency(period):
+        """Named attendance of people of this residency (anonymous head-counts have none)."""
+        return _by(
+            _attendance(period, person__residency=residency)
+            .order_by()
+            .values("person__community_id")
+            .annotate(v=Count("pk"))
+            .values_list("person__community_id", "v")
+        )
+
+
+def registered_at_end(station, end_day):
+    """People on the station's register on the day before end_day: registered by then (or with no date, on it
+    from the start) and not moved out."""
+    return Person.objects.filter(community__station=station).filter(
+        Q(registered_on__isnull=True) | Q(registered_on__lt=end_day),
+        Q(moved_out_on__isnull=True) | Q(moved_out_on__gte=end_day),
+    )
 
 
 for _i, ((_res, _plabel), (_res2, _rlabel)) in enumerate(zip(PARTICIPATION, POPULATION, strict=True)):
@@ -205,7 +273,7 @@ for _i, ((_res, _plabel), (_res2, _rlabel)) in enumerate(zip(PARTICIPATION, POPU
 
 @metric(
     "station.first_time_participants",
-    label=_("first-time participants"),
+    label=_("first-time participants (first attendance ever)"),
     unit="人",
     platform="station",
     order=70,

@@ -52,7 +52,7 @@ def test_the_excel_file_opens_and_its_summary_numbers_equal_the_rollup(
     header, rows = summary_numbers(ws)
     assert header[:3] == ["平台", "指标", "单位"]
     assert community_a.name in header and community_b.name in header
-    person_times = rows[("社工站", "服务人次")]
+    person_times = rows[("社工站", "服务人次（全部活动）")]
     total = sum(
         v.value
         for v in StatValue.objects.filter(station=station, community=None, metric="station.person_times")
@@ -102,7 +102,9 @@ def test_platform_sheets_have_a_column_per_month_and_cumulative_columns(head, st
     station_sheet = wb["社工站"]
     header = [c.value for c in station_sheet[2]]
     assert header == ["指标", "单位", "2025-07", "2025-08", "区间合计", "本年累计", "开站以来累计"]
-    activities = next(r for r in station_sheet.iter_rows(min_row=3, values_only=True) if r[0] == "活动")
+    activities = next(
+        r for r in station_sheet.iter_rows(min_row=3, values_only=True) if r[0] == "服务台账活动（全部）"
+    )
     assert activities[2:5] == (2, 2, 4)
 
 
