@@ -124,7 +124,13 @@ def from_records(metric: Metric, station: Station, first: date, last: date, comm
     result = metric.compute_range(station, first, add_months(last, 1))
     if result is None:
         return None
-    result = dict(result)
+    return as_community_values(metric, result, community_ids)
+
+
+def as_community_values(metric: Metric, result: dict, community_ids) -> dict:
+    """A metric function's {community_id or None: n, "total": n} as {community_id or None (the station): n},
+    the way the rollup stores it: the station's figure is the sum for an additive metric, else its "total"."""
+    result = dict(result or {})
     total = result.pop("total", None)
     out = {key: Decimal(str(value or 0)) for key, value in result.items() if key in community_ids}
     if total is None or metric.additive:
