@@ -190,12 +190,13 @@ def _distinct_over(scope: Scope, metric: Metric, first: date, last: date):
     return counted.get(scope.community.pk if scope.community else None, Decimal(0))
 
 
-def cards(scope: Scope, metrics: list[Metric], data: dict) -> list[dict]:
+def cards(scope: Scope, metrics: list[Metric], data: dict, recorded: set | None = None) -> list[dict]:
     """Headline cards: the month, year to date and since opening. Counts add their months up; a state's year
     to date is the state at the month's end; distinct people are counted over the year or since opening
     from the records (blank when the metric cannot count a range)."""
     m = scope.month
-    recorded = recorded_metrics(scope.station, m)
+    if recorded is None:
+        recorded = recorded_metrics(scope.station, m)
     result = []
     for metric in metrics:
         row = data.get(metric.name, {})

@@ -153,7 +153,8 @@ def _dashboard(request, scope, *, selector):
     metrics = figures.metric_map()
     headline = figures.headline_metrics()
     data = figures.summary(scope)
-    cards = figures.cards(scope, headline, data)
+    recorded = figures.recorded_metrics(scope.station, scope.month)
+    cards = figures.cards(scope, headline, data, recorded)
     months = figures.trend_months(scope.month)
     participation = [f"station.participants.{r}" for r in ("resettled", "tenant", "other")]
     population = [f"station.registered.{r}" for r in ("resettled", "tenant", "other")]
@@ -228,9 +229,14 @@ def _dashboard(request, scope, *, selector):
             {
                 "metric": metric,
                 "platform": platform_label(metric.platform),
-                "month": figures.number(row.get("current") or 0),
-                "ytd": figures.number(row.get("ytd") or 0) if metric.cumulative else None,
-                "cumulative": figures.number(row.get("cumulative") or 0) if metric.cumulative else None,
+                "month": figures.shown(row.get("current") or 0, metric.name in recorded),
+                # A count adds its months up, a state reads the month's end; distinct people are on 服务成效.
+                "ytd": figures.shown(row.get("ytd") or 0, metric.name in recorded)
+                if metric.kind in ("count", "state")
+                else None,
+                "cumulative": figures.shown(row.get("cumulative") or 0, metric.name in recorded)
+                if metric.kind in ("count", "state")
+                else None,
             }
         )
 

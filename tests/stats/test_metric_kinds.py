@@ -97,3 +97,18 @@ def test_chart_data_never_adds_up_a_state_or_distinct_people(twelve_each_month, 
     for m in metrics:
         _never_summed(m, compared[m.name].get(community_a.pk))
         _never_summed(m, compared[m.name].get(None))
+
+
+def test_the_dashboard_page_never_adds_up_a_state_or_distinct_people(twelve_each_month, head, as_user):
+    text = as_user(head).get(f"/dashboard/station/{twelve_each_month.pk}/?month=2026-02").content.decode()
+    table = text.split('data-testid="all-indicators"', 1)[1].split("</table>", 1)[0]
+    for m in registry.all_metrics():
+        row = table.split(f'<tr data-metric="{m.name}">', 1)[1].split("</tr>", 1)[0]
+        month, ytd, since = [cell.split("<", 1)[0] for cell in row.split('<td class="text-end">')[1:]]
+        assert month == "12", m.name
+        want = {"count": "24", "state": "12"}.get(m.kind, "—")
+        assert (ytd, since) == (want, want), m.name
+    for card in text.split('data-testid="card" data-metric="')[1:]:
+        name = card.split('"', 1)[0]
+        if registry.get_metric(name).kind != "count":
+            assert "<strong>24</strong>" not in card.split("</section>", 1)[0][:1500], name
