@@ -105,3 +105,15 @@ def test_a_platform_the_station_never_recorded_reads_not_recorded(station, commu
     talent, person_times = figures.cards(scope, metrics, figures.summary(scope))
     assert not talent["recorded"] and talent["month"] is None and talent["ytd"] is None
     assert person_times["recorded"] and person_times["month"] == 10
+
+
+def test_moving_out_before_being_registered_is_a_form_error(community_a):
+    import pytest
+    from django.core.exceptions import ValidationError
+
+    person = PersonFactory.build(
+        community=community_a, registered_on=date(2026, 3, 1), moved_out_on=date(2026, 2, 1)
+    )
+    with pytest.raises(ValidationError) as caught:
+        person.full_clean()
+    assert "moved_out_on" in caught.value.message_dict
