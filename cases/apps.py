@@ -17,6 +17,11 @@ class CasesConfig(AppConfig):
 
         registry.dashboard_panels.register("cases", order=10)(overdue_visits_panel)
 
+        from .plan import COVERAGE_DEFINITION, VISITED_DEFINITION
+
+        registry.report_footnotes.register("cases.visit_coverage", COVERAGE_DEFINITION)
+        registry.report_footnotes.register("cases.visited_in_month", VISITED_DEFINITION)
+
         from .demo import seed_casework
 
         registry.demo_seeders.register("cases", order=10)(seed_casework)

@@ -1,4 +1,4 @@
-"""The visit plan: who is due, who is overdue, and each month's coverage.
+"""The visit plan: who is due, who is overdue, and each month's coverage (``COVERAGE_DEFINITION``).
 
 A watched person's cycle runs from their last visit of a counting kind (or from the day the watch began).
 With a weekly cycle and a visit on day 0, a visit on day 7 keeps them covered; on day 8 they are overdue:
@@ -9,20 +9,24 @@ a day ``d`` is late when ``d - base > cycle``, where ``base`` is the last counti
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db.models import Max, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
-from .models import Visit, VisitRequest, WatchEntry, tier_cycle
+from .models import Tier, Visit, VisitRequest, WatchEntry, tier_cycle
 
 
 @dataclass
 class WatchStatus:
     entry: WatchEntry
-    last_visit: date | None
+    last_visit: date | None  # the last visit of a kind that counts for the tier
     due_on: date
     day: date
+    last_any_visit: date | None = None  # the last visit of any kind (a phone call for key watch, say)
 
     @property
     def days_late(self) -> int:
@@ -31,6 +35,10 @@ class WatchStatus:
     @property
     def overdue(self) -> bool:
         return self.day > self.due_on
+
+    @property
+    def rule(self) -> str:
+        return tier_rule(self.entry.tier)
 
 
 def _last_visit_columns(day: date) -> dict:
@@ -63,8 +71,27 @@ def watch_statuses(entries: QuerySet[WatchEntry], day: date | None = None) -> li
         visits = [getattr(entry, f"last_{kind}") for kind in cycle["kinds"]]
         last = max((v for v in visits if v is not None), default=None)
         base = max(entry.started_on, last) if last else entry.started_on
-        statuses.append(WatchStatus(entry, last, base + timedelta(days=cycle["days"]), day))
+        any_kind = [getattr(entry, f"last_{kind}") for kind in Visit.Kind.values]
+        last_any = max((v for v in any_kind if v is not None), default=None)
+        statuses.append(WatchStatus(entry, last, base + timedelta(days=cycle["days"]), day, last_any))
     return statuses
+
+
+def tier_rule(tier: str) -> str:
+    """The tier's rule in words, from its settings: "重点：每30天入户探访一次；电话探访不计"."""
+    cycle = tier_cycle(tier)
+    labels = dict(Visit.Kind.choices)
+    counted = [str(labels[k]) for k in Visit.Kind.values if k in cycle["kinds"]]
+    ignored = [str(labels[k]) for k in Visit.Kind.values if k not in cycle["kinds"]]
+    values = {"tier": Tier(tier).label, "days": cycle["days"], "kinds": gettext(", ").join(counted)}
+    if not ignored:
+        return gettext("%(tier)s: a visit every %(days)d days (%(kinds)s)") % values
+    rule = gettext("%(tier)s: one %(kinds)s every %(days)d days") % values
+    return rule + gettext("; %(kinds)s do not count") % {"kinds": gettext(", ").join(ignored)}
+
+
+def tier_rules() -> list[str]:
+    return [tier_rule(tier) for tier in Tier.values if tier in settings.CASES_VISIT_CYCLES]
 
 
 def overdue_statuses(entries: QuerySet[WatchEntry], day: date | None = None) -> list[WatchStatus]:
@@ -79,74 +106,76 @@ def overdue_requests(requests: QuerySet[VisitRequest], now=None) -> QuerySet[Vis
     )
 
 
-def _late_in(visits: list[date], started_on: date, cycle: int, first: date, last: date) -> bool:
-    """True if any day in [first, last] is late for a person watched since ``started_on``."""
-    base = started_on
-    for visited in visits:
-        if visited < base:
-            continue
-        if visited > last:
-            break
-        late_from = base + timedelta(days=cycle + 1)
-        if late_from <= visited and late_from <= last and visited >= first:
-            return True
-        base = visited
-    late_from = base + timedelta(days=cycle + 1)
-    return late_from <= last and max(late_from, first) <= last
+# The one definition of coverage, shown on the coverage page and in the monthly report's footnote.
+COVERAGE_DEFINITION = _(
+    "Visit-plan coverage: of the people on the watch list during the month, the share who, as of the "
+    "month's end (or today, for the month in progress), had a visit of a kind that counts for their tier "
+    "within their tier's cycle (for example a home visit within the last 30 days for key watch). A person "
+    "put on the list shortly before the month's end and not yet visited is not covered."
+)
+VISITED_DEFINITION = _(
+    "Visited in the month: of the same people, the share who had a visit of any kind (phone or home) "
+    "between the month's first and last day."
+)
 
 
-def coverage(station, first_day: date, end_day: date, today: date | None = None) -> dict:
-    """Visit-plan coverage for [first_day, end_day): {community_id: (covered, watched)}.
+class Coverage(NamedTuple):
+    covered: int
+    visited: int
+    watched: int
 
-    A person counts as watched if under watch on some day of the period up to today, and as covered if no
-    such day found them overdue. Two queries: the watch entries, then their visits.
+
+def coverage_figures(station, first_day: date, end_day: date, today: date | None = None) -> dict:
+    """Coverage of [first_day, end_day) per community: {community_id: Coverage(covered, visited, watched)}.
+
+    Watched: under watch on some day of the month (up to today). Each person is judged on the last day they
+    were watched in the month, with the tier in force that day: covered if a visit of a counting kind falls
+    within the tier's cycle before that day (``day - visited <= cycle``); visited if any visit falls in the
+    month. Two queries: the watch entries, then their visits.
     """
     today = today or timezone.localdate()
     last_day = min(end_day - timedelta(days=1), today)
     if last_day < first_day:
         return {}
-    entries = list(
+    entries = (
         WatchEntry.objects.filter(person__community__station=station, started_on__lte=last_day)
         .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=first_day))
         .values("person_id", "person__community_id", "tier", "started_on", "ended_on")
     )
-    if not entries:
+    # A person whose tier changed has several entries in the month: the one in force on their last day.
+    judged = {}
+    for e in entries:
+        day = min(last_day, e["ended_on"] or last_day)
+        key = (day, e["started_on"])
+        if e["person_id"] not in judged or key > judged[e["person_id"]][0]:
+            judged[e["person_id"]] = (key, e)
+    if not judged:
         return {}
     longest = max(c["days"] for c in settings.CASES_VISIT_CYCLES.values())
-    window_start = first_day - timedelta(days=longest + 1)
     visits_by_person = defaultdict(list)
-    for person_id, kind, visited_on in (
-        Visit.objects.filter(
-            person_id__in={e["person_id"] for e in entries},
-            visited_on__gte=window_start,
-            visited_on__lte=last_day,
-        )
-        .order_by("visited_on")
-        .values_list("person_id", "kind", "visited_on")
-    ):
+    for person_id, kind, visited_on in Visit.objects.filter(
+        person_id__in=judged.keys(),
+        visited_on__gte=first_day - timedelta(days=longest),
+        visited_on__lte=last_day,
+    ).values_list("person_id", "kind", "visited_on"):
         visits_by_person[person_id].append((kind, visited_on))
-    # A person whose tier changed has several entries in the period: they count once, covered only if
-    # no entry found them overdue.
-    watched, late = {}, set()
-    for e in entries:
+    result: dict = defaultdict(lambda: [0, 0, 0])
+    for person_id, ((day, _started), e) in judged.items():
         cycle = tier_cycle(e["tier"])
-        first = max(first_day, e["started_on"])
-        last = min(last_day, e["ended_on"] or last_day)
-        if last < first:
-            continue
-        # Before the window we know nothing: starting the cycle the day before the window is safe, since
-        # a person unvisited throughout the window is late on the period's first day whatever came before.
-        started = max(e["started_on"], window_start - timedelta(days=1))
-        counted = [d for kind, d in visits_by_person[e["person_id"]] if kind in cycle["kinds"]]
-        watched[e["person_id"]] = e["person__community_id"]
-        if _late_in(counted, started, cycle["days"], first, last):
-            late.add(e["person_id"])
-    result: dict = defaultdict(lambda: [0, 0])
-    for person_id, community_id in watched.items():
-        result[community_id][1] += 1
-        if person_id not in late:
-            result[community_id][0] += 1
-    return {k: tuple(v) for k, v in result.items()}
+        visits = visits_by_person[person_id]
+        row = result[e["person__community_id"]]
+        row[0] += any(k in cycle["kinds"] and 0 <= (day - d).days <= cycle["days"] for k, d in visits)
+        row[1] += any(first_day <= d for _k, d in visits)
+        row[2] += 1
+    return {community: Coverage(*row) for community, row in result.items()}
+
+
+def coverage(station, first_day: date, end_day: date, today: date | None = None) -> dict:
+    """{community_id: (covered, watched)} for [first_day, end_day); see ``coverage_figures``."""
+    return {
+        community: (c.covered, c.watched)
+        for community, c in coverage_figures(station, first_day, end_day, today).items()
+    }
 
 
 def coverage_percent(covered: int, watched: int) -> float | None:

@@ -37,8 +37,8 @@ def home_visits(period):
 
 @metric(
     "cases.households_visited",
-    label=_("households visited at home"),
-    unit="户次",
+    label=_("people visited at home"),
+    unit="人",
     platform=PLATFORM,
     order=12,
     kind="distinct",
@@ -58,7 +58,7 @@ def households_visited(period):
     kind="state",
 )
 def visit_coverage(period):
-    """Share of watched people never overdue in the month (see cases/plan.py); two queries, not one."""
+    """Share of watched people visited within their cycle as of the month's end (``plan.COVERAGE_DEFINITION``)."""
     figures = plan.coverage(period.station, period.first_day, period.end_day)
     if not figures:
         return {}
@@ -191,3 +191,101 @@ def needs_met(period):
         status=Need.Status.MET, resolved_at__gte=period.start, resolved_at__lt=period.end
     )
     return _rows(qs, "person__community_id", Count("pk"))
+
+
+@metric(
+    "cases.visited_in_month",
+    kind="share",
+    label=_("watched people visited in the month"),
+    unit="%",
+    platform=PLATFORM,
+    additive=False,
+    order=14,
+)
+def visited_in_month(period):
+    """Share of watched people with a visit of any kind in the month (``plan.VISITED_DEFINITION``)."""
+    figures = plan.coverage_figures(period.station, period.first_day, period.end_day)
+    if not figures:
+        return {}
+    result = {community: plan.coverage_percent(f.visited, f.watched) for community, f in figures.items()}
+    result["total"] = plan.coverage_percent(
+        sum(f.visited for f in figures.values()), sum(f.watched for f in figures.values())
+    )
+    return result
+
+
+# Households (户). A home visit is to the visited person's household (``station.selectors.household_of``);
+# someone not registered in a household counts as a household of their own. Two members visited on one day
+# are one 户次. Membership is today's: a person who moved is counted with their present household.
+
+
+def _household_key(person_id, household_id):
+    return ("household", household_id) if household_id else ("person", person_id)
+
+
+def _home_visit_households(period) -> dict:
+    """{(household key, visited_on): community_id} for the month's home visits, in one query."""
+    rows = _visits(period, Visit.Kind.HOME).values_list(
+        "person_id", "person__household_membership__household_id", "visited_on", "person__community_id"
+    )
+    return {(_household_key(p, h), day): community for p, h, day, community in rows}
+
+
+def _by_community(keys_to_community: dict) -> dict:
+    result: dict = {}
+    for community in keys_to_community.values():
+        result[community] = result.get(community, 0) + 1
+    return result
+
+
+@metric(
+    "cases.household_home_visits",
+    kind="count",
+    label=_("home visits to households (household-visits)"),
+    unit="户次",
+    platform=PLATFORM,
+    order=15,
+)
+def household_home_visits(period):
+    """户次: each household visited at home on a day, however many of its members were seen."""
+    return _by_community(_home_visit_households(period))
+
+
+@metric(
+    "cases.households_home_visited",
+    kind="distinct",
+    label=_("households visited at home (distinct)"),
+    unit="户",
+    platform=PLATFORM,
+    order=16,
+    cumulative=False,  # distinct households in the month: never added up across months
+)
+def households_home_visited(period):
+    """户: distinct households with a home visit in the month (a household lives in one community)."""
+    households = {key: community for (key, _day), community in _home_visit_households(period).items()}
+    return _by_community(households)
+
+
+@metric(
+    "cases.households_first_visited",
+    kind="count",
+    label=_("households visited at home for the first time"),
+    unit="户",
+    platform=PLATFORM,
+    order=17,
+)
+def households_first_visited(period):
+    """户: households whose first home visit ever falls in the month (summable: a household is new once)."""
+    households = {key: community for (key, _day), community in _home_visit_households(period).items()}
+    if not households:
+        return {}
+    ids = [value for kind, value in households if kind == "household"]
+    people = [value for kind, value in households if kind == "person"]
+    earlier = Visit.objects.filter(kind=Visit.Kind.HOME, visited_on__lt=period.first_day).filter(
+        Q(person__household_membership__household_id__in=ids) | Q(person_id__in=people)
+    )
+    seen = {
+        _household_key(p, h)
+        for p, h in earlier.values_list("person_id", "person__household_membership__household_id")
+    }
+    return _by_community({key: c for key, c in households.items() if key not in seen})

@@ -374,6 +374,7 @@ def overdue(request):
             "late_requests": late_requests,
             "today": timezone.localdate(),
             "filters": filters,
+            "rules": plan.tier_rules(),
         },
     )
 
@@ -392,23 +393,31 @@ def coverage(request):
     elif form.is_bound and not form.is_valid():
         messages.error(request, _("Choose a month between 2000 and next year."))
     period = month_period(profile.station, year, month)
-    figures = plan.coverage(profile.station, period.first_day, period.end_day)
-    rows, covered_total, watched_total = [], 0, 0
+    figures = plan.coverage_figures(profile.station, period.first_day, period.end_day)
+    rows, totals = [], [0, 0, 0]
     for community in community_list_visible_to(request.user).filter(station=profile.station):
-        covered, watched = figures.get(community.pk, (0, 0))
-        covered_total += covered
-        watched_total += watched
-        rows.append((community, covered, watched, plan.coverage_percent(covered, watched)))
+        figure = figures.get(community.pk, plan.Coverage(0, 0, 0))
+        totals = [t + f for t, f in zip(totals, figure, strict=True)]
+        rows.append((community, figure, *_coverage_percents(figure)))
+    total = plan.Coverage(*totals)
     return render(
         request,
         "cases/coverage.html",
         {
             "rows": rows,
             "month": f"{year:04d}-{month:02d}",
-            "covered": covered_total,
-            "watched": watched_total,
-            "percent": plan.coverage_percent(covered_total, watched_total),
+            "total": total,
+            "percent": plan.coverage_percent(total.covered, total.watched),
+            "visited_percent": plan.coverage_percent(total.visited, total.watched),
+            "definitions": (plan.COVERAGE_DEFINITION, plan.VISITED_DEFINITION),
         },
+    )
+
+
+def _coverage_percents(figure) -> tuple:
+    return (
+        plan.coverage_percent(figure.covered, figure.watched),
+        plan.coverage_percent(figure.visited, figure.watched),
     )
 
 

@@ -347,6 +347,8 @@ STATS_HEADLINE_METRICS = [
 STATS_CATCHUP_MONTHS = int(os.environ.get("STATS_CATCHUP_MONTHS", "24"))  # how far back the catch-up looks
 STATS_TREND_MONTHS = 12
 STATS_REPORT_SYNC_MONTHS = 12  # longer ranges are built by a Celery task and the requester is notified
+# A write queues one recompute of its station's month to date this many seconds later (0: only nightly).
+STATS_REFRESH_SECONDS = int(os.environ.get("STATS_REFRESH_SECONDS", "180"))
 HOME_ROUTES["dashboard"] = "/dashboard/"
 
 # orgs: community-organisation incubation (issue 14)

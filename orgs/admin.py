@@ -21,6 +21,7 @@ from station.admin import (
     ScopedCommunityFilter,
     ScopedFormfieldsMixin,
     ScopedImportExportMixin,
+    bulk_apply,
 )
 from station.models import Activity
 from station.roles import is_station_staff, profile_of
@@ -348,18 +349,12 @@ class CommunityOrgAdmin(
 
     @admin.action(description=gettext_lazy("Open a filing with the street"))
     def open_filing(self, request, queryset):
-        opened, skipped = 0, []
-        for org in queryset:
-            try:
-                services.filing_open(org=org, actor=request.user)
-                opened += 1
-            except (ValidationError, PermissionDenied) as exc:
-                skipped.append(f"{org.name}：{'；'.join(getattr(exc, 'messages', [str(exc)]))}")
-        self.message_user(request, _("%(n)d filings opened.") % {"n": opened})
-        if skipped:
-            self.message_user(
-                request, _("Skipped: %(list)s") % {"list": " / ".join(skipped)}, messages.WARNING
-            )
+        bulk_apply(
+            request,
+            queryset,
+            lambda org: services.filing_open(org=org, actor=request.user),
+            _("%(n)d filings opened."),
+        )
 
 
 @admin.register(Membership)

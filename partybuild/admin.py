@@ -215,17 +215,12 @@ class PartyMemberAdmin(
 
     @admin.action(description=gettext_lazy("Record a report to the community for the selected members"))
     def submit_report(self, request, queryset):
-        done, skipped = 0, []
-        for member in queryset.select_related("person__community"):
-            try:
-                services.member_report_submit(person=member.person, actor=request.user)
-                done += 1
-            except (ValidationError, PermissionDenied) as exc:
-                skipped.append(f"{member}: {' '.join(getattr(exc, 'messages', [str(exc)]))}")
-        if done:
-            self.message_user(request, _("%(n)d reports recorded.") % {"n": done}, messages.SUCCESS)
-        for line in skipped:
-            self.message_user(request, _("Skipped %(line)s") % {"line": line}, messages.WARNING)
+        bulk_apply(
+            request,
+            queryset.select_related("person__community"),
+            lambda member: services.member_report_submit(person=member.person, actor=request.user),
+            _("%(n)d reports recorded."),
+        )
 
     def get_urls(self):
         return [
@@ -501,17 +496,12 @@ class PostHoursAdmin(ScopedAdminMixin, PartyFormfieldsMixin, ServiceSaveMixin, a
         description=gettext_lazy("Delete the selected hours (a linked volunteer record is declined)")
     )
     def delete_hours(self, request, queryset):
-        done, skipped = 0, []
-        for entry in queryset.select_related("holder__member__person").order_by("pk"):
-            try:
-                services.post_hours_delete(entry=entry, actor=request.user)
-                done += 1
-            except (ValidationError, PermissionDenied) as exc:
-                skipped.append(f"{entry}: {' '.join(getattr(exc, 'messages', [str(exc)]))}")
-        if done:
-            self.message_user(request, _("%(n)d entries of hours deleted.") % {"n": done}, messages.SUCCESS)
-        for line in skipped:
-            self.message_user(request, _("Skipped %(line)s") % {"line": line}, messages.WARNING)
+        bulk_apply(
+            request,
+            queryset.select_related("holder__member__person").order_by("pk"),
+            lambda entry: services.post_hours_delete(entry=entry, actor=request.user),
+            _("%(n)d entries of hours deleted."),
+        )
 
     def get_readonly_fields(self, request, obj=None):
         return ["holder", "served_on"] if obj else []
@@ -839,17 +829,7 @@ class QuarterlySheetAdmin(ScopedAdminMixin, ScopedImportExportMixin, ExportMixin
         return TemplateResponse(request, "partybuild/admin/sheet_print.html", context)
 
     def _move(self, request, queryset, service, done_message):
-        done, skipped = 0, []
-        for sheet in queryset:
-            try:
-                service(sheet=sheet, actor=request.user)
-                done += 1
-            except (ValidationError, PermissionDenied) as exc:
-                skipped.append(f"{sheet}: {' '.join(getattr(exc, 'messages', [str(exc)]))}")
-        if done:
-            self.message_user(request, done_message % {"n": done}, messages.SUCCESS)
-        for line in skipped:
-            self.message_user(request, _("Skipped %(line)s") % {"line": line}, messages.WARNING)
+        bulk_apply(request, queryset, lambda sheet: service(sheet=sheet, actor=request.user), done_message)
 
     @admin.action(description=gettext_lazy("Mark the selected sheets sent to the unit"))
     def send(self, request, queryset):

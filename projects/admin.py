@@ -467,17 +467,12 @@ class TrancheAdmin(ScopedAdminMixin, admin.ModelAdmin):
         return False
 
     def _each(self, request, queryset, func, done_message):
-        done, skipped = 0, []
-        for tranche in queryset.select_related("project"):
-            try:
-                func(tranche=tranche, actor=request.user)
-                done += 1
-            except (ValidationError, PermissionDenied) as exc:
-                skipped.append(f"{tranche}: {' '.join(getattr(exc, 'messages', [str(exc)]))}")
-        if done:
-            messages.success(request, done_message % {"n": done})
-        for line in skipped:
-            messages.warning(request, _("Skipped %(what)s") % {"what": line})
+        bulk_apply(
+            request,
+            queryset.select_related("project"),
+            lambda tranche: func(tranche=tranche, actor=request.user),
+            done_message,
+        )
 
     @admin.action(description=gettext_lazy("Ask for the release of the selected tranches"))
     def request_selected(self, request, queryset):
@@ -654,17 +649,12 @@ class ApplicationAdmin(ScopedAdminMixin, ProjectFormfieldsMixin, admin.ModelAdmi
 
     @admin.action(description=gettext_lazy("Make projects of the selected awarded applications"))
     def make_projects(self, request, queryset):
-        done, skipped = 0, []
-        for application in queryset:
-            try:
-                services.application_to_project(application=application, actor=request.user)
-                done += 1
-            except (ValidationError, PermissionDenied) as exc:
-                skipped.append(f"{application}: {' '.join(getattr(exc, 'messages', [str(exc)]))}")
-        if done:
-            messages.success(request, _("%(n)d projects made.") % {"n": done})
-        for line in skipped:
-            messages.warning(request, _("Skipped %(what)s") % {"what": line})
+        bulk_apply(
+            request,
+            queryset,
+            lambda application: services.application_to_project(application=application, actor=request.user),
+            _("%(n)d projects made."),
+        )
 
 
 class AssignmentInline(admin.TabularInline):
@@ -711,18 +701,12 @@ class EntryAdmin(ScopedAdminMixin, admin.ModelAdmin):
                 _say(request, exc)
 
     def _decide(self, request, queryset, result, prize_for=None):
-        done, skipped = 0, []
-        for entry in queryset.select_related("round__contest", "application").order_by("rank", "pk"):
-            try:
-                prize = prize_for(entry) if prize_for else None
-                services.entry_decide(entry=entry, result=result, actor=request.user, prize=prize)
-                done += 1
-            except (ValidationError, PermissionDenied) as exc:
-                skipped.append(f"{entry}: {' '.join(getattr(exc, 'messages', [str(exc)]))}")
-        if done:
-            messages.success(request, _("%(n)d entries decided.") % {"n": done})
-        for line in skipped:
-            messages.warning(request, _("Skipped %(what)s") % {"what": line})
+        def decide(entry):
+            prize = prize_for(entry) if prize_for else None
+            services.entry_decide(entry=entry, result=result, actor=request.user, prize=prize)
+
+        entries = queryset.select_related("round__contest", "application").order_by("rank", "pk")
+        bulk_apply(request, entries, decide, _("%(n)d entries decided."))
 
     @admin.action(description=gettext_lazy("Advance the selected entries to the next round"))
     def advance_selected(self, request, queryset):

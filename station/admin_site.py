@@ -1,8 +1,10 @@
 import contextvars
 from functools import wraps
 
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin import helpers
+from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 
 from .roles import profile_of
@@ -38,6 +40,14 @@ class StationAdminSite(admin.AdminSite):
         if profile and profile.station_id:
             context["site_header"] = profile.station.name
         return context
+
+    def index(self, request, extra_context=None):
+        """Cadres and district viewers read their dashboards: the admin's index has nothing for them, and it
+        is where the sign-in form sends everyone."""
+        profile = profile_of(request.user)
+        if profile and profile.role in ("cadre", "district_viewer") and "dashboard" in settings.HOME_ROUTES:
+            return redirect(settings.HOME_ROUTES["dashboard"])
+        return super().index(request, extra_context)
 
     def admin_view(self, view, cacheable=False):
         inner = super().admin_view(view, cacheable)

@@ -10,7 +10,17 @@ from django.db import transaction
 from django.utils import timezone
 
 from . import idnumbers
-from .models import Activity, Attendance, Community, Designation, Person, StaffProfile, Station
+from .models import (
+    Activity,
+    Attendance,
+    Community,
+    Designation,
+    Household,
+    HouseholdMember,
+    Person,
+    StaffProfile,
+    Station,
+)
 from .registry import demo_seeders
 
 DEMO_PASSWORD = "demo-pass-2026"
@@ -219,6 +229,8 @@ def seed_demo(people: int = 300, skip=()) -> dict:
 
     if not Activity.objects.filter(station=station, platform=Activity.Platform.STATION).exists():
         _seed_activities(station, communities, worker, rng, today)
+    if not Household.objects.filter(community__station=station).exists():
+        _seed_households(station, random.Random(2021))
 
     logins.extend(demo_seeders.run(station, random.Random(2020), skip=skip))
     return {"station": station, "logins": logins, "new_people": len(people_made)}
@@ -248,3 +260,31 @@ def _seed_activities(station, communities, organiser, rng, today):
             local = [pk for pk, cid in people if cid == community.pk] or [pk for pk, _ in people]
             chosen = rng.sample(local, min(len(local), rng.randint(5, 20)))
             Attendance.objects.bulk_create([Attendance(activity=activity, person_id=pk) for pk in chosen])
+
+
+def _seed_households(station, rng):
+    """Put about three in four people in households of one to four, the eldest adult as the head."""
+    Relation = HouseholdMember.Relation
+    people = list(Person.objects.filter(community__station=station).order_by("community_id", "pk"))
+    by_community: dict = {}
+    for person in people:
+        by_community.setdefault(person.community, []).append(person)
+    for number, (community, residents) in enumerate(by_community.items(), start=1):
+        rng.shuffle(residents)
+        residents = residents[: len(residents) * 3 // 4]
+        serial = 0
+        while residents:
+            size = rng.choice([1, 2, 2, 3, 3, 4])
+            members, residents = residents[:size], residents[size:]
+            members.sort(key=lambda p: p.birth_date or date.max)
+            serial += 1
+            household = Household.objects.create(
+                community=community,
+                number=f"{number:02d}-{serial:04d}",
+                address=members[0].address or f"{community.name}{serial}号",
+            )
+            relations = [Relation.HEAD, Relation.SPOUSE, Relation.CHILD, Relation.CHILD]
+            HouseholdMember.objects.bulk_create(
+                HouseholdMember(household=household, person=person, relation=relation)
+                for person, relation in zip(members, relations, strict=False)
+            )

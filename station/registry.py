@@ -92,3 +92,21 @@ class HomeRegistry:
 
 
 home_pages = HomeRegistry()
+
+
+class FootnoteRegistry:
+    """What a figure means, printed under the monthly report: an app registers, in its AppConfig.ready(),
+    ``report_footnotes.register("cases.visit_coverage", text)`` for one of its metrics."""
+
+    def __init__(self):
+        self._items: dict[str, object] = {}
+
+    def register(self, metric_name: str, text) -> None:
+        self._items[metric_name] = text
+
+    def for_metrics(self, metrics) -> list[tuple[str, str]]:
+        """(label, text) for each given metric that has a footnote, in the metrics' order."""
+        return [(str(m.label), str(self._items[m.name])) for m in metrics if m.name in self._items]
+
+
+report_footnotes = FootnoteRegistry()

@@ -7,7 +7,7 @@ When each criterion's weight equals its maximum (20, 30, 30, 20), it is simply t
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -96,3 +96,44 @@ def rubric_copy(*, rubric: Rubric, actor, station=None, name: str = "") -> Rubri
     )
     audit_record(actor=actor, action=AuditEvent.Action.CREATE, target=copy, reason=f"copy of #{rubric.pk}")
     return copy
+
+
+def rubric_save(*, rubric: Rubric, actor) -> Rubric:
+    """Add a rubric or correct its name and purpose; a station's rubric belongs to the actor's station, a
+    template (no station) is an administrator's."""
+    from .selectors import station_ids_for
+    from .services import audit_record
+
+    allowed = station_ids_for(actor)
+    if allowed is not None and rubric.station_id not in allowed:
+        raise PermissionDenied(_("Choose your own station."))
+    creating = rubric.pk is None
+    rubric.name = (rubric.name or "").strip()
+    rubric.full_clean()
+    rubric.save()
+    action = AuditEvent.Action.CREATE if creating else AuditEvent.Action.UPDATE
+    audit_record(actor=actor, action=action, target=rubric, changes={"name": rubric.name})
+    return rubric
+
+
+@transaction.atomic
+def criteria_save(*, rubric: Rubric, changed, deleted, actor) -> None:
+    """Save the criteria added or corrected on a rubric and remove the deleted ones, all or none, and leave
+    one line in the audit trail naming them."""
+    from .services import audit_record
+
+    for criterion in changed:
+        criterion.rubric = rubric
+        criterion.label = (criterion.label or "").strip()
+        criterion.full_clean()
+        criterion.save()
+    removed = [c.label for c in deleted]
+    for criterion in deleted:
+        criterion.delete()
+    if changed or removed:
+        audit_record(
+            actor=actor,
+            action=AuditEvent.Action.UPDATE,
+            target=rubric,
+            changes={"criteria saved": [c.label for c in changed], "criteria removed": removed},
+        )

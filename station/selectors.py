@@ -151,3 +151,24 @@ def rubric_list_visible_to(user) -> QuerySet[Rubric]:
     if not ids:
         return qs.none()
     return qs.filter(Q(station_id__in=ids) | Q(station__isnull=True))
+
+
+# A person's household (户). Visits, needs and designations read their household through these; a list that
+# shows many rows loads ``HOUSEHOLD_PATH`` with ``select_related`` so reading it costs no query per row.
+HOUSEHOLD_PATH = "household_membership__household"
+
+
+def household_of(person) -> Household | None:
+    """The household the person belongs to, or None (no scope: the caller loaded the person through one)."""
+    from .models import HouseholdMember
+
+    try:
+        return person.household_membership.household
+    except HouseholdMember.DoesNotExist:
+        return None
+
+
+def household_members(household, user) -> list:
+    """The household's members the user may read, with their relation to the head, the head first."""
+    members = household.memberships.filter(person__in=person_list_visible_to(user)).select_related("person")
+    return sorted(members, key=lambda m: (m.relation != m.Relation.HEAD, m.pk))

@@ -79,11 +79,14 @@ def person_detail(request, pk):
         .order_by("-starts_at")[:20]
     )
     services.audit_record(actor=request.user, action=AuditEvent.Action.VIEW, target=person)
+    household = selectors.household_of(person)
     return render(
         request,
         "station/person_detail.html",
         {
             "person": person,
+            "household": household,
+            "household_members": selectors.household_members(household, request.user) if household else [],
             "age": person.age_on(today),
             "designations": designations,
             "current": [d for d in designations if d.is_active_on(today)],

@@ -16,7 +16,14 @@ class StatsConfig(AppConfig):
         for role in (Role.STATION_HEAD, Role.SUPERVISOR):
             ROLE_PERMISSIONS[role] |= {"stats.view_statvalue", "stats.view_rolluprun"}
 
+        from django.db.models.signals import post_delete, post_save
+
         from .demo import seed_rollup
+        from .freshness import record_written
+
+        # A worker's write shows on the dashboard within minutes: it queues its station's month to date.
+        post_save.connect(record_written, dispatch_uid="stats-month-to-date-save")
+        post_delete.connect(record_written, dispatch_uid="stats-month-to-date-delete")
 
         # Last of all: the demo's twelve months rolled up, once every platform has added its records.
         demo_seeders.register("stats", order=1000)(seed_rollup)

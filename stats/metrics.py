@@ -310,3 +310,62 @@ def multi_platform_people(period):
         .values_list("community_id", "v")
     )
     return _by(rows)
+
+
+# 低保 (low-income) households and people on the month's last day, from the designations and the household
+# register: a state at the month's end, never added up across months. Someone not registered in a household
+# counts as a household of their own.
+
+
+def _low_income_at_month_end(period):
+    from datetime import timedelta
+
+    from django.db.models import Q
+
+    from station.models import Designation
+
+    last_day = period.end_day - timedelta(days=1)
+    return (
+        Designation.objects.filter(
+            person__community__station=period.station,
+            kind=Designation.Kind.LOW_INCOME,
+            start_date__lte=last_day,
+        )
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=last_day))
+        .values_list("person_id", "person__household_membership__household_id", "person__community_id")
+        .distinct()
+    )
+
+
+def _count_by_community(pairs) -> dict:
+    result: dict = {}
+    for _key, community in set(pairs):
+        result[community] = result.get(community, 0) + 1
+    return result
+
+
+@metric(
+    "station.low_income_households",
+    kind=STATE,
+    label=_("low-income (dibao) households at month end"),
+    unit="户",
+    platform="station",
+    order=90,
+    cumulative=False,  # a state at the month's end
+)
+def low_income_households(period):
+    rows = _low_income_at_month_end(period)
+    return _count_by_community(((("household", h) if h else ("person", p)), c) for p, h, c in rows)
+
+
+@metric(
+    "station.low_income_people",
+    kind=STATE,
+    label=_("low-income (dibao) people at month end"),
+    unit="人",
+    platform="station",
+    order=91,
+    cumulative=False,  # a state at the month's end
+)
+def low_income_people(period):
+    return _count_by_community((p, c) for p, _h, c in _low_income_at_month_end(period))

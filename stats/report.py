@@ -17,6 +17,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from station.models import Activity, Station
+from station.registry import report_footnotes
 
 from . import selectors as figures
 from .models import StatValue
@@ -83,6 +84,7 @@ def report_tables(station: Station, first: date, last: date) -> dict:
         "rows": summary_rows,
         "platforms": [(platform_label(p), rows) for p, rows in platforms.items()],
         "period": period_label(first, last),
+        "footnotes": report_footnotes.for_metrics(metrics),
     }
 
 
@@ -171,6 +173,11 @@ def build_workbook(station: Station, first: date, last: date) -> Workbook:
         _write(ws, f"{station.name} {label} {period}", header, rows)
         ws.column_dimensions["A"].width = 28
         ws.column_dimensions["B"].width = 8
+    if tables["footnotes"]:  # what a figure means, registered by its app (station.registry.report_footnotes)
+        ws = wb.create_sheet(_sheet_title(_("Notes"), used))
+        for label, text in tables["footnotes"]:
+            ws.append([f"{label}：{text}"])
+        ws.column_dimensions["A"].width = 120
     return wb
 
 

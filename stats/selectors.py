@@ -12,7 +12,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Q, Sum
+from django.db.models import Max, Q, Sum
 from django.utils.translation import gettext_lazy as _
 
 from station.models import Community, Station
@@ -302,3 +302,18 @@ def number(value):
         return None
     value = Decimal(value)
     return int(value) if value == value.to_integral_value() else float(value)
+
+
+def computed_at(scope: Scope, months: list[date]) -> dict:
+    """{month: when the rollup run that wrote the scope's figures for the month computed them}: the
+    "数据截至" of every figure of that month. A month's rows are rewritten together, so they share it. One
+    query."""
+    rows = (
+        scope.rows()
+        .filter(month__in=months)
+        .values("month")
+        .annotate(at=Max("computed_at"))
+        .order_by()
+        .values_list("month", "at")
+    )
+    return dict(rows)

@@ -118,3 +118,28 @@ def build_pending_reports(limit: int = 5) -> int:
         .values_list("pk", flat=True)[:limit]
     )
     return sum(1 for pk in waiting if build_report(pk))
+
+
+@shared_task
+def refresh_month_to_date(station_id: int, asked_at: str) -> bool:
+    """A few minutes after a write: recompute the station's month of the write (the current month when it
+    was asked for), unless a run that started since has already seen it."""
+    from datetime import datetime
+
+    from django.utils import timezone
+
+    from station.models import Station
+
+    from .models import RollupRun
+    from .rollup import current_month, rollup_month
+
+    asked = datetime.fromisoformat(asked_at)
+    station = Station.objects.filter(pk=station_id).first()
+    month = current_month(timezone.localdate(asked))
+    done_since = RollupRun.objects.filter(
+        station_id=station_id, month=month, status=RollupRun.Status.DONE, started_at__gt=asked
+    )
+    if station is None or done_since.exists():
+        return False
+    rollup_month(station=station, month=month)
+    return True

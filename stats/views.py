@@ -13,6 +13,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from station import selectors, services
@@ -51,19 +52,45 @@ def community_for_dashboard(user, pk, station=None):
         raise Http404 from exc
 
 
+def last_complete_month() -> date:
+    """The month a dashboard opens on: the last one that has ended in Shanghai (on the 1st, the month just
+    closed, not a day-old month whose figures are all still 0)."""
+    return add_months(month_start(timezone.localdate()), -1)
+
+
 def chosen_month(request) -> date:
     this_month = month_start(timezone.localdate())
     text = request.GET.get("month")
     if not text:
-        return this_month
+        return last_complete_month()
     try:
         month = parse_month(text)
         if month < EARLIEST:
             raise ValueError(text)
     except ValueError:
-        messages.warning(request, _("That is not a month (use YYYY-MM); showing this month."))
-        return this_month
+        messages.warning(request, _("That is not a month (use YYYY-MM); showing the last complete month."))
+        return last_complete_month()
     return min(month, this_month)
+
+
+def month_label(month: date, beside: date | None = None) -> str:
+    """2026年11月; only 11月 beside another month of the same year (on a card, where room is short)."""
+    if beside is not None and beside.year == month.year:
+        return _("month %(month)d") % {"month": month.month}
+    return date_format(month, "YEAR_MONTH_FORMAT")
+
+
+def as_of(moment) -> str:
+    """When a figure was computed, in Shanghai: "数据截至 12月1日 02:00", or that it has not been yet."""
+    if moment is None:
+        return _("Not computed yet")
+    local = timezone.localtime(moment)
+    when = _("%(month)d/%(day)d %(time)s") % {
+        "month": local.month,
+        "day": local.day,
+        "time": f"{local:%H:%M}",
+    }
+    return _("Figures as of %(when)s") % {"when": when}
 
 
 def chosen_range(request) -> tuple[date, date]:
@@ -102,16 +129,23 @@ def index(request):
     month = chosen_month(request)
     headline = figures.headline_metrics()
     names = [m.name for m in headline]
-    values = {}
-    for row in StatValue.objects.filter(
+    values, computed = {}, {}
+    for station_id, name, value, at in StatValue.objects.filter(
         station__in=stations, community__isnull=True, month=month, metric__in=names
-    ).values_list("station_id", "metric", "value"):
-        values[(row[0], row[1])] = row[2]
-    table = [(s, [values.get((s.pk, n), 0) for n in names]) for s in stations]
+    ).values_list("station_id", "metric", "value", "computed_at"):
+        values[(station_id, name)] = value
+        computed[station_id] = max(at, computed.get(station_id, at))
+    table = [(s, [values.get((s.pk, n), 0) for n in names], as_of(computed.get(s.pk))) for s in stations]
     return render(
         request,
         "stats/dashboard_index.html",
-        {"stations": table, "headline": headline, "month": month, "months": _month_choices(month)},
+        {
+            "stations": table,
+            "headline": headline,
+            "month": month,
+            "month_label": month_label(month),
+            "months": _month_choices(month),
+        },
     )
 
 
@@ -139,44 +173,110 @@ def _month_choices(month: date) -> list[date]:
     return choices if month in choices else [*choices, month]
 
 
-def _chart(title, labels, rows, kind="line"):
+def _chart(title, labels, rows, kind="line", unit=""):
     """A chart's data, drawn by ECharts and written out as a table beneath it."""
     return {
         "title": title,
         "kind": kind,
+        "unit": unit,
         "labels": [str(label) for label in labels],
         "series": [{"name": str(name), "data": [figures.number(v) for v in data]} for name, data in rows],
+    }
+
+
+def _charts_per_unit(metrics, series, month_labels) -> list[dict]:
+    """One small chart per unit (次, 人次, 人...): figures in different units never share an axis."""
+    units: dict[str, list] = {}
+    for metric in metrics:
+        units.setdefault(metric.unit, []).append(metric)
+    charts = []
+    for number, (unit, same_unit) in enumerate(units.items(), start=1):
+        chart = _chart(
+            _("By month, in %(unit)s") % {"unit": unit},
+            month_labels,
+            [(m.label, series[m.name]) for m in same_unit],
+            unit=unit,
+        )
+        chart["id"] = f"chart-trend-{number}"
+        charts.append(chart)
+    return charts
+
+
+def _community_bars(request, station, communities, month, headline) -> dict | None:
+    """Every community of the station on one figure, largest first, each with a bar of its share of the
+    largest: readable with fourteen communities, on a phone too."""
+    if not headline:
+        return None
+    choices = {m.name: m for m in headline}
+    wanted = request.GET.get("compare")
+    default = "station.person_times" if "station.person_times" in choices else headline[0].name
+    metric = choices.get(wanted) or choices[default]
+    values = figures.by_community(station, [metric.name], month, month)[metric.name]
+    rows = [(c, figures.number(values.get(c.pk) or 0)) for c in communities]
+    rows.sort(key=lambda row: (-row[1], row[0].name))
+    top = max((v for _c, v in rows), default=0)
+    return {
+        "metric": metric,
+        "choices": headline,
+        "rows": [{"community": c, "value": v, "width": round(v * 100 / top) if top else 0} for c, v in rows],
     }
 
 
 def _dashboard(request, scope, *, selector):
     metrics = figures.metric_map()
     headline = figures.headline_metrics()
+    this_month = month_start(timezone.localdate())
     data = figures.summary(scope)
     recorded = figures.recorded_metrics(scope.station, scope.month)
     cards = figures.cards(scope, headline, data, recorded)
+
+    # The month shown is a complete month (unless one asked for this one); the month to date sits beside it.
+    to_date, to_date_data = None, {}
+    if scope.month < this_month:
+        to_date = figures.Scope(station=scope.station, community=scope.community, month=this_month)
+        to_date_data = figures.summary(to_date)
+        to_date_cards = figures.cards(to_date, headline, to_date_data, recorded)
+        for card, now in zip(cards, to_date_cards, strict=True):
+            card["to_date"] = now["month"]
+    if scope.month == this_month:
+        compares = _("the month is not over yet")
+        for card in cards:
+            card["month_change"] = None
+    else:
+        previous = add_months(scope.month, -1)
+        compares = _("vs the month before (%(month)s)") % {"month": month_label(previous, beside=scope.month)}
+    stamps = figures.computed_at(scope, [scope.month, this_month])
+    periods = [
+        {
+            "label": (_("%(month)s to date") if scope.month == this_month else "%(month)s")
+            % {"month": month_label(scope.month)},
+            "as_of": as_of(stamps.get(scope.month)),
+            "testid": "as-of-month",
+        }
+    ]
+    if to_date:
+        periods.append(
+            {
+                "label": _("%(month)s to date") % {"month": month_label(this_month)},
+                "as_of": as_of(stamps.get(this_month)),
+                "testid": "as-of-to-date",
+            }
+        )
+
     months = figures.trend_months(scope.month)
     participation = [f"station.participants.{r}" for r in ("resettled", "tenant", "other")]
     population = [f"station.registered.{r}" for r in ("resettled", "tenant", "other")]
     extra = ["station.first_time_participants", "station.multi_platform_people"]
     series = figures.series(scope, [m.name for m in headline] + extra, months)
     month_labels = [f"{m:%Y-%m}" for m in months]
+    charts = _charts_per_unit(headline, series, month_labels)
 
-    charts = [
-        _chart(_("Monthly trend"), month_labels, [(m.label, series[m.name]) for m in headline]),
-    ]
     # Comparison across communities: only where the whole station is in view.
     comparison = None
     staff = is_station_staff(request.user, scope.station)
     if selector and scope.community is None:
         communities = list(scope.station.communities.all())
-        compare = figures.by_community(scope.station, [m.name for m in headline], scope.month, scope.month)
-        comparison = _chart(
-            _("Communities compared, %(month)s") % {"month": f"{scope.month:%Y-%m}"},
-            [c.name for c in communities],
-            [(m.label, [compare[m.name].get(c.pk, 0) for c in communities]) for m in headline],
-            kind="bar",
-        )
+        comparison = _community_bars(request, scope.station, communities, scope.month, headline)
     else:
         communities = list(selectors.community_list_visible_to(request.user).filter(station=scope.station))
 
@@ -203,6 +303,7 @@ def _dashboard(request, scope, *, selector):
             (_("share of residents"), [r["population_share"] or 0 for r in participation_rows]),
         ],
         kind="bar",
+        unit="%",
     )
     newcomers_chart = _chart(
         _("First-time participants and people on two or more platforms"),
@@ -212,6 +313,7 @@ def _dashboard(request, scope, *, selector):
             (_("people on two or more platforms"), series["station.multi_platform_people"]),
         ],
         kind="bar",
+        unit="人",
     )
 
     coverage = None
@@ -230,6 +332,9 @@ def _dashboard(request, scope, *, selector):
                 "metric": metric,
                 "platform": platform_label(metric.platform),
                 "month": figures.shown(row.get("current") or 0, metric.name in recorded),
+                "to_date": figures.shown(
+                    (to_date_data.get(metric.name) or {}).get("current") or 0, metric.name in recorded
+                ),
                 # A count adds its months up, a state reads the month's end; distinct people are on 服务成效.
                 "ytd": figures.shown(row.get("ytd") or 0, metric.name in recorded)
                 if metric.kind in ("count", "state")
@@ -248,6 +353,13 @@ def _dashboard(request, scope, *, selector):
             "selector": selector,
             "communities": communities,
             "months": _month_choices(scope.month),
+            "this_month": this_month,
+            "periods": periods,
+            "compares": compares,
+            "to_date_label": periods[-1]["label"] if to_date else None,
+            "to_date_short": _("%(month)s to date") % {"month": month_label(this_month, beside=scope.month)}
+            if to_date
+            else None,
             "cards": cards,
             "charts": charts,
             "comparison": comparison,

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 from import_export.admin import ImportExportMixin
 
 from station import selectors as station_selectors
-from station.admin import ScopedAdminMixin, ScopedFormfieldsMixin, ScopedImportExportMixin
+from station.admin import ScopedAdminMixin, ScopedFormfieldsMixin, ScopedImportExportMixin, bulk_apply
 from station.models import Activity
 from station.roles import profile_of
 
@@ -282,21 +282,12 @@ class CertificateAdmin(ScopedAdminMixin, ScopedFormfieldsMixin, ServiceSaveMixin
 
     @admin.action(description=gettext_lazy("Open a registration (first or renewal)"))
     def open_registration(self, request, queryset):
-        done, skipped = 0, []
-        for certificate in queryset.select_related("person"):
-            try:
-                services.registration_open(certificate=certificate, actor=request.user)
-                done += 1
-            except (ValidationError, PermissionDenied) as exc:
-                skipped.append(f"{certificate.person}：{_message(exc)}")
-        self._report(request, done, skipped)
-
-    def _report(self, request, done, skipped):
-        self.message_user(request, _("%(n)d done.") % {"n": done}, messages.SUCCESS)
-        if skipped:
-            self.message_user(
-                request, _("Skipped: %(list)s") % {"list": "；".join(skipped)}, messages.WARNING
-            )
+        bulk_apply(
+            request,
+            queryset.select_related("person"),
+            lambda certificate: services.registration_open(certificate=certificate, actor=request.user),
+            _("%(n)d done."),
+        )
 
     def has_delete_permission(self, request, obj=None):
         return False
@@ -304,18 +295,14 @@ class CertificateAdmin(ScopedAdminMixin, ScopedFormfieldsMixin, ServiceSaveMixin
 
 def _move_action(to):
     def action(modeladmin, request, queryset):
-        done, skipped = 0, []
-        for registration in queryset.select_related("certificate__person"):
-            try:
-                services.registration_move(registration=registration, to=to, actor=request.user)
-                done += 1
-            except (ValidationError, PermissionDenied) as exc:
-                skipped.append(f"{registration.certificate.person}：{_message(exc)}")
-        modeladmin.message_user(request, _("%(n)d done.") % {"n": done}, messages.SUCCESS)
-        if skipped:
-            modeladmin.message_user(
-                request, _("Skipped: %(list)s") % {"list": "；".join(skipped)}, messages.WARNING
-            )
+        bulk_apply(
+            request,
+            queryset.select_related("certificate__person"),
+            lambda registration: services.registration_move(
+                registration=registration, to=to, actor=request.user
+            ),
+            _("%(n)d done."),
+        )
 
     action.__name__ = f"move_to_{to}"
     label = Registration.Status(to).label

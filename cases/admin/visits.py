@@ -9,6 +9,7 @@ from import_export.admin import ImportExportMixin
 
 from station.admin import ScopedAdminMixin, ScopedCommunityFilter, ScopedImportExportMixin
 from station.models import Need
+from station.selectors import HOUSEHOLD_PATH, household_of
 
 from .. import selectors, services
 from ..models import Visit, VisitRequest, WatchEntry
@@ -53,7 +54,16 @@ class VisitAdmin(
 ):
     form = VisitAdminForm
     resource_classes = [VisitResource]
-    list_display = ["visited_on", "person", "community", "kind", "worker", "risk", "follow_up_on"]
+    list_display = [
+        "visited_on",
+        "person",
+        "community",
+        "household_shown",
+        "kind",
+        "worker",
+        "risk",
+        "follow_up_on",
+    ]
     list_filter = [
         "kind",
         "risk",
@@ -61,7 +71,7 @@ class VisitAdmin(
         ("person__community", ScopedCommunityFilter),
         "visited_on",
     ]
-    list_select_related = ["person__community", "worker"]
+    list_select_related = ["person__community", "worker", f"person__{HOUSEHOLD_PATH}"]
     search_fields = ["person__name", "person__phone", "findings"]
     autocomplete_fields = ["person"]
     date_hierarchy = "visited_on"
@@ -76,6 +86,10 @@ class VisitAdmin(
     @admin.display(description=gettext_lazy("community"), ordering="person__community__name")
     def community(self, obj):
         return obj.person.community
+
+    @admin.display(description=gettext_lazy("registered household"))
+    def household_shown(self, obj):
+        return household_of(obj.person) or "—"
 
     def get_changeform_initial_data(self, request):
         return {"worker": request.user.pk, **super().get_changeform_initial_data(request)}

@@ -5,10 +5,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from import_export.admin import ImportMixin
 
 from .. import rubrics, selectors, services
+from ..household_import import HouseholdMemberResource
 from ..models import Household, HouseholdMember, PartnerUnit, Rubric, RubricCriterion
-from .base import ScopedAdminMixin, ScopedFormfieldsMixin
+from .base import ScopedAdminMixin, ScopedFormfieldsMixin, ScopedImportExportMixin
 
 
 class HouseholdMemberFormSet(BaseInlineFormSet):
@@ -29,7 +31,11 @@ class HouseholdMemberInline(ScopedFormfieldsMixin, admin.TabularInline):
 
 
 @admin.register(Household)
-class HouseholdAdmin(ScopedAdminMixin, ScopedFormfieldsMixin, admin.ModelAdmin):
+class HouseholdAdmin(
+    ScopedAdminMixin, ScopedFormfieldsMixin, ScopedImportExportMixin, ImportMixin, admin.ModelAdmin
+):
+    resource_classes = [HouseholdMemberResource]  # households with their members, one row per member
+    skip_admin_log = True  # the rows are members, audited by the services
     list_display = ["address", "number", "community", "head", "size"]
     list_filter = [("community", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["community"]
@@ -106,6 +112,15 @@ class RubricAdmin(ScopedAdminMixin, ScopedFormfieldsMixin, admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("criteria")
+
+    def save_model(self, request, obj, form, change):
+        rubrics.rubric_save(rubric=obj, actor=request.user)
+
+    def save_formset(self, request, form, formset, change):
+        changed = formset.save(commit=False)
+        rubrics.criteria_save(
+            rubric=form.instance, changed=changed, deleted=formset.deleted_objects, actor=request.user
+        )
 
     @admin.display(description=gettext_lazy("criteria"))
     def criteria_count(self, obj):

@@ -60,8 +60,8 @@ class NeedAdmin(
 ):
     resource_classes = [NeedResource]  # workers' needs sheets in Excel
     form = NeedAdminForm
-    list_display = ["raised_at", "person", "community", "category", "urgency", "source", "status",
-                    "taker_name"]  # fmt: skip
+    list_display = ["raised_at", "person", "community", "household_shown", "category", "urgency", "source",
+                    "status", "taker_name"]  # fmt: skip
     list_filter = [
         NeedStatusFilter,
         "urgency",
@@ -69,7 +69,7 @@ class NeedAdmin(
         "source",
         ("person__community", ScopedCommunityFilter),
     ]
-    list_select_related = ["person__community"]
+    list_select_related = ["person__community", f"person__{selectors.HOUSEHOLD_PATH}"]
     search_fields = ["person__name", "person__phone", "description", "taker_name"]
     autocomplete_fields = ["person"]
     readonly_fields = ["status", "taker_name", "taken_at", "resolved_at", "outcome", "raised_by"]
@@ -82,6 +82,10 @@ class NeedAdmin(
     @admin.display(description=gettext_lazy("community"))
     def community(self, obj):
         return obj.person.community
+
+    @admin.display(description=gettext_lazy("registered household"))
+    def household_shown(self, obj):
+        return selectors.household_of(obj.person) or "—"
 
     def get_fields(self, request, obj=None):
         fields = ["person", "household_note", "category", "description", "urgency", "source", "source_ref"]

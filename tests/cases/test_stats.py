@@ -102,7 +102,8 @@ def test_every_casework_metric_is_declared():
     names = {m.name for m in all_metrics() if m.name.startswith("cases.")}
     assert names == {
         "cases.phone_visits", "cases.home_visits", "cases.households_visited", "cases.visit_coverage",
-        "cases.new_cases", "cases.open_cases", "cases.closed_cases", "cases.case_sessions", "cases.groups",
+        "cases.visited_in_month", "cases.new_cases", "cases.open_cases", "cases.closed_cases", "cases.case_sessions", "cases.groups",
         "cases.group_sessions", "cases.group_participants", "cases.group_person_times", "cases.needs_raised",
-        "cases.needs_met",
+        "cases.needs_met", "cases.household_home_visits", "cases.households_home_visited",
+        "cases.households_first_visited",
     }  # fmt: skip

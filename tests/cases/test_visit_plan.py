@@ -35,15 +35,11 @@ def test_weekly_cycle_day_7_is_covered_day_8_is_overdue(person_a, worker):
     assert late.overdue and late.days_late == 1
 
 
-def test_a_visit_on_day_7_keeps_the_month_covered_a_visit_on_day_8_does_not(community_a, worker):
+def test_a_visit_7_days_before_the_months_end_covers_a_weekly_person_8_days_does_not(community_a, worker):
     on_time, late = PersonFactory(community=community_a), PersonFactory(community=community_a)
-    start = date(2026, 2, 20)
-    for person, gap in ((on_time, 7), (late, 8)):
-        watch(person, worker, "high", started_on=start)
-        day = start
-        while day < date(2026, 4, 1):
-            visit(person, worker, day)
-            day += timedelta(days=gap)
+    for person, day in ((on_time, date(2026, 3, 24)), (late, date(2026, 3, 23))):
+        watch(person, worker, "high", started_on=date(2026, 2, 20))
+        visit(person, worker, day)
     figures = plan.coverage(community_a.station, date(2026, 3, 1), date(2026, 4, 1), today=date(2026, 4, 5))
     assert figures[community_a.pk] == (1, 2)
 
@@ -63,33 +59,35 @@ def test_the_cycle_starts_when_the_watch_starts(person_a, worker):
 
 
 def test_coverage_for_a_month_with_a_known_mix(community_a, community_b, worker):
-    """March 2026: six watched people, four covered."""
+    """March 2026, judged on 31 March: six watched people, three covered, four visited in the month."""
     people = {
         name: PersonFactory(community=community_a if i < 4 else community_b)
         for i, name in enumerate("ABCDEF")
     }
     feb = date(2026, 2, 1)
-    # A: high risk, visited every 7 days through March: covered.
+    # A: high risk, visited every 7 days through March (last 29 March): covered, visited.
     watch(people["A"], worker, "high", started_on=feb)
     for d in range(0, 70, 7):
         visit(people["A"], worker, feb + timedelta(days=d))
-    # B: high risk, a 10-day gap in mid-March: not covered.
+    # B: high risk, a 10-day gap in mid-March but a visit on 25 March: covered at the month's end, visited.
     watch(people["B"], worker, "high", started_on=date(2026, 3, 1))
     for d in (1, 8, 18, 25):
         visit(people["B"], worker, date(2026, 3, d))
-    # C: key tier (monthly, home visits), home visit on 20 Feb and 15 March: covered.
+    # C: key tier (monthly, home visits), home visit on 15 March: covered, visited.
     watch(people["C"], worker, "key", started_on=feb)
     visit(people["C"], worker, date(2026, 2, 20), "home")
     visit(people["C"], worker, date(2026, 3, 15), "home")
-    # D: key tier visited by phone only: overdue from 3 March, not covered.
+    # D: key tier visited by phone only: not covered (phone does not count for key), but visited.
     watch(people["D"], worker, "key", started_on=feb)
     visit(people["D"], worker, date(2026, 3, 10), "phone")
-    # E: ordinary (quarterly), watched since January, never visited: due 1 April, covered in March.
+    # E: ordinary (quarterly), watched since January, never visited: neither.
     watch(people["E"], worker, "ordinary", started_on=date(2026, 1, 2))
-    # F: put under high-risk watch on 28 March: not yet due, covered.
+    # F: put under high-risk watch on 28 March and not yet visited: neither.
     watch(people["F"], worker, "high", started_on=date(2026, 3, 28))
-    figures = plan.coverage(community_a.station, date(2026, 3, 1), date(2026, 4, 1), today=date(2026, 4, 10))
-    assert figures == {community_a.pk: (2, 4), community_b.pk: (2, 2)}
+    figures = plan.coverage_figures(
+        community_a.station, date(2026, 3, 1), date(2026, 4, 1), today=date(2026, 4, 10)
+    )
+    assert figures == {community_a.pk: (3, 4, 4), community_b.pk: (0, 0, 2)}
 
 
 def test_ended_watch_and_other_station_are_not_counted(community_a, other_person, worker, other_worker):

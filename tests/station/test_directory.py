@@ -137,3 +137,39 @@ def test_two_heads_or_a_neighbour_of_another_community_are_form_errors_in_the_ad
     )
     assert fine.status_code == 302
     assert sorted(HouseholdMember.objects.values_list("relation", flat=True)) == ["head", "spouse"]
+
+
+def test_a_rubric_and_its_criteria_saved_in_the_admin_leave_one_line_in_the_audit_trail(
+    station, head, as_user
+):
+    from station.models import AuditEvent
+
+    form = {
+        "station": station.pk,
+        "name": "项目评估",
+        "purpose": "evaluation",
+        "description": "",
+        "is_template": "",
+        "criteria-TOTAL_FORMS": "2",
+        "criteria-INITIAL_FORMS": "0",
+        "criteria-0-order": "1",
+        "criteria-0-label": "需求回应",
+        "criteria-0-max_score": "40",
+        "criteria-0-weight": "40",
+        "criteria-1-order": "2",
+        "criteria-1-label": "执行质量",
+        "criteria-1-max_score": "60",
+        "criteria-1-weight": "60",
+    }
+    response = as_user(head).post("/admin/station/rubric/add/", form)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    rubric = Rubric.objects.get(name="项目评估")
+    assert [c.label for c in rubric.criteria.all()] == ["需求回应", "执行质量"]
+    trail = AuditEvent.objects.filter(target_id=str(rubric.pk), action=AuditEvent.Action.UPDATE).get()
+    assert trail.changes["criteria saved"] == ["需求回应", "执行质量"]
+
+    # A criterion with no maximum is a form error on the page, and nothing of the change is saved.
+    bad = {**form, "name": "项目评估（二）", "criteria-1-max_score": "0"}
+    response = as_user(head).post("/admin/station/rubric/add/", bad)
+    assert response.status_code == 200
+    assert not Rubric.objects.filter(name="项目评估（二）").exists()

@@ -16,8 +16,7 @@ CHROMIUM = "/usr/bin/chromium"
 SCREENSHOT = os.environ.get("DASHBOARD_SCREENSHOT")  # set it to keep a picture of the page
 
 
-@pytest.fixture
-def phone():
+def _chromium(viewport):
     if not shutil.which(CHROMIUM):
         if os.environ.get("REQUIRE_SERVICES") == "1":
             pytest.fail("REQUIRE_SERVICES=1 but /usr/bin/chromium is missing")
@@ -36,12 +35,22 @@ def phone():
                 "--disable-sync",
             ],
         )
-        context = browser.new_context(viewport={"width": 360, "height": 740}, locale="zh-CN")
+        context = browser.new_context(viewport=viewport, locale="zh-CN")
         try:
             yield context
         finally:
             context.close()
             browser.close()
+
+
+@pytest.fixture
+def phone():
+    yield from _chromium({"width": 360, "height": 740})
+
+
+@pytest.fixture
+def laptop():
+    yield from _chromium({"width": 1366, "height": 768})
 
 
 @pytest.mark.browser
@@ -98,3 +107,43 @@ def test_a_district_viewer_reads_the_station_list_on_a_small_phone(
     assert (
         name.evaluate("e => e.getBoundingClientRect().height") < 3.5 * line
     )  # a name, not a column of characters
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_cadre_signs_in_and_lands_on_the_month_just_closed_beside_the_month_to_date(
+    live_server, laptop, station, community_a, person_a, cadre_a
+):
+    from django.utils import timezone
+
+    from stats.registry import add_months, month_start
+
+    this_month = month_start(timezone.localdate())
+    last_month = add_months(this_month, -1)
+    make_activity(
+        station, at=local(last_month.year, last_month.month, 15), community=community_a, headcount=40
+    )
+    make_activity(station, at=timezone.now(), community=community_a, headcount=6, people=[person_a])
+    for month in (last_month, this_month):
+        rollup_month(station=station, month=month)
+
+    page = laptop.new_page()
+    page.goto(f"{live_server.url}/admin/login/")
+    page.fill("#id_username", cadre_a.username)
+    page.fill("#id_password", "pass-word-123")
+    page.click("[type=submit]")
+    page.wait_for_url(f"**/dashboard/community/{community_a.pk}/")
+
+    periods = page.locator("[data-testid=periods]").inner_text()
+    assert f"{last_month.year}年{last_month.month}月" in periods and f"{this_month.month}月至今" in periods
+    assert "数据截至" in periods
+    card = page.locator("[data-metric='station.person_times']")
+    assert card.locator("[data-testid=card-month]").inner_text() == "40"  # the closed month, not 0
+    assert card.locator("[data-testid=card-to-date]").inner_text().endswith("7")  # 6 + one named
+    assert "比上月" in card.locator("[data-testid=card-change]").inner_text()
+    # The first screen holds the headline, who takes part and the watch list; the full table is below.
+    for heading in ("#headline-title", "#participation-title", "#watch-title"):
+        assert page.locator(heading).bounding_box()["y"] < 768, heading
+    assert page.locator("#all-title").bounding_box()["y"] > 768
+    if SCREENSHOT:
+        page.screenshot(path=SCREENSHOT.replace(".png", "-1366.png"))
