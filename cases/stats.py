@@ -25,22 +25,23 @@ def _visits(period, kind):
     )
 
 
-@metric("cases.phone_visits", label=_("phone visits"), unit="次", platform=PLATFORM, order=10)
+@metric("cases.phone_visits", label=_("phone visits"), unit="次", platform=PLATFORM, order=10, kind="count")
 def phone_visits(period):
     return grouped(_visits(period, Visit.Kind.PHONE), PERSON_STATION, "person__community_id", Count("pk"))
 
 
-@metric("cases.home_visits", label=_("home visits"), unit="次", platform=PLATFORM, order=11)
+@metric("cases.home_visits", label=_("home visits"), unit="次", platform=PLATFORM, order=11, kind="count")
 def home_visits(period):
     return grouped(_visits(period, Visit.Kind.HOME), PERSON_STATION, "person__community_id", Count("pk"))
 
 
 @metric(
     "cases.households_visited",
-    label=_("households visited at home"),
-    unit="户次",
+    label=_("people visited at home"),
+    unit="人",
     platform=PLATFORM,
     order=12,
+    kind="distinct",
 )
 def households_visited(period):
     """Each household (by the person visited) counted once in the month, however many home visits."""
@@ -59,6 +60,7 @@ def households_visited(period):
     platform=PLATFORM,
     additive=False,
     order=13,
+    kind="state",
 )
 def visit_coverage(period):
     """Share of watched people visited within their cycle as of the month's end (``plan.COVERAGE_DEFINITION``)."""
@@ -80,7 +82,7 @@ def _station_cases(period):
     return Case.objects.filter(station_id__in=period.station_ids)
 
 
-@metric("cases.new_cases", label=_("new cases"), unit="个", platform=PLATFORM, order=20)
+@metric("cases.new_cases", label=_("new cases"), unit="个", platform=PLATFORM, order=20, kind="count")
 def new_cases(period):
     qs = _station_cases(period).filter(opened_on__gte=period.first_day, opened_on__lt=period.end_day)
     return grouped(qs, "station_id", "person__community_id", Count("pk"))
@@ -92,7 +94,7 @@ def new_cases(period):
     unit="个",
     platform=PLATFORM,
     order=21,
-    cumulative=False,  # a state at the month's end: never added up across months
+    kind="state",  # a state at the month's end: never added up across months
 )
 def open_cases(period):
     qs = (
@@ -103,13 +105,13 @@ def open_cases(period):
     return grouped(qs, "station_id", "person__community_id", Count("pk"))
 
 
-@metric("cases.closed_cases", label=_("cases closed"), unit="个", platform=PLATFORM, order=22)
+@metric("cases.closed_cases", label=_("cases closed"), unit="个", platform=PLATFORM, order=22, kind="count")
 def closed_cases(period):
     qs = _station_cases(period).filter(closed_on__gte=period.first_day, closed_on__lt=period.end_day)
     return grouped(qs, "station_id", "person__community_id", Count("pk"))
 
 
-@metric("cases.case_sessions", label=_("case sessions"), unit="节", platform=PLATFORM, order=23)
+@metric("cases.case_sessions", label=_("case sessions"), unit="节", platform=PLATFORM, order=23, kind="count")
 def case_sessions(period):
     qs = CaseSession.objects.filter(
         case__station_id__in=period.station_ids, held_on__gte=period.first_day, held_on__lt=period.end_day
@@ -125,7 +127,7 @@ def _group_sessions(period):
     )
 
 
-@metric("cases.groups", label=_("groups meeting"), unit="组", platform=PLATFORM, order=30)
+@metric("cases.groups", label=_("groups meeting"), unit="组", platform=PLATFORM, order=30, kind="distinct")
 def groups(period):
     """Groups that held at least one session in the month."""
     return grouped(
@@ -133,7 +135,9 @@ def groups(period):
     )
 
 
-@metric("cases.group_sessions", label=_("group sessions"), unit="节", platform=PLATFORM, order=31)
+@metric(
+    "cases.group_sessions", label=_("group sessions"), unit="节", platform=PLATFORM, order=31, kind="count"
+)
 def group_sessions(period):
     return grouped(_group_sessions(period), "group__station_id", "group__community_id", Count("pk"))
 
@@ -155,6 +159,7 @@ def _group_attendance(period):
     platform=PLATFORM,
     additive=False,
     order=32,
+    kind="distinct",
 )
 def group_participants(period):
     """Distinct people named in group sessions (by the session's community), plus the station-wide total."""
@@ -166,7 +171,14 @@ def group_participants(period):
     return add_totals(result, period, totals, always=True)
 
 
-@metric("cases.group_person_times", label=_("group person-times"), unit="人次", platform=PLATFORM, order=33)
+@metric(
+    "cases.group_person_times",
+    label=_("group person-times"),
+    unit="人次",
+    platform=PLATFORM,
+    order=33,
+    kind="count",
+)
 def group_person_times(period):
     """Named attendance plus the anonymous head-counts of group sessions."""
     result = grouped(_group_attendance(period), "activity__station_id", "activity__community_id", Count("pk"))
@@ -182,13 +194,13 @@ def _needs(period):
     return Need.objects.filter(person__community__station_id__in=period.station_ids)
 
 
-@metric("cases.needs_raised", label=_("needs raised"), unit="个", platform=PLATFORM, order=40)
+@metric("cases.needs_raised", label=_("needs raised"), unit="个", platform=PLATFORM, order=40, kind="count")
 def needs_raised(period):
     qs = _needs(period).filter(raised_at__gte=period.start, raised_at__lt=period.end)
     return grouped(qs, PERSON_STATION, "person__community_id", Count("pk"))
 
 
-@metric("cases.needs_met", label=_("needs met"), unit="个", platform=PLATFORM, order=41)
+@metric("cases.needs_met", label=_("needs met"), unit="个", platform=PLATFORM, order=41, kind="count")
 def needs_met(period):
     qs = _needs(period).filter(
         status=Need.Status.MET, resolved_at__gte=period.start, resolved_at__lt=period.end
@@ -198,6 +210,7 @@ def needs_met(period):
 
 @metric(
     "cases.visited_in_month",
+    kind="share",
     label=_("watched people visited in the month"),
     unit="%",
     platform=PLATFORM,
@@ -242,6 +255,7 @@ def _by_community(keys_to_community: dict) -> dict:
 
 @metric(
     "cases.household_home_visits",
+    kind="count",
     label=_("home visits to households (household-visits)"),
     unit="户次",
     platform=PLATFORM,
@@ -254,6 +268,7 @@ def household_home_visits(period):
 
 @metric(
     "cases.households_home_visited",
+    kind="distinct",
     label=_("households visited at home (distinct)"),
     unit="户",
     platform=PLATFORM,
@@ -268,6 +283,7 @@ def households_home_visited(period):
 
 @metric(
     "cases.households_first_visited",
+    kind="count",
     label=_("households visited at home for the first time"),
     unit="户",
     platform=PLATFORM,

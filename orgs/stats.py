@@ -52,14 +52,14 @@ def _tier_q(tier, end_day):
 
 def _register_tier(tier, label, order):
     @metric(f"orgs.tier_{tier}", label=label, unit="个", platform=PLATFORM, order=order, additive=False,
-            cumulative=False)  # fmt: skip
+            cumulative=False, kind="state")  # fmt: skip
     def by_tier(period):
         return _count_by_community(period, _orgs_at_end(period), _tier_q(tier, period.end_day))
 
 
 def _register_category(key, label, order):
     @metric(f"orgs.category_{key}", label=label, unit="个", platform=PLATFORM, order=order, additive=False,
-            cumulative=False)  # fmt: skip
+            cumulative=False, kind="state")  # fmt: skip
     def by_category(period):
         return _count_by_community(period, _orgs_at_end(period), Q(category=key))
 
@@ -75,7 +75,14 @@ for _i, (_key, _label) in enumerate(settings.ORGS_CATEGORIES):
     _register_category(_key, _label, 20 + _i)
 
 
-@metric("orgs.newly_filed", label=_("organisations newly filed"), unit="个", platform=PLATFORM, order=30)
+@metric(
+    "orgs.newly_filed",
+    label=_("organisations newly filed"),
+    unit="个",
+    platform=PLATFORM,
+    order=30,
+    kind="count",
+)
 def newly_filed(period):
     qs = CommunityOrg.objects.filter(
         station_id__in=period.station_ids, filed_on__gte=period.first_day, filed_on__lt=period.end_day
@@ -100,14 +107,14 @@ def _stage_order_at_end(period):
 
 
 @metric("orgs.in_incubation", label=_("organisations in incubation"), unit="个", platform=PLATFORM, order=40,
-        additive=False, cumulative=False)  # fmt: skip
+        additive=False, cumulative=False, kind="state")  # fmt: skip
 def in_incubation(period):
     return _count_by_community(period, _stage_order_at_end(period))
 
 
 def _register_stage(order, name):
     @metric(f"orgs.in_stage_{order}", label=format_lazy("{}{}", _("in incubation: "), name), unit="个",
-            platform=PLATFORM, order=40 + order, additive=False, cumulative=False)  # fmt: skip
+            platform=PLATFORM, order=40 + order, additive=False, cumulative=False, kind="state")  # fmt: skip
     def in_stage(period):
         return _count_by_community(period, _stage_order_at_end(period), Q(stage_order=order))
 
@@ -118,7 +125,7 @@ for _order, (_name, _items, _graduates) in enumerate(settings.ORGS_DEFAULT_STAGE
 
 
 @metric("orgs.organisations_incubated", label=_("organisations incubated (graduated)"), unit="支",
-        platform=PLATFORM, order=50, additive=False, cumulative=False)  # fmt: skip
+        platform=PLATFORM, order=50, additive=False, cumulative=False, kind="state")  # fmt: skip
 def organisations_incubated(period):
     return _count_by_community(
         period,
@@ -169,19 +176,26 @@ LED = {"role": OrgActivity.Role.PROVIDER, "kind": OrgActivity.Kind.SERVICE}
 TRAINING = {"kind": OrgActivity.Kind.TRAINING}
 
 
-@metric("orgs.led_activities", label=_("organisation-led activities"), unit="场", platform=PLATFORM, order=60)
+@metric(
+    "orgs.led_activities",
+    label=_("organisation-led activities"),
+    unit="场",
+    platform=PLATFORM,
+    order=60,
+    kind="count",
+)
 def led_activities(period):
     return _count(period, **LED)
 
 
 @metric("orgs.led_person_times", label=_("organisation-led activities: person-times (share of the station's)"),
-        unit="人次", platform=PLATFORM, order=61)  # fmt: skip
+        unit="人次", platform=PLATFORM, order=61, kind="count")  # fmt: skip
 def led_person_times(period):
     return _person_times(period, **LED)
 
 
 @metric("orgs.provider_share", label=_("share of activities with organisations as provider"), unit="%",
-        platform=PLATFORM, order=62, additive=False, cumulative=False)  # fmt: skip
+        platform=PLATFORM, order=62, additive=False, cumulative=False, kind="share")  # fmt: skip
 def provider_share(period):
     rows = (
         _org_activities(period, kind=OrgActivity.Kind.SERVICE)
@@ -199,21 +213,31 @@ def provider_share(period):
 
 
 @metric(
-    "orgs.trainings", label=_("trainings for leaders and members"), unit="场", platform=PLATFORM, order=70
+    "orgs.trainings",
+    label=_("trainings for leaders and members"),
+    unit="场",
+    platform=PLATFORM,
+    order=70,
+    kind="count",
 )
 def trainings(period):
     return _count(period, **TRAINING)
 
 
 @metric(
-    "orgs.training_person_times", label=_("trainings: person-times"), unit="人次", platform=PLATFORM, order=71
+    "orgs.training_person_times",
+    label=_("trainings: person-times"),
+    unit="人次",
+    platform=PLATFORM,
+    order=71,
+    kind="count",
 )
 def training_person_times(period):
     return _person_times(period, **TRAINING)
 
 
 @metric("orgs.members", label=_("members of community organisations"), unit="人", platform=PLATFORM, order=80,
-        additive=False, cumulative=False)  # fmt: skip
+        additive=False, cumulative=False, kind="state")  # fmt: skip
 def members(period):
     active = Membership.objects.filter(
         org__station_id__in=period.station_ids, joined_on__lt=period.end_day
@@ -224,7 +248,7 @@ def members(period):
 
 
 @metric("orgs.leaders_from_volunteers", label=_("leaders who came from volunteers"), unit="人", platform=PLATFORM,
-        order=81, additive=False, cumulative=False)  # fmt: skip
+        order=81, additive=False, cumulative=False, kind="state")  # fmt: skip
 def leaders_from_volunteers(period):
     """People who lead an organisation at the month's end and were the station's volunteers by the day they
     joined it: each person once per community, and once in the station's total however many groups they lead."""

@@ -28,7 +28,12 @@ PERSON_STATION = "person__community__station_id"
 
 
 @metric(
-    "partybuild.members_reported", label=_("members newly reporting"), unit="人", platform=PLATFORM, order=10
+    "partybuild.members_reported",
+    label=_("members newly reporting"),
+    unit="人",
+    platform=PLATFORM,
+    order=10,
+    kind="count",
 )
 def members_reported(period):
     qs = MemberReport.objects.filter(
@@ -52,6 +57,7 @@ def _active_at_month_end(period):
     platform=PLATFORM,
     additive=False,
     order=11,
+    kind="state",
 )
 def members_active(period):
     qs = _active_at_month_end(period)
@@ -66,6 +72,7 @@ def members_active(period):
     platform=PLATFORM,
     additive=False,
     order=20,
+    kind="state",
 )
 def units_reporting(period):
     qs = UnitReport.objects.filter(community__station_id__in=period.station_ids, signed_on__lt=period.end_day)
@@ -87,6 +94,7 @@ def _hours(period):
     unit="小时",
     platform=PLATFORM,
     order=30,
+    kind="count",
 )
 def service_hours(period):
     rows = grouped(
@@ -111,6 +119,7 @@ def _member_needs(period, status_field):
     unit="人次",
     platform=PLATFORM,
     order=31,
+    kind="count",
 )
 def service_person_times(period):
     """Days served on posts plus needs met by members (party days count below)."""
@@ -123,7 +132,14 @@ def service_person_times(period):
     return result
 
 
-@metric("partybuild.posts_filled", label=_("service posts filled"), unit="人次", platform=PLATFORM, order=40)
+@metric(
+    "partybuild.posts_filled",
+    label=_("service posts filled"),
+    unit="人次",
+    platform=PLATFORM,
+    order=40,
+    kind="count",
+)
 def posts_filled(period):
     qs = PostHolder.objects.filter(
         post__station_id__in=period.station_ids,
@@ -133,12 +149,26 @@ def posts_filled(period):
     return grouped(qs, "post__station_id", "post__community_id", Count("pk"))
 
 
-@metric("partybuild.needs_taken", label=_("needs taken by members"), unit="个", platform=PLATFORM, order=50)
+@metric(
+    "partybuild.needs_taken",
+    label=_("needs taken by members"),
+    unit="个",
+    platform=PLATFORM,
+    order=50,
+    kind="count",
+)
 def needs_taken(period):
     return grouped(_member_needs(period, "taken_at"), PERSON_STATION, "person__community_id", Count("pk"))
 
 
-@metric("partybuild.needs_met", label=_("needs met by members"), unit="个", platform=PLATFORM, order=51)
+@metric(
+    "partybuild.needs_met",
+    label=_("needs met by members"),
+    unit="个",
+    platform=PLATFORM,
+    order=51,
+    kind="count",
+)
 def needs_met(period):
     qs = _member_needs(period, "resolved_at").filter(status=Need.Status.MET)
     return grouped(qs, PERSON_STATION, "person__community_id", Count("pk"))
@@ -154,7 +184,14 @@ def _party_days(period):
     )
 
 
-@metric("partybuild.party_days", label=_("themed party days held"), unit="次", platform=PLATFORM, order=60)
+@metric(
+    "partybuild.party_days",
+    label=_("themed party days held"),
+    unit="次",
+    platform=PLATFORM,
+    order=60,
+    kind="count",
+)
 def party_days(period):
     return grouped(_party_days(period), "station_id", "community_id", Count("pk"))
 
@@ -165,6 +202,7 @@ def party_days(period):
     unit="人次",
     platform=PLATFORM,
     order=61,
+    kind="count",
 )
 def party_day_person_times(period):
     """Named attendance plus the anonymous head-count, by the party day's community."""
@@ -179,7 +217,12 @@ def party_day_person_times(period):
 
 
 @metric(
-    "partybuild.course_sessions", label=_("two-way course sessions"), unit="节", platform=PLATFORM, order=70
+    "partybuild.course_sessions",
+    label=_("two-way course sessions"),
+    unit="节",
+    platform=PLATFORM,
+    order=70,
+    kind="count",
 )
 def course_sessions(period):
     qs = CourseSession.objects.filter(
@@ -188,7 +231,14 @@ def course_sessions(period):
     return {(s, None): n for s, n in per_station(qs, "course__station_id", Count("pk")).items() if n}
 
 
-@metric("partybuild.study_hours", label=_("study hours attended"), unit="学时", platform=PLATFORM, order=71)
+@metric(
+    "partybuild.study_hours",
+    label=_("study hours attended"),
+    unit="学时",
+    platform=PLATFORM,
+    order=71,
+    kind="count",
+)
 def study_hours(period):
     """Each attendance counts its session's study hours, by the attendee's community."""
     qs = CourseAttendance.objects.filter(
@@ -206,6 +256,7 @@ def study_hours(period):
     unit="个",
     platform=PLATFORM,
     order=80,
+    kind="count",
 )
 def sheets_sent(period):
     """A member's sheet counts in the member's community; a unit's sheet station-wide (None)."""

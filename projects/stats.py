@@ -36,7 +36,7 @@ def _projects(period):
 
 
 @metric("projects.projects_brought_in", label=_("projects introduced"), unit="个", platform=PLATFORM, order=10,
-        additive=False, cumulative=True)  # fmt: skip
+        additive=False, cumulative=True, kind="count")  # fmt: skip
 def projects_brought_in(period):
     """引进: counted once, in the month the project was introduced."""
     qs = _projects(period).filter(
@@ -56,13 +56,13 @@ def _started(period, origin):
 
 
 @metric("projects.projects_in_house", label=_("projects designed in-house started"), unit="个", platform=PLATFORM,
-        order=11, additive=False, cumulative=True)  # fmt: skip
+        order=11, additive=False, cumulative=True, kind="count")  # fmt: skip
 def projects_in_house(period):
     return _projects_by_community(period, _started(period, Project.Origin.IN_HOUSE))
 
 
 @metric("projects.projects_contest", label=_("contest-funded projects started"), unit="个", platform=PLATFORM,
-        order=12, additive=False, cumulative=True)  # fmt: skip
+        order=12, additive=False, cumulative=True, kind="count")  # fmt: skip
 def projects_contest(period):
     return _projects_by_community(period, _started(period, Project.Origin.CONTEST))
 
@@ -81,13 +81,13 @@ def _running_at_end(period):
 
 
 @metric("projects.running_projects", label=_("running projects at month end"), unit="个", platform=PLATFORM,
-        order=13, additive=False, cumulative=False)  # fmt: skip
+        order=13, additive=False, cumulative=False, kind="state")  # fmt: skip
 def running_projects(period):
     return _projects_by_community(period, _running_at_end(period))
 
 
 @metric("projects.in_house_share", label=_("share of projects designed in the community"), unit="%",
-        platform=PLATFORM, additive=False, order=14)  # fmt: skip
+        platform=PLATFORM, additive=False, order=14, kind="state")  # fmt: skip
 def in_house_share(period):
     """Of the projects the station has had by the month's end, the share designed in-house or funded through
     a contest: the seed's path from bringing projects in to designing its own."""
@@ -119,7 +119,7 @@ def _resources_in(period, kind=None):
 
 
 @metric("projects.money_in", label=_("money received"), unit="元", platform=PLATFORM, order=20, additive=False,
-        cumulative=True)  # fmt: skip
+        cumulative=True, kind="count")  # fmt: skip
 def money_in(period):
     return _counted_once(
         period,
@@ -132,7 +132,7 @@ def money_in(period):
 
 
 @metric("projects.goods_in", label=_("goods received, at their value"), unit="元", platform=PLATFORM, order=21,
-        additive=False, cumulative=True)  # fmt: skip
+        additive=False, cumulative=True, kind="count")  # fmt: skip
 def goods_in(period):
     return _counted_once(
         period,
@@ -145,7 +145,7 @@ def goods_in(period):
 
 
 @metric("projects.resources_linked", label=_("resources linked"), unit="次", platform=PLATFORM, order=22,
-        additive=False, cumulative=True)  # fmt: skip
+        additive=False, cumulative=True, kind="count")  # fmt: skip
 def resources_linked(period):
     return _counted_once(
         period, _resources_in(period), "station_id", "project__communities", Count("pk"), Count("pk")
@@ -167,7 +167,7 @@ def _attendance(period):
 
 
 @metric("projects.beneficiaries", label=_("project beneficiaries"), unit="人", platform=PLATFORM, additive=False,
-        order=30)  # fmt: skip
+        order=30, kind="distinct")  # fmt: skip
 def beneficiaries(period):
     """Distinct named people served by the projects in the month (each once), by the activity's community."""
     attendance = _attendance(period)
@@ -175,7 +175,14 @@ def beneficiaries(period):
     return add_totals(result, period, per_station(attendance, LINK_STATION, Count("person", distinct=True)))
 
 
-@metric("projects.person_times", label=_("project services"), unit="人次", platform=PLATFORM, order=31)
+@metric(
+    "projects.person_times",
+    label=_("project services"),
+    unit="人次",
+    platform=PLATFORM,
+    order=31,
+    kind="count",
+)
 def person_times(period):
     """Named attendance plus the anonymous head-counts of the projects' activities."""
     result = grouped(_attendance(period), LINK_STATION, "activity__community_id", Count("pk"))
@@ -187,7 +194,14 @@ def person_times(period):
     return result
 
 
-@metric("projects.publicity", label=_("charity publicity events"), unit="次", platform=PLATFORM, order=40)
+@metric(
+    "projects.publicity",
+    label=_("charity publicity events"),
+    unit="次",
+    platform=PLATFORM,
+    order=40,
+    kind="count",
+)
 def publicity(period):
     qs = ProjectActivity.objects.filter(
         kind=ProjectActivity.Kind.PUBLICITY,
@@ -199,7 +213,7 @@ def publicity(period):
 
 
 @metric("projects.milestones_overdue", label=_("project reports overdue at month end"), unit="个",
-        platform=PLATFORM, order=50, additive=False, cumulative=False)  # fmt: skip
+        platform=PLATFORM, order=50, additive=False, cumulative=False, kind="state")  # fmt: skip
 def milestones_overdue(period):
     """Reports due before the month's end (or today, for the month under way) and not in by then."""
     cut = min(period.end_day, timezone.localdate())

@@ -93,6 +93,20 @@ class Person(models.Model):
     # Encrypted at rest; the library stores an empty number as NULL.
     id_number = EncryptedCharField(_("ID number"), max_length=18, blank=True, null=True)
     id_number_hash = models.CharField(max_length=64, blank=True, editable=False, db_index=True)
+    registered_on = models.DateField(
+        _("registered on"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "The day the person was entered on the community's register; empty for those on it from the start."
+        ),
+    )
+    moved_out_on = models.DateField(
+        _("moved out on"),
+        null=True,
+        blank=True,
+        help_text=_("The day the person left the community's register."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -118,6 +132,8 @@ class Person(models.Model):
 
     def clean(self):
         errors = {}
+        if self.registered_on and self.moved_out_on and self.moved_out_on < self.registered_on:
+            errors["moved_out_on"] = [_("A person cannot move out before being registered.")]
         if self.phone:
             try:
                 self.phone = validate_phone(self.phone)

@@ -1,21 +1,25 @@
 """The station's own monthly metrics, read from the shared service ledger (Activity and Attendance).
 
 People are counted by the community they live in (their home community), so distinct-people figures add up
-across communities; they cannot be summed across months, hence ``cumulative=False``. Registered residents are
-those on the register when the month is computed (the register is usually filled in after the fact, so a
-month-end cut would undercount the early months).
+across communities; they cannot be summed across months (``kind=DISTINCT``: over a range they are counted from
+the records). Registered residents are a state at the month's end: those registered by then (or on the
+register from the start, with no date) who had not moved out.
+
+Community activities (社区活动) are the ledger's activities that are not a session of a group (a casework
+group's session, a study group's session): those count as 小组活动 on their own platforms.
 """
 
 from collections import Counter
 
 from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from station.aggregates import grouped
 from station.models import Activity, Attendance, Person
 
-from .registry import metric
+from .registry import COUNT, DISTINCT, STATE, metric
 
 Platform = Activity.Platform
 Residency = Person.Residency
@@ -151,18 +155,38 @@ def people_in(period, name):
     return dict(_memo(period, "people", lambda: _people_pass(period))[name])
 
 
-@metric("station.activities", label=_("activities"), unit="次", platform="station", order=10, headline=True)
+GROUP_SESSION = Q(kind="group_session") | Q(group_session__isnull=False) | Q(study_session__isnull=False)
+
+
+def _community(period):
+    return {
+        "pk__in": Activity.objects.filter(station_id__in=period.station_ids)
+        .exclude(GROUP_SESSION)
+        .values("pk")
+    }
+
+
+@metric(
+    "station.activities",
+    label=_("activities in the service ledger (all kinds)"),
+    unit="场",
+    platform="station",
+    order=10,
+    headline=True,
+    kind=COUNT,
+)
 def activities(period):
     return count_activities(period)
 
 
 @metric(
     "station.person_times",
-    label=_("person-times served"),
+    label=_("person-times served (all activities)"),
     unit="人次",
     platform="station",
     order=20,
     headline=True,
+    kind=COUNT,
 )
 def person_times(period):
     return count_person_times(period)
@@ -170,45 +194,71 @@ def person_times(period):
 
 @metric(
     "station.people_served",
-    label=_("people served"),
+    label=_("people served (all activities)"),
     unit="人",
     platform="station",
     order=30,
     headline=True,
-    cumulative=False,
+    kind=DISTINCT,
 )
 def people_served(period):
     return people_in(period, "all")
 
 
+@metric(
+    "station.community_activities",
+    label=_("community activities"),
+    unit="场",
+    platform="station",
+    order=11,
+    kind=COUNT,
+)
+def community_activities(period):
+    return count_activities(period, **_community(period))
+
+
+@metric(
+    "station.community_person_times",
+    label=_("community activities: person-times"),
+    unit="人次",
+    platform="station",
+    order=21,
+    kind=COUNT,
+)
+def community_person_times(period):
+    return count_person_times(period, **_community(period))
+
+
 def _register_platform(platform, label, order):
     @metric(
         f"station.activities.{platform}",
-        label=_("activities"),
-        unit="次",
+        label=format_lazy("{}·{}", label, _("activities")),
+        unit="场",
         platform=platform,
         order=order,
+        kind=COUNT,
     )
     def platform_activities(period):
         return count_activities(period, platform=platform)
 
     @metric(
         f"station.person_times.{platform}",
-        label=_("person-times served"),
+        label=format_lazy("{}·{}", label, _("person-times served")),
         unit="人次",
         platform=platform,
         order=order + 1,
+        kind=COUNT,
     )
     def platform_person_times(period):
         return count_person_times(period, platform=platform)
 
     @metric(
         f"station.people_served.{platform}",
-        label=_("people served"),
+        label=format_lazy("{}·{}", label, _("people served")),
         unit="人",
         platform=platform,
         order=order + 2,
-        cumulative=False,
+        kind=DISTINCT,
     )
     def platform_people(period):
         return people_in(period, f"platform:{platform}")
@@ -226,6 +276,11 @@ PARTICIPATION = [
     (Residency.TENANT, _("participants: tenants")),
     (Residency.OTHER, _("participants: others")),
 ]
+PERSON_TIMES = {
+    Residency.RESETTLED: _("person-times of resettled villagers"),
+    Residency.TENANT: _("person-times of tenants"),
+    Residency.OTHER: _("person-times of other residents"),
+}
 POPULATION = [
     (Residency.RESETTLED, _("registered residents: resettled villagers")),
     (Residency.TENANT, _("registered residents: tenants")),
@@ -240,7 +295,7 @@ def _register_residency(residency, label, population_label, order):
         unit="人",
         platform="station",
         order=order,
-        cumulative=False,
+        kind=DISTINCT,
     )
     def participants(period):
         return people_in(period, f"residency:{residency}")
@@ -251,11 +306,33 @@ def _register_residency(residency, label, population_label, order):
         unit="人",
         platform="station",
         order=order + 10,
-        cumulative=False,
+        kind=STATE,
     )
     def registered(period):
-        people = Person.objects.filter(community__station_id__in=period.station_ids, residency=residency)
+        people = registered_at_end(period.station_ids, period.end_day).filter(residency=residency)
         return _by(grouped(people, "community__station_id", "community_id", Count("pk")))
+
+    @metric(
+        f"station.participant_times.{residency}",
+        label=PERSON_TIMES[residency],
+        unit="人次",
+        platform="station",
+        order=order + 5,
+        kind=COUNT,
+    )
+    def person_times_by_residency(period):
+        """Named attendance of people of this residency (anonymous head-counts have none)."""
+        attendance = _attendance(period, person__residency=residency)
+        return _by(grouped(attendance, "activity__station_id", "person__community_id", Count("pk")))
+
+
+def registered_at_end(station_ids, end_day):
+    """People on the stations' register on the day before end_day: registered by then (or with no date, on it
+    from the start) and not moved out."""
+    return Person.objects.filter(community__station_id__in=station_ids).filter(
+        Q(registered_on__isnull=True) | Q(registered_on__lt=end_day),
+        Q(moved_out_on__isnull=True) | Q(moved_out_on__gte=end_day),
+    )
 
 
 for _i, ((_res, _plabel), (_res2, _rlabel)) in enumerate(zip(PARTICIPATION, POPULATION, strict=True)):
@@ -264,10 +341,11 @@ for _i, ((_res, _plabel), (_res2, _rlabel)) in enumerate(zip(PARTICIPATION, POPU
 
 @metric(
     "station.first_time_participants",
-    label=_("first-time participants"),
+    label=_("first-time participants (first attendance ever)"),
     unit="人",
     platform="station",
     order=70,
+    kind=DISTINCT,
 )
 def first_time_participants(period):
     """People whose first recorded attendance anywhere falls in the month (summable across months)."""
@@ -281,7 +359,7 @@ def first_time_participants(period):
     unit="人",
     platform="station",
     order=80,
-    cumulative=False,
+    kind=DISTINCT,
 )
 def multi_platform_people(period):
     busy = (
@@ -329,6 +407,7 @@ def _count_by_community(pairs) -> dict:
 
 @metric(
     "station.low_income_households",
+    kind=STATE,
     label=_("low-income (dibao) households at month end"),
     unit="户",
     platform="station",
@@ -342,6 +421,7 @@ def low_income_households(period):
 
 @metric(
     "station.low_income_people",
+    kind=STATE,
     label=_("low-income (dibao) people at month end"),
     unit="人",
     platform="station",

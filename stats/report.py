@@ -2,15 +2,15 @@
 
 Summary sheet: every metric by community and the station total for the range, with year-to-date and
 since-opening columns. Then one sheet per platform: each month, the range, year to date, since opening.
-Distinct-people metrics (``cumulative=False``) cannot be summed across months, so their range figure is
-given for a single month only and their cumulative cells are left empty.
+What a range figure is depends on the metric's kind (stats/registry.py): counts are summed, a state at the
+month's end is the last month's, distinct people are counted over the range from the records. A figure the
+station has never recorded reads 未记录, not 0.
 """
 
 import io
 import re
 from datetime import date
 
-from django.db.models import Q, Sum
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -36,46 +36,45 @@ def period_label(first: date, last: date) -> str:
 
 
 def report_tables(station: Station, first: date, last: date) -> dict:
-    """Everything the report shows, in three queries."""
+    """Everything the report shows. The range, year-to-date and since-opening figures follow each metric's
+    kind (selectors.range_figures): counts are summed, states are the last month's, distinct people are
+    counted from the records over the range. A figure the station has not recorded reads 未记录."""
     metrics = figures.ordered_metrics()
-    names = [m.name for m in metrics]
     months = months_between(first, last)
-    single = len(months) == 1
     communities = list(station.communities.order_by("name"))
-    ranged = figures.by_community(station, names, first, last)
+    ranged = figures.range_figures(station, metrics, first, last)
+    ytd = figures.range_figures(station, metrics, max(last.replace(month=1), _opened(station)), last)
+    since = figures.range_figures(station, metrics, figures.range_start(station, None), last)
+    recorded = figures.recorded_metrics(station, last)
 
-    totals_qs = StatValue.objects.filter(station=station, community__isnull=True, month__lte=last)
-    opened = figures.first_month(station)
-    if opened:
-        totals_qs = totals_qs.filter(month__gte=opened)
-    cumulative = {
-        row["metric"]: row
-        for row in totals_qs.values("metric")
-        .annotate(ytd=Sum("value", filter=Q(month__gte=last.replace(month=1))), cumulative=Sum("value"))
-        .order_by()
-    }
     monthly = {}
-    for name, month, value in totals_qs.filter(month__gte=first).values_list("metric", "month", "value"):
+    totals_qs = StatValue.objects.filter(
+        station=station, community__isnull=True, month__gte=first, month__lte=last
+    )
+    for name, month, value in totals_qs.values_list("metric", "month", "value"):
         monthly[(name, month)] = value
 
     summary_rows, platforms = [], {}
     for m in metrics:
-        summable = m.cumulative or single
         by_c = ranged.get(m.name, {})
-        cum = cumulative.get(m.name, {})
+        known = m.name in recorded
+        blank = by_c.get(None, 0) is None  # a range this metric cannot count
+
+        def show(value, m=m, known=known):
+            return figures.shown(value, known)
+
+        station_wide = None
+        if m.additive and not blank:
+            station_wide = (by_c.get(None) or 0) - sum((by_c.get(c.pk) or 0 for c in communities), 0)
         row = {
             "metric": m,
             "platform": platform_label(m.platform),
-            "communities": [figures.number(by_c.get(c.pk, 0)) if summable else None for c in communities],
-            "total": figures.number(by_c.get(None, 0)) if summable else None,
-            "station_wide": figures.number(
-                by_c.get(None, 0) - sum((by_c.get(c.pk, 0) for c in communities), 0)
-            )
-            if summable and m.additive
-            else None,
-            "ytd": figures.number(cum.get("ytd") or 0) if m.cumulative else None,
-            "cumulative": figures.number(cum.get("cumulative") or 0) if m.cumulative else None,
-            "months": [figures.number(monthly.get((m.name, month), 0)) for month in months],
+            "communities": [None if blank else show(by_c.get(c.pk, 0)) for c in communities],
+            "total": None if blank else show(by_c.get(None, 0)),
+            "station_wide": show(station_wide) if station_wide is not None else None,
+            "ytd": _total(ytd, m, known),
+            "cumulative": _total(since, m, known),
+            "months": [show(monthly.get((m.name, month), 0)) for month in months],
         }
         summary_rows.append(row)
         platforms.setdefault(m.platform, []).append(row)
@@ -87,6 +86,17 @@ def report_tables(station: Station, first: date, last: date) -> dict:
         "period": period_label(first, last),
         "footnotes": report_footnotes.for_metrics(metrics),
     }
+
+
+def _opened(station: Station) -> date:
+    return figures.range_start(station, None)
+
+
+def _total(range_figures: dict, metric, known: bool):
+    value = range_figures.get(metric.name, {}).get(None, 0)
+    if value is None:
+        return None
+    return figures.shown(value, known)
 
 
 TITLE_FONT = Font(bold=True, size=14)

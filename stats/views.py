@@ -227,14 +227,15 @@ def _dashboard(request, scope, *, selector):
     headline = figures.headline_metrics()
     this_month = month_start(timezone.localdate())
     data = figures.summary(scope)
-    cards = figures.cards(scope, headline, data)
+    recorded = figures.recorded_metrics(scope.station, scope.month)
+    cards = figures.cards(scope, headline, data, recorded)
 
     # The month shown is a complete month (unless one asked for this one); the month to date sits beside it.
     to_date, to_date_data = None, {}
     if scope.month < this_month:
         to_date = figures.Scope(station=scope.station, community=scope.community, month=this_month)
         to_date_data = figures.summary(to_date)
-        to_date_cards = figures.cards(to_date, headline, to_date_data)
+        to_date_cards = figures.cards(to_date, headline, to_date_data, recorded)
         for card, now in zip(cards, to_date_cards, strict=True):
             card["to_date"] = now["month"]
     if scope.month == this_month:
@@ -330,10 +331,17 @@ def _dashboard(request, scope, *, selector):
             {
                 "metric": metric,
                 "platform": platform_label(metric.platform),
-                "month": figures.number(row.get("current") or 0),
-                "to_date": figures.number((to_date_data.get(metric.name) or {}).get("current") or 0),
-                "ytd": figures.number(row.get("ytd") or 0) if metric.cumulative else None,
-                "cumulative": figures.number(row.get("cumulative") or 0) if metric.cumulative else None,
+                "month": figures.shown(row.get("current") or 0, metric.name in recorded),
+                "to_date": figures.shown(
+                    (to_date_data.get(metric.name) or {}).get("current") or 0, metric.name in recorded
+                ),
+                # A count adds its months up, a state reads the month's end; distinct people are on 服务成效.
+                "ytd": figures.shown(row.get("ytd") or 0, metric.name in recorded)
+                if metric.kind in ("count", "state")
+                else None,
+                "cumulative": figures.shown(row.get("cumulative") or 0, metric.name in recorded)
+                if metric.kind in ("count", "state")
+                else None,
             }
         )
 

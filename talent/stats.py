@@ -42,6 +42,7 @@ def _with_total(period, qs, station, field, person_field) -> dict:
     unit="人",
     platform=PLATFORM,
     order=10,
+    kind="count",
 )
 def social_workers_trained(period):
     """本土社工: counted once, in the month it first became true (talent.rules.local_social_worker_on)."""
@@ -70,6 +71,7 @@ def _on_post(period, role, since_field):
     platform=PLATFORM,
     additive=False,
     order=20,
+    kind="state",
 )
 def full_time_on_post(period):
     qs = _on_post(period, TalentProfile.TeamRole.FULL_TIME, None).filter(created_at__lt=period.end)
@@ -83,6 +85,7 @@ def full_time_on_post(period):
     platform=PLATFORM,
     additive=False,
     order=21,
+    kind="state",
 )
 def part_time_on_post(period):
     qs = _on_post(period, TalentProfile.TeamRole.PART_TIME, "part_time_since")
@@ -96,6 +99,7 @@ def part_time_on_post(period):
     platform=PLATFORM,
     additive=False,
     order=30,
+    kind="state",
 )
 def study_group_members(period):
     last = period.end_day - timedelta(days=1)
@@ -115,13 +119,25 @@ def _sessions(period):
     )
 
 
-@metric("talent.study_sessions", label=_("study-group sessions"), unit="场", platform=PLATFORM, order=31)
+@metric(
+    "talent.study_sessions",
+    label=_("study-group sessions"),
+    unit="场",
+    platform=PLATFORM,
+    order=31,
+    kind="count",
+)
 def study_sessions(period):
     return grouped(_sessions(period), "group__station_id", "activity__community_id", Count("pk"))
 
 
 @metric(
-    "talent.study_person_times", label=_("study-group person-times"), unit="人次", platform=PLATFORM, order=32
+    "talent.study_person_times",
+    label=_("study-group person-times"),
+    unit="人次",
+    platform=PLATFORM,
+    order=32,
+    kind="count",
 )
 def study_person_times(period):
     """Named attendance plus head-counts of the sessions in the month."""
@@ -141,6 +157,7 @@ def study_person_times(period):
     platform=PLATFORM,
     additive=False,
     order=40,
+    kind="distinct",
 )
 def exam_candidates(period):
     """Candidates of the exam held in the month."""
@@ -175,7 +192,7 @@ for _order, (_code, _label) in enumerate(
     ]
 ):
     METRIC_PASSES[_code] = metric(
-        f"talent.passes_{_code}", label=_label, unit="人", platform=PLATFORM, order=41 + _order
+        f"talent.passes_{_code}", label=_label, unit="人", platform=PLATFORM, order=41 + _order, kind="count"
     )(_passes(_code))
 
 
@@ -186,6 +203,7 @@ for _order, (_code, _label) in enumerate(
     platform=PLATFORM,
     additive=False,
     order=50,
+    kind="state",
 )
 def certificate_holders(period):
     from .models import Certificate
@@ -197,7 +215,14 @@ def certificate_holders(period):
     return _with_total(period, qs, PERSON_STATION, "person__community_id", "person_id")
 
 
-@metric("talent.registrations_due", label=_("registrations due"), unit="个", platform=PLATFORM, order=51)
+@metric(
+    "talent.registrations_due",
+    label=_("registrations due"),
+    unit="个",
+    platform=PLATFORM,
+    order=51,
+    kind="count",
+)
 def registrations_due(period):
     """Registrations expiring in the month: their holders must have re-registered by then."""
     qs = Registration.objects.filter(
@@ -211,7 +236,14 @@ def registrations_due(period):
     )
 
 
-@metric("talent.ce_hours", label=_("continuing-education hours"), unit="学时", platform=PLATFORM, order=60)
+@metric(
+    "talent.ce_hours",
+    label=_("continuing-education hours"),
+    unit="学时",
+    platform=PLATFORM,
+    order=60,
+    kind="count",
+)
 def ce_hours(period):
     qs = CEHours.objects.filter(
         person__community__station_id__in=period.station_ids,
@@ -228,14 +260,26 @@ def _supervision(period):
 
 
 @metric(
-    "talent.supervision_sessions", label=_("supervision sessions"), unit="次", platform=PLATFORM, order=70
+    "talent.supervision_sessions",
+    label=_("supervision sessions"),
+    unit="次",
+    platform=PLATFORM,
+    order=70,
+    kind="count",
 )
 def supervision_sessions(period):
     totals = per_station(_supervision(period), "station_id", Count("pk"))
     return {(s, None): n for s, n in totals.items() if n}
 
 
-@metric("talent.supervision_hours", label=_("supervision hours"), unit="小时", platform=PLATFORM, order=71)
+@metric(
+    "talent.supervision_hours",
+    label=_("supervision hours"),
+    unit="小时",
+    platform=PLATFORM,
+    order=71,
+    kind="count",
+)
 def supervision_hours(period):
     totals = per_station(_supervision(period), "station_id", Sum("hours"))
     return {(s, None): float(h) for s, h in totals.items() if h}
@@ -248,6 +292,7 @@ def supervision_hours(period):
     platform=PLATFORM,
     additive=False,
     order=80,
+    kind="distinct",
 )
 def mentoring_pairs_active(period):
     last = period.end_day - timedelta(days=1)

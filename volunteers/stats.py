@@ -36,7 +36,14 @@ def _ledger(period, kinds):
     )
 
 
-@metric("volunteers.new_volunteers", label=_("new volunteers"), unit="人", platform=PLATFORM, order=10)
+@metric(
+    "volunteers.new_volunteers",
+    label=_("new volunteers"),
+    unit="人",
+    platform=PLATFORM,
+    order=10,
+    kind="count",
+)
 def new_volunteers(period):
     joined = Volunteer.objects.filter(
         person__community__station_id__in=period.station_ids,
@@ -52,14 +59,19 @@ def new_volunteers(period):
     unit="人",
     platform=PLATFORM,
     order=20,
-    cumulative=False,  # distinct people in the month: never added up across months
+    kind="distinct",  # distinct people in the month: never added up across months
 )
 def active_volunteers(period):
     return grouped(_approved(period), STATION, COMMUNITY, Count("volunteer_id", distinct=True))
 
 
 @metric(
-    "volunteers.approved_hours", label=_("approved service hours"), unit="小时", platform=PLATFORM, order=30
+    "volunteers.approved_hours",
+    label=_("approved service hours"),
+    unit="小时",
+    platform=PLATFORM,
+    order=30,
+    kind="count",
 )
 def approved_hours(period):
     rows = grouped(_approved(period), STATION, COMMUNITY, Sum("minutes"))
@@ -72,17 +84,27 @@ def approved_hours(period):
     unit="人次",
     platform=PLATFORM,
     order=40,
+    kind="count",
 )
 def service_person_times(period):
     return grouped(_approved(period), STATION, COMMUNITY, Count("pk"))
 
 
-@metric("volunteers.points_earned", label=_("points earned"), unit="分", platform=PLATFORM, order=50)
+@metric(
+    "volunteers.points_earned", label=_("points earned"), unit="分", platform=PLATFORM, order=50, kind="count"
+)
 def points_earned(period):
     return grouped(_ledger(period, [LedgerEntry.Kind.EARN]), STATION, COMMUNITY, Sum("points"))
 
 
-@metric("volunteers.points_redeemed", label=_("points redeemed"), unit="分", platform=PLATFORM, order=60)
+@metric(
+    "volunteers.points_redeemed",
+    label=_("points redeemed"),
+    unit="分",
+    platform=PLATFORM,
+    order=60,
+    kind="count",
+)
 def points_redeemed(period):
     """Points spent in the shop, net of refunds for cancelled redemptions."""
     rows = grouped(
@@ -94,7 +116,9 @@ def points_redeemed(period):
     return {key: -total for key, total in rows.items()}
 
 
-@metric("volunteers.redemptions", label=_("redemptions"), unit="次", platform=PLATFORM, order=70)
+@metric(
+    "volunteers.redemptions", label=_("redemptions"), unit="次", platform=PLATFORM, order=70, kind="count"
+)
 def redemptions(period):
     qs = Redemption.objects.filter(
         volunteer__person__community__station_id__in=period.station_ids,

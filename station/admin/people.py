@@ -115,10 +115,13 @@ class PersonAdminForm(forms.ModelForm):
     class Meta:
         model = Person
         fields = ["name", "gender", "birth_date", "phone", "community", "address", "residency", "id_number"]
+        fields += ["registered_on", "moved_out_on"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.initial["id_number"] = ""
+        if not self.instance.pk:
+            self.initial.setdefault("registered_on", timezone.localdate())
         if self.instance.pk and self.instance.id_number:
             self.fields["id_number"].help_text = _(
                 "On file: %(masked)s. Type a new number to replace it."
