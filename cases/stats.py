@@ -219,6 +219,10 @@ def needs_met(period):
 )
 def visited_in_month(period):
     """Share of watched people with a visit of any kind in the month (``plan.VISITED_DEFINITION``)."""
+    return each_station(period, _visited_in_month)
+
+
+def _visited_in_month(period):
     figures = plan.coverage_figures(period.station, period.first_day, period.end_day)
     if not figures:
         return {}
@@ -239,14 +243,19 @@ def _household_key(person_id, household_id):
 
 
 def _home_visit_households(period) -> dict:
-    """{(household key, visited_on): community_id} for the month's home visits, in one query."""
+    """{(household key, visited_on): (station_id, community_id)} for the month's home visits, in one query."""
     rows = _visits(period, Visit.Kind.HOME).values_list(
-        "person_id", "person__household_membership__household_id", "visited_on", "person__community_id"
+        "person_id",
+        "person__household_membership__household_id",
+        "visited_on",
+        "person__community__station_id",
+        "person__community_id",
     )
-    return {(_household_key(p, h), day): community for p, h, day, community in rows}
+    return {(_household_key(p, h), day): (station, community) for p, h, day, station, community in rows}
 
 
 def _by_community(keys_to_community: dict) -> dict:
+    """{(station_id, community_id): how many keys}."""
     result: dict = {}
     for community in keys_to_community.values():
         result[community] = result.get(community, 0) + 1

@@ -388,17 +388,23 @@ def _low_income_at_month_end(period):
     last_day = period.end_day - timedelta(days=1)
     return (
         Designation.objects.filter(
-            person__community__station=period.station,
+            person__community__station_id__in=period.station_ids,
             kind=Designation.Kind.LOW_INCOME,
             start_date__lte=last_day,
         )
         .filter(Q(end_date__isnull=True) | Q(end_date__gte=last_day))
-        .values_list("person_id", "person__household_membership__household_id", "person__community_id")
+        .values_list(
+            "person_id",
+            "person__household_membership__household_id",
+            "person__community__station_id",
+            "person__community_id",
+        )
         .distinct()
     )
 
 
 def _count_by_community(pairs) -> dict:
+    """{(station_id, community_id): how many distinct keys}."""
     result: dict = {}
     for _key, community in set(pairs):
         result[community] = result.get(community, 0) + 1
@@ -416,7 +422,7 @@ def _count_by_community(pairs) -> dict:
 )
 def low_income_households(period):
     rows = _low_income_at_month_end(period)
-    return _count_by_community(((("household", h) if h else ("person", p)), c) for p, h, c in rows)
+    return _count_by_community(((("household", h) if h else ("person", p)), (s, c)) for p, h, s, c in rows)
 
 
 @metric(
@@ -429,4 +435,4 @@ def low_income_households(period):
     cumulative=False,  # a state at the month's end
 )
 def low_income_people(period):
-    return _count_by_community((p, c) for p, _h, c in _low_income_at_month_end(period))
+    return _count_by_community((p, (s, c)) for p, _h, s, c in _low_income_at_month_end(period))

@@ -96,7 +96,7 @@ class Metric:
         if self.over_range is None:
             return None
         if self.over_range is SAME_FUNCTION:
-            return self.func(Period(station=station, first_day=first_day, end_day=end_day))
+            return self.compute(Period(station=station, first_day=first_day, end_day=end_day))
         return self.over_range(station, first_day, end_day)
 
 

@@ -114,9 +114,9 @@ def figure(scope: Range, name: str, community_ids: set):
         return str(figures.NOT_RECORDED)
     end_day = add_months(scope.last, 1)
     if metric.kind == STATE:
-        result = metric.func(month_period(scope.station, scope.last.year, scope.last.month))
+        result = metric.compute(month_period(scope.station, scope.last.year, scope.last.month))
     elif metric.kind == COUNT:
-        result = metric.func(Period(scope.station, scope.first, end_day))
+        result = metric.compute(Period(scope.station, scope.first, end_day))
     else:
         result = metric.compute_range(scope.station, scope.first, end_day)
         if result is None:

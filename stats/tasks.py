@@ -98,6 +98,7 @@ def build_report(report_id: int) -> bool:
     """Build a requested monthly report workbook, store it, and tell the requester where it is."""
     from django.conf import settings
     from django.core.files.base import ContentFile
+    from django.db import transaction
     from django.urls import reverse
     from django.utils import timezone, translation
     from django.utils.translation import gettext as _
@@ -117,20 +118,27 @@ def build_report(report_id: int) -> bool:
             ContentFile(workbook_bytes(workbook)),
             save=False,
         )
-        claimed = StatReport.objects.filter(pk=report.pk, finished_at__isnull=True).update(
-            file=report.file.name, finished_at=timezone.now()
-        )
+        # The "finished" mark and the requester's notification commit together: a worker stopped between
+        # them leaves the report unfinished, and the next run builds it and tells the requester.
+        with transaction.atomic():
+            claimed = StatReport.objects.filter(pk=report.pk, finished_at__isnull=True).update(
+                file=report.file.name, finished_at=timezone.now()
+            )
+            if claimed == 1:
+                notification_create(
+                    recipient=report.requested_by,
+                    key=f"stat-report-{report.pk}",
+                    title=_("Your monthly report is ready"),
+                    body=_("%(station)s, %(period)s")
+                    % {
+                        "station": report.station.name,
+                        "period": period_label(report.first_month, report.last_month),
+                    },
+                    url=reverse("dashboard:report_download", args=[report.pk]),
+                )
         if claimed != 1:
             report.file.delete(save=False)
             return False
-        notification_create(
-            recipient=report.requested_by,
-            key=f"stat-report-{report.pk}",
-            title=_("Your monthly report is ready"),
-            body=_("%(station)s, %(period)s")
-            % {"station": report.station.name, "period": period_label(report.first_month, report.last_month)},
-            url=reverse("dashboard:report_download", args=[report.pk]),
-        )
     return True
 
 

@@ -161,3 +161,29 @@ def test_a_stored_report_whose_file_is_gone_is_not_found(head, station, rolled, 
     report = StatReport.objects.get()
     report.file.delete(save=False)
     assert client.get(f"/dashboard/reports/{report.pk}/").status_code == 404
+
+
+def test_a_report_interrupted_before_its_notification_is_built_again_and_announced(
+    head, station, rolled, monkeypatch
+):
+    from stats import tasks
+
+    report = StatReport.objects.create(
+        station=station, requested_by=head, first_month=date(2024, 1, 1), last_month=AUGUST
+    )
+
+    def stopped(**kwargs):
+        raise SystemExit("worker stopped")  # between the "finished" mark and the notification
+
+    monkeypatch.setattr("station.services.notification_create", stopped)
+    with pytest.raises(SystemExit):
+        tasks.build_report(report.pk)
+    report.refresh_from_db()
+    assert report.finished_at is None  # the mark went with the notification
+
+    monkeypatch.undo()
+    assert tasks.build_report(report.pk) is True
+    report.refresh_from_db()
+    assert report.finished_at is not None
+    assert Notification.objects.filter(recipient=head, key=f"stat-report-{report.pk}").count() == 1
+    report.file.delete()
