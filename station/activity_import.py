@@ -17,9 +17,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export import widgets
-from import_export.formats.base_formats import XLSX
 
 from . import services
+from .formats import ImportFileRefused, ImportXLSX
 from .models import Activity, ActivityKind, Community
 from .phones import normalise_phone
 from .selectors import person_list_visible_to
@@ -41,7 +41,6 @@ REQUIRED = ("day", "title", "community", "kind", "starts", "ends", "name")
 ON_EVERY_ROW = ("day", "title", "community")
 # Cells that belong to the activity rather than to the attendee: every row of one activity agrees on them.
 SHARED = ("kind", "starts", "ends", "place", "headcount")
-MAX_ROWS = 20000
 
 
 @dataclass
@@ -70,11 +69,14 @@ def template_headings() -> list[str]:
 
 
 def read_upload(upload):
-    """The first sheet of an uploaded .xlsx as a tablib Dataset, or None when it is not an Excel file."""
+    """The first sheet of an uploaded .xlsx as a tablib Dataset, read like every other import (refused above
+    IMPORT_MAX_ROWS or IMPORT_MAX_BYTES, a formula read as Excel's cached value), or None and the reason."""
     try:
-        return XLSX().create_dataset(upload.read())
-    except Exception:  # a broken or non-Excel file: the caller says so in Chinese
-        return None
+        return ImportXLSX().create_dataset(upload.read()), ""
+    except ImportFileRefused as exc:
+        return None, str(exc)
+    except Exception:  # noqa: BLE001 - a broken or non-Excel file: the caller says so in Chinese
+        return None, ""
 
 
 def _text(value) -> str:
@@ -141,9 +143,6 @@ class ActivityImport:
         report = Report()
         columns = self._columns(dataset, report)
         if report.errors:
-            return report
-        if len(dataset) > MAX_ROWS:
-            report.errors.append((None, _("The file has more than %(n)d rows.") % {"n": MAX_ROWS}))
             return report
         groups = {}
         for index, values in enumerate(dataset, start=2):

@@ -225,9 +225,9 @@ def activity_import(request):
     form = ActivityImportForm(request.POST or None, request.FILES or None)
     report = None
     if request.method == "POST" and form.is_valid():
-        dataset = importing.read_upload(form.cleaned_data["file"])
+        dataset, refused = importing.read_upload(form.cleaned_data["file"])
         if dataset is None:
-            form.add_error("file", _("This is not an Excel file (.xlsx)."))
+            form.add_error("file", refused or _("This is not an Excel file (.xlsx)."))
         else:
             dry_run = "confirm" not in request.POST
             report = importing.ActivityImport(user=request.user, station=station).run(

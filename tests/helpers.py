@@ -41,3 +41,42 @@ class OneStation:
         from station.aggregates import for_station
 
         return lambda period: for_station(func(period), period.station.pk)
+
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+def chromium_browser():
+    """Debian's headless Chromium through Playwright, for a fixture to ``yield from``: skipped when it is
+    missing, a failure instead under REQUIRE_SERVICES=1."""
+    import os
+    import shutil
+
+    import pytest
+
+    if not shutil.which(CHROMIUM):
+        if os.environ.get("REQUIRE_SERVICES") == "1":
+            pytest.fail(f"REQUIRE_SERVICES=1 but {CHROMIUM} is missing")
+        pytest.skip(f"needs {CHROMIUM}")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--no-first-run", "--disable-sync"],
+        )  # fmt: skip
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def chromium_context(viewport: dict):
+    """A browser context of the given size in Chinese, for a fixture to ``yield from``."""
+    for browser in chromium_browser():
+        context = browser.new_context(viewport=viewport, locale="zh-CN")
+        try:
+            yield context
+        finally:
+            context.close()

@@ -1,37 +1,19 @@
 """A worker between home visits enters a phone visit on a 360×740 phone."""
 
 import os
-import shutil
 
 import pytest
 from django.test import Client
 from django.utils import timezone
 
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+from ..helpers import chromium_context
 
-CHROMIUM = "/usr/bin/chromium"
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 
 @pytest.fixture
 def phone_page():
-    if not shutil.which(CHROMIUM):
-        if os.environ.get("REQUIRE_SERVICES") == "1":
-            pytest.fail("REQUIRE_SERVICES=1 but /usr/bin/chromium is missing")
-        pytest.skip("needs /usr/bin/chromium")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--no-first-run", "--disable-sync"],
-        )  # fmt: skip
-        context = browser.new_context(viewport={"width": 360, "height": 740}, locale="zh-CN")
-        try:
-            yield context
-        finally:
-            context.close()
-            browser.close()
+    yield from chromium_context({"width": 360, "height": 740})
 
 
 @pytest.mark.browser

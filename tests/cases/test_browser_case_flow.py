@@ -2,38 +2,22 @@
 supervisor signs in, opens the case and approves it (Chromium, 1366 px wide)."""
 
 import os
-import shutil
 
 import pytest
 
 from cases.models import Case
 
+from ..helpers import chromium_browser
 from .factories import CaseFactory
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
-CHROMIUM = "/usr/bin/chromium"
 PASSWORD = "Pass-word-2026"
 
 
 @pytest.fixture
 def desktop():
-    if not shutil.which(CHROMIUM):
-        if os.environ.get("REQUIRE_SERVICES") == "1":
-            pytest.fail("REQUIRE_SERVICES=1 but /usr/bin/chromium is missing")
-        pytest.skip("needs /usr/bin/chromium")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--no-first-run", "--disable-sync"],
-        )  # fmt: skip
-        try:
-            yield browser
-        finally:
-            browser.close()
+    yield from chromium_browser()
 
 
 def sign_in(browser, live_server, user):

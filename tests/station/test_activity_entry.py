@@ -183,7 +183,7 @@ def test_a_sheet_without_the_columns_or_not_excel_is_refused(as_user, worker):
     page = as_user(worker).post(
         "/activities/import/", {"file": SimpleUploadedFile("a.xlsx", b"not excel"), "confirm": "1"}
     )
-    assert "这不是 Excel 文件" in page.content.decode()
+    assert "这不是 Excel（.xlsx）文件" in page.content.decode()
     assert not Activity.objects.exists()
 
 
@@ -204,3 +204,11 @@ def test_the_empty_sheet_has_the_import_headings(as_user, worker):
         "姓名",
         "电话",
     ]
+
+
+def test_a_sheet_above_the_import_limit_is_refused_like_every_other_import(as_user, worker, rows, settings):
+    settings.IMPORT_MAX_ROWS = len(rows) - 1
+    page = as_user(worker).post("/activities/import/", {"file": _sheet(rows), "confirm": "1"})
+    assert page.status_code == 200
+    assert str(settings.IMPORT_MAX_ROWS) in page.content.decode()
+    assert not Activity.objects.exists() and not Attendance.objects.exists()

@@ -1,46 +1,22 @@
 """A community cadre with five minutes and a 360 px phone reads the dashboard."""
 
 import os
-import shutil
 from datetime import date
 
 import pytest
 
 from stats.rollup import rollup_month
 
+from ..helpers import chromium_context
 from .stats_helpers import local, make_activity
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
-CHROMIUM = "/usr/bin/chromium"
 SCREENSHOT = os.environ.get("DASHBOARD_SCREENSHOT")  # set it to keep a picture of the page
 
 
 def _chromium(viewport):
-    if not shutil.which(CHROMIUM):
-        if os.environ.get("REQUIRE_SERVICES") == "1":
-            pytest.fail("REQUIRE_SERVICES=1 but /usr/bin/chromium is missing")
-        pytest.skip("needs /usr/bin/chromium")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--no-first-run",
-                "--disable-sync",
-            ],
-        )
-        context = browser.new_context(viewport=viewport, locale="zh-CN")
-        try:
-            yield context
-        finally:
-            context.close()
-            browser.close()
+    yield from chromium_context(viewport)
 
 
 @pytest.fixture
