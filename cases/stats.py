@@ -64,17 +64,18 @@ def households_visited(period):
 )
 def visit_coverage(period):
     """Share of watched people visited within their cycle as of the month's end (``plan.COVERAGE_DEFINITION``)."""
-    return each_station(period, _visit_coverage)
+    return each_station(period, lambda one: _share_of_watched(one, "covered"))
 
 
-def _visit_coverage(period):
-    figures = plan.coverage(period.station, period.first_day, period.end_day)
+def _share_of_watched(period, part: str):
+    """One station's share of its watched people who were ``covered`` or ``visited`` (``plan.Coverage``)."""
+    figures = plan.coverage_figures(period.station, period.first_day, period.end_day)
     if not figures:
         return {}
-    result = {community: plan.coverage_percent(c, w) for community, (c, w) in figures.items()}
-    covered = sum(c for c, _w in figures.values())
-    watched = sum(w for _c, w in figures.values())
-    result["total"] = plan.coverage_percent(covered, watched)
+    result = {c: plan.coverage_percent(getattr(f, part), f.watched) for c, f in figures.items()}
+    result["total"] = plan.coverage_percent(
+        sum(getattr(f, part) for f in figures.values()), sum(f.watched for f in figures.values())
+    )
     return result
 
 
@@ -219,18 +220,7 @@ def needs_met(period):
 )
 def visited_in_month(period):
     """Share of watched people with a visit of any kind in the month (``plan.VISITED_DEFINITION``)."""
-    return each_station(period, _visited_in_month)
-
-
-def _visited_in_month(period):
-    figures = plan.coverage_figures(period.station, period.first_day, period.end_day)
-    if not figures:
-        return {}
-    result = {community: plan.coverage_percent(f.visited, f.watched) for community, f in figures.items()}
-    result["total"] = plan.coverage_percent(
-        sum(f.visited for f in figures.values()), sum(f.watched for f in figures.values())
-    )
-    return result
+    return each_station(period, lambda one: _share_of_watched(one, "visited"))
 
 
 # Households (户). A home visit is to the visited person's household (``station.selectors.household_of``);
