@@ -3,7 +3,7 @@
 from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext_lazy as _
 
-from station.aggregates import add_totals, each_station, grouped, per_station
+from station.aggregates import add_totals, count_distinct, each_station, grouped, per_station
 from station.models import Activity, Attendance, Need
 from stats.registry import metric
 
@@ -244,14 +244,6 @@ def _home_visit_households(period) -> dict:
     return {(_household_key(p, h), day): (station, community) for p, h, day, station, community in rows}
 
 
-def _by_community(keys_to_community: dict) -> dict:
-    """{(station_id, community_id): how many keys}."""
-    result: dict = {}
-    for community in keys_to_community.values():
-        result[community] = result.get(community, 0) + 1
-    return result
-
-
 @metric(
     "cases.household_home_visits",
     kind="count",
@@ -262,7 +254,7 @@ def _by_community(keys_to_community: dict) -> dict:
 )
 def household_home_visits(period):
     """户次: each household visited at home on a day, however many of its members were seen."""
-    return _by_community(_home_visit_households(period))
+    return count_distinct(_home_visit_households(period).items())
 
 
 @metric(
@@ -277,7 +269,7 @@ def household_home_visits(period):
 def households_home_visited(period):
     """户: distinct households with a home visit in the month (a household lives in one community)."""
     households = {key: community for (key, _day), community in _home_visit_households(period).items()}
-    return _by_community(households)
+    return count_distinct(households.items())
 
 
 @metric(
@@ -302,4 +294,4 @@ def households_first_visited(period):
         _household_key(p, h)
         for p, h in earlier.values_list("person_id", "person__household_membership__household_id")
     }
-    return _by_community({key: c for key, c in households.items() if key not in seen})
+    return count_distinct((key, c) for key, c in households.items() if key not in seen)

@@ -47,3 +47,12 @@ def each_station(period, body) -> dict:
 def for_station(result: dict, station_id) -> dict:
     """One station's ``{community_id or None or "total": value}`` out of a grouped result."""
     return {k: v for (s, k), v in result.items() if s == station_id}
+
+
+def count_distinct(pairs) -> dict:
+    """``{group: how many distinct keys}`` from ``(key, group)`` pairs, a group being ``(station_id,
+    community_id)``: for figures counted in Python (households, where a person alone is a household)."""
+    result: dict = {}
+    for _key, group in set(pairs):
+        result[group] = result.get(group, 0) + 1
+    return result

@@ -16,7 +16,7 @@ from django.db.models.functions import Coalesce
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from station.aggregates import grouped
+from station.aggregates import count_distinct, grouped
 from station.models import Activity, Attendance, Person
 
 from .registry import COUNT, DISTINCT, STATE, metric
@@ -403,14 +403,6 @@ def _low_income_at_month_end(period):
     )
 
 
-def _count_by_community(pairs) -> dict:
-    """{(station_id, community_id): how many distinct keys}."""
-    result: dict = {}
-    for _key, community in set(pairs):
-        result[community] = result.get(community, 0) + 1
-    return result
-
-
 @metric(
     "station.low_income_households",
     kind=STATE,
@@ -422,7 +414,7 @@ def _count_by_community(pairs) -> dict:
 )
 def low_income_households(period):
     rows = _low_income_at_month_end(period)
-    return _count_by_community(((("household", h) if h else ("person", p)), (s, c)) for p, h, s, c in rows)
+    return count_distinct(((("household", h) if h else ("person", p)), (s, c)) for p, h, s, c in rows)
 
 
 @metric(
@@ -435,4 +427,4 @@ def low_income_households(period):
     cumulative=False,  # a state at the month's end
 )
 def low_income_people(period):
-    return _count_by_community((p, (s, c)) for p, _h, s, c in _low_income_at_month_end(period))
+    return count_distinct((p, (s, c)) for p, _h, s, c in _low_income_at_month_end(period))
