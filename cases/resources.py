@@ -7,7 +7,7 @@ from import_export import fields, widgets
 
 from station import idnumbers
 from station.models import Person
-from station.resources import ChoiceLabelWidget, StrictResource, UserScopedResource
+from station.resources import ChoiceLabelWidget, PersonRowResource, StrictResource
 
 from . import services
 from .models import Case, Risk, Visit
@@ -32,16 +32,7 @@ class StrictMinutesWidget(widgets.IntegerWidget):
         return number
 
 
-class VisitResource(UserScopedResource):
-    person = fields.Field(attribute="person", column_name=pgettext_lazy("excel column", "name"))
-    phone = fields.Field(
-        attribute="person__phone", column_name=pgettext_lazy("excel column", "phone"), readonly=True
-    )
-    community = fields.Field(
-        attribute="person__community__name",
-        column_name=pgettext_lazy("excel column", "community"),
-        readonly=True,
-    )
+class VisitResource(PersonRowResource):
     kind = fields.Field(
         attribute="kind",
         column_name=pgettext_lazy("excel column", "kind of visit"),

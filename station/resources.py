@@ -354,7 +354,10 @@ class UserScopedResource(StrictResource):
                 )
 
 
-class NeedResource(UserScopedResource):
+class PersonRowResource(UserScopedResource):
+    """A row about one resident: found by name (the widget is the resource's), with their phone and community
+    beside the name for the worker to check (read-only on import). Needs and visits share these columns."""
+
     person = fields.Field(attribute="person", column_name=pgettext_lazy("excel column", "name"))
     phone = fields.Field(
         attribute="person__phone", column_name=pgettext_lazy("excel column", "phone"), readonly=True
@@ -364,6 +367,9 @@ class NeedResource(UserScopedResource):
         column_name=pgettext_lazy("excel column", "community"),
         readonly=True,
     )
+
+
+class NeedResource(PersonRowResource):
     category = fields.Field(
         attribute="category",
         column_name=pgettext_lazy("excel column", "category"),
