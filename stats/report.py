@@ -85,6 +85,7 @@ def report_tables(station: Station, first: date, last: date) -> dict:
         "platforms": [(platform_label(p), rows) for p, rows in platforms.items()],
         "period": period_label(first, last),
         "footnotes": report_footnotes.for_metrics(metrics),
+        "revisions": figures.month_revisions(station, first, last),
     }
 
 
@@ -131,6 +132,16 @@ def _write(ws, title: str, header: list, rows: list[list]):
     ws.column_dimensions["B"].width = 28
 
 
+def _month_heading(month: date, revisions: dict) -> str:
+    """A month's column heading; a final month that a late record revised says so (修订于 …)."""
+    if month not in revisions:
+        return f"{month:%Y-%m}"
+    return _("%(month)s (revised on %(day)s)") % {
+        "month": f"{month:%Y-%m}",
+        "day": f"{revisions[month][0]:%Y-%m-%d}",
+    }
+
+
 def build_workbook(station: Station, first: date, last: date) -> Workbook:
     tables = report_tables(station, first, last)
     period = tables["period"]
@@ -164,7 +175,11 @@ def build_workbook(station: Station, first: date, last: date) -> Workbook:
 
     for label, platform_rows in tables["platforms"]:
         ws = wb.create_sheet(_sheet_title(label, used))
-        header = [_("Indicator"), _("Unit"), *[f"{m:%Y-%m}" for m in tables["months"]]]
+        header = [
+            _("Indicator"),
+            _("Unit"),
+            *[_month_heading(m, tables["revisions"]) for m in tables["months"]],
+        ]
         header += [range_head, _("Year to date"), _("Since opening")]
         rows = [
             [str(r["metric"].label), r["metric"].unit, *r["months"], r["total"], r["ytd"], r["cumulative"]]
@@ -173,8 +188,12 @@ def build_workbook(station: Station, first: date, last: date) -> Workbook:
         _write(ws, f"{station.name} {label} {period}", header, rows)
         ws.column_dimensions["A"].width = 28
         ws.column_dimensions["B"].width = 8
-    if tables["footnotes"]:  # what a figure means, registered by its app (station.registry.report_footnotes)
+    revised = sorted(tables["revisions"].items())
+    if tables["footnotes"] or revised:  # what a figure means (station.registry.report_footnotes), revisions
         ws = wb.create_sheet(_sheet_title(_("Notes"), used))
+        for month, (day, reason) in revised:
+            ws.append([_("%(month)s was revised on %(day)s after it was final (%(reason)s).")
+                       % {"month": f"{month:%Y-%m}", "day": f"{day:%Y-%m-%d}", "reason": reason}])  # fmt: skip
         for label, text in tables["footnotes"]:
             ws.append([f"{label}：{text}"])
         ws.column_dimensions["A"].width = 120

@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import Max, Q, Sum
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from station.models import Community, Station
@@ -330,3 +331,13 @@ def month_revision(station, month: date):
         .only("revised_at", "revision_reason")
         .first()
     )
+
+
+def month_revisions(station, first: date, last: date) -> dict:
+    """The final months of a range that late records revised: {month: (the local day of the revision, why)}."""
+    from .models import RollupRun
+
+    runs = RollupRun.objects.filter(
+        station=station, month__gte=first, month__lte=last, revised_at__isnull=False
+    ).values_list("month", "revised_at", "revision_reason")
+    return {month: (timezone.localdate(at), reason) for month, at, reason in runs}

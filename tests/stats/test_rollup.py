@@ -1,5 +1,6 @@
 """The monthly rollup: stored once per (station, community, month, metric), recomputable, crash-safe."""
 
+import io
 from datetime import date
 from decimal import Decimal
 
@@ -8,6 +9,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from openpyxl import load_workbook
 
 from station.models import Activity, Person
 from stats import registry as stats
@@ -331,6 +333,13 @@ def test_a_back_dated_record_revises_a_final_month(station, community_a, head, a
     assert f"修订于 {day}" in page
     report = as_user(head).get(f"/dashboard/station/{station.pk}/report/?from=2025-07&to=2025-07")
     assert f"修订于 {day}" in report.content.decode()
+    # The workbook says it too: on the month's column and, with the reason, on the notes sheet.
+    book = as_user(head).get(f"/dashboard/station/{station.pk}/report.xlsx?from=2025-06&to=2025-07")
+    book = load_workbook(io.BytesIO(b"".join(book.streaming_content) if book.streaming else book.content))
+    headings = [cell.value for sheet in book.worksheets[1:] for cell in sheet[2]]
+    assert f"2025-07（修订于 {day}）" in headings and "2025-06" in headings
+    notes = [row[0] for row in book.worksheets[-1].iter_rows(values_only=True)]
+    assert any(f"于 {day} 修订" in (note or "") and "2025-07-20" in note for note in notes)
 
 
 def test_a_record_of_the_month_under_way_marks_nothing(station, community_a):
