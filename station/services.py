@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from . import idnumbers
 from .models import Activity, ActivityKind, Attendance, AuditEvent, Designation, Notification, Person
+from .signals import records_written
 
 # Fields never written into the audit trail in clear.
 SECRET_FIELDS = {"id_number"}
@@ -275,7 +276,9 @@ def need_raise_many(*, needs, actor) -> list:
     for need in needs:
         need.raised_by = raised_by
         need.status = Need.Status.OPEN
-    return Need.objects.bulk_create(needs)
+    needs = Need.objects.bulk_create(needs)
+    records_written.send(sender=Need, instances=needs)
+    return needs
 
 
 def _taker_name(taker) -> str:

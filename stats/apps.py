@@ -18,18 +18,23 @@ class StatsConfig(AppConfig):
 
         from django.db.models.signals import post_delete, post_save
 
-        from .signals import mark_stale
+        from station.signals import records_written
 
-        # A late record in a final month marks it stale (stats.signals), in the write's own transaction.
+        from .signals import mark_stale, mark_stale_many
+
+        # A late record in a final month marks it stale (stats.signals), in the write's own transaction; so
+        # does a batch of them (an import), sent by the service that writes it.
         post_save.connect(mark_stale, dispatch_uid="stats-mark-stale-save")
         post_delete.connect(mark_stale, dispatch_uid="stats-mark-stale-delete")
+        records_written.connect(mark_stale_many, dispatch_uid="stats-mark-stale-many")
 
+        from . import freshness
         from .demo import seed_rollup
-        from .freshness import record_written
 
         # A worker's write shows on the dashboard within minutes: it queues its station's month to date.
-        post_save.connect(record_written, dispatch_uid="stats-month-to-date-save")
-        post_delete.connect(record_written, dispatch_uid="stats-month-to-date-delete")
+        post_save.connect(freshness.record_written, dispatch_uid="stats-month-to-date-save")
+        post_delete.connect(freshness.record_written, dispatch_uid="stats-month-to-date-delete")
+        records_written.connect(freshness.records_written, dispatch_uid="stats-month-to-date-many")
 
         # Last of all: the demo's twelve months rolled up, once every platform has added its records.
         demo_seeders.register("stats", order=1000)(seed_rollup)

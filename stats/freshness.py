@@ -87,6 +87,14 @@ def record_written(sender, instance, **kwargs):
         transaction.on_commit(lambda: refresh_soon(station_id))
 
 
+def records_written(sender, instances, **kwargs):
+    """``station.signals.records_written`` (a batch written at once): each station's month to date once."""
+    if not settings.STATS_REFRESH_SECONDS:
+        return
+    for station_id in {station_of(instance) for instance in instances} - {None}:
+        transaction.on_commit(lambda station_id=station_id: refresh_soon(station_id))
+
+
 def refresh_soon(station_id: int) -> bool:
     """Queue one recompute of the station's current month, unless one is already waiting. True if queued."""
     from .tasks import refresh_month_to_date

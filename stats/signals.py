@@ -4,7 +4,9 @@ revision (``RollupRun.revised_at``).
 
 The source records are named by label, so the statistics import no app: for each, the field that dates it
 and the path to its station. Only a write dated before the current month costs anything (one small
-query); bulk writes that send no signal are caught by recomputing the month on demand.
+query). A service that writes many records at once sends ``station.signals.records_written``
+(``bulk_create`` sends no ``post_save``): a whole imported file costs one query for the final runs of the
+months it touches.
 """
 
 from datetime import datetime
@@ -68,3 +70,41 @@ def mark_stale(sender, instance, raw=False, **kwargs):
             "day": f"{day:%Y-%m-%d}",
         }
     StaleMonth.objects.get_or_create(station_id=station_id, month=month, defaults={"reason": reason[:200]})
+
+
+def mark_stale_many(sender, instances, **kwargs):
+    """``records_written``: the final months a batch of records falls in are marked stale, once each."""
+    paths = TRACKED.get(sender._meta.label_lower)
+    if paths is None or not instances:
+        return
+    from .freshness import station_of
+    from .models import RollupRun, StaleMonth
+
+    this_month = month_start(timezone.localdate())
+    days: dict[tuple[int, object], list] = {}
+    for instance in instances:
+        day = _follow(instance, paths[0])
+        if isinstance(day, datetime):
+            day = timezone.localdate(day)
+        if day is None or month_start(day) >= this_month:
+            continue
+        station_id = station_of(instance)
+        if station_id:
+            days.setdefault((station_id, month_start(day)), []).append(day)
+    if not days:
+        return
+    final = RollupRun.objects.filter(
+        station_id__in={s for s, _m in days},
+        month__in={m for _s, m in days},
+        status=RollupRun.Status.DONE,
+        final=True,
+    ).values_list("station_id", "month")
+    for key in set(final) & set(days):
+        with translation.override(settings.LANGUAGE_CODE):
+            reason = _("late records: %(n)d %(record)s of %(first)s to %(last)s") % {
+                "n": len(days[key]),
+                "record": sender._meta.verbose_name,
+                "first": f"{min(days[key]):%Y-%m-%d}",
+                "last": f"{max(days[key]):%Y-%m-%d}",
+            }
+        StaleMonth.objects.get_or_create(station_id=key[0], month=key[1], defaults={"reason": reason[:200]})

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from station.models import AuditEvent, Need, Person
 from station.roles import is_station_staff
 from station.services import audit_record, audit_record_many, need_raise
+from station.signals import records_written
 
 from ..models import Visit, VisitRequest, WatchEntry
 from ._common import (
@@ -117,6 +118,7 @@ def visit_record_many(*, visits: list[Visit], actor) -> list[Visit]:
         visit.visited_on = visit.visited_on or timezone.localdate()
         visit.follow_up_needed = bool(visit.follow_up_on)
     Visit.objects.bulk_create(visits)
+    records_written.send(sender=Visit, instances=visits)
     audit_record_many(
         actor=actor,
         action=AuditEvent.Action.CREATE,

@@ -348,3 +348,28 @@ def test_a_record_of_the_month_under_way_marks_nothing(station, community_a):
     today = timezone.localdate()
     make_activity(station, at=local(today.year, today.month, 1), community=community_a, headcount=2)
     assert not StaleMonth.objects.exists()
+
+
+def test_an_imported_file_of_back_dated_visits_revises_the_final_month(station, person_a, worker):
+    """An import writes its rows in one batch (no signal per row): the months it falls in are marked all the
+    same, and the catch-up gives them the imported figures."""
+    import tablib
+
+    from cases.resources import VisitResource
+    from stats.models import StaleMonth
+
+    rollup_month(station=station, month=JULY)
+    assert values(station)["cases.phone_visits"] == 0
+    headers = ["姓名", "电话", "探访方式", "日期", "时长（分钟）", "发现情况", "风险判断", "跟进日期"]
+    rows = [
+        ["张桂兰", "", "电话探访", f"2025-07-{day:02d}", 10, "一切安好", "无风险", ""] for day in (3, 9, 21)
+    ]
+    result = VisitResource(user=worker).import_data(tablib.Dataset(*rows, headers=headers), dry_run=False)
+    assert not result.has_validation_errors() and not result.has_errors()
+
+    stale = StaleMonth.objects.get(station=station, month=JULY)
+    assert "3" in stale.reason and "2025-07-03" in stale.reason and "2025-07-21" in stale.reason
+    rollup_catch_up()
+    run = RollupRun.objects.get(station=station, month=JULY)
+    assert run.final and run.revised_at is not None
+    assert values(station)["cases.phone_visits"] == 3

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from station.models import Attendance
 from station.services import audit_record_many
+from station.signals import records_written
 
 from .. import selectors
 from ..models import Certificate, LedgerEntry, ServiceRecord, ServiceRecordEvent, Shift, Volunteer
@@ -92,6 +93,7 @@ def service_record_backfill_many(*, records: list[ServiceRecord], actor, source=
             raise ValidationError({"service_date": _("Hours cannot be entered for a day still to come.")})
         record.status, record.source, record.entered_by = ServiceRecord.Status.ENTERED, source, entered_by
     ServiceRecord.objects.bulk_create(records)
+    records_written.send(sender=ServiceRecord, instances=records)
     reason = words(ServiceRecord.Source(source).label)
     ServiceRecordEvent.objects.bulk_create(
         [ServiceRecordEvent(record=r, from_status="", to_status=r.status, actor=entered_by, reason=reason[:300])
