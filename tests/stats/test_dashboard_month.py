@@ -165,6 +165,29 @@ def test_a_burst_of_writes_recomputes_the_month_to_date_once(
     assert month_rows.values("computed_at").distinct().count() == 1  # every figure of the month moved at once
 
 
+def test_an_imported_visit_log_moves_the_month_to_date(
+    refresh_on, station, person_a, worker, django_capture_on_commit_callbacks
+):
+    """An import writes its rows in one batch (no signal per row); its station's month to date follows all
+    the same."""
+    import tablib
+    from django.utils import timezone
+
+    from cases.resources import VisitResource
+
+    today = timezone.localdate()
+    headers = ["姓名", "电话", "探访方式", "日期", "时长（分钟）", "发现情况", "风险判断", "跟进日期"]
+    rows = [["张桂兰", "", "电话探访", f"{today:%Y-%m-%d}", 10, "一切安好", "无风险", ""]] * 2
+    rows[1] = [*rows[1][:5], "血压偏高", "无风险", ""]
+    with django_capture_on_commit_callbacks(execute=True):
+        result = VisitResource(user=worker).import_data(tablib.Dataset(*rows, headers=headers), dry_run=False)
+    assert not result.has_validation_errors() and not result.has_errors()
+    value = StatValue.objects.get(
+        station=station, month=today.replace(day=1), community=None, metric="cases.phone_visits"
+    )
+    assert value.value == 2
+
+
 def test_a_cache_that_does_not_answer_never_fails_the_write(
     settings, station, community_a, django_capture_on_commit_callbacks
 ):
