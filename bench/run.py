@@ -152,14 +152,15 @@ def wrk(base, path, cookies, clients, seconds, method="GET"):
         f.write(header + script)
     try:
         cmd = ["taskset", "-c", client_core(), "wrk", f"-t{clients}", f"-c{clients}", f"-d{seconds}s",
-               "--latency", "-s", f.name, base]  # fmt: skip
+               "--latency", "--timeout", "30s", "-s", f.name, base]  # fmt: skip
         out = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + 60).stdout
     finally:
         os.unlink(f.name)
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     p50 = re.search(r"50%\s+([\d.]+)(\w+)", out)
     bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    errors = int(bad.group(1)) if bad else 0
+    timeouts = re.search(r"Socket errors:.*timeout (\d+)", out)  # a page slower than 30 s counts as an error
+    errors = (int(bad.group(1)) if bad else 0) + (int(timeouts.group(1)) if timeouts else 0)
     return rps, f"p50 {p50.group(1)}{p50.group(2)}" if p50 else "", errors
 
 
