@@ -34,7 +34,7 @@ State, Phase = ImportJob.State, ImportJob.Phase
 WORKING = (State.QUEUED, State.RUNNING)
 
 
-def job_create(*, user, model_label, resource_index, format_index, file_name, content, rows) -> ImportJob:
+def job_create(*, user, model_label, resource_index, format_index, file_name, content) -> ImportJob:
     """Keep the uploaded file and queue its check (after the commit; the sweep sends it if the broker is down).
     Without a broker the check runs at once, so the user lands on the finished job."""
     from .tasks import import_job_check
@@ -46,7 +46,6 @@ def job_create(*, user, model_label, resource_index, format_index, file_name, co
         format_index=format_index,
         file_name=file_name[-255:],
         file=content,
-        rows_total=rows,
         language=translation.get_language() or settings.LANGUAGE_CODE,
     )
     send_after_commit(import_job_check, job.pk)
@@ -78,6 +77,7 @@ def job_check(*, job_id) -> bool:
         try:
             model_admin, request, form = _as_requested(job)
             dataset = _read(model_admin, job)
+            _working(job.pk, job.phase).update(rows_total=len(dataset))
             kwargs = model_admin.get_import_resource_kwargs(request, form=form)
             resource = model_admin.choose_import_resource_class(form, request)(**kwargs)
             result = resource.import_data(

@@ -163,7 +163,7 @@ class ScopedImportExportMixin:
 
         if isinstance(e, ImportGoesToBackground):
             # import_action starts the job instead of showing the form (the error takes the file out of it)
-            form.background_upload = (form.cleaned_data["import_file"], e.rows)
+            form.background_upload = form.cleaned_data["import_file"]
             form.add_error("import_file", _("This file is checked in the background."))
         elif isinstance(e, ImportFileRefused):
             form.add_error("import_file", str(e))
@@ -176,7 +176,7 @@ class ScopedImportExportMixin:
         """Keep the uploaded file as an import job, queue its check, and go to the job's page."""
         from ..import_jobs import job_create
 
-        upload, rows = form.background_upload
+        upload = form.background_upload
         content = b"".join(upload.chunks())
         self._remove_tmp_file(upload, form)
         job = job_create(
@@ -186,7 +186,6 @@ class ScopedImportExportMixin:
             format_index=int(form.cleaned_data["format"]),
             file_name=upload.name,
             content=content,
-            rows=rows,
         )
         return HttpResponseRedirect(self._job_url("import_job", job))
 

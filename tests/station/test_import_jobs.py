@@ -112,6 +112,19 @@ def test_rows_no_longer_valid_at_the_confirm_fail_the_job_in_chinese_and_save_no
     assert ImportJob.objects.get().state == "failed"
 
 
+def test_a_big_file_the_worker_must_refuse_fails_its_job_with_the_reason_in_chinese(
+    person_a, worker, as_user, django_capture_on_commit_callbacks
+):
+    day = str(timezone.localdate() - timedelta(days=3))
+    rows = [[person_a.name, "", "电话探访", day, 10, "", "无风险", ""] for _ in range(7)]
+    rows.append([person_a.name, "", "电话探访", day, "=5+5", "", "无风险", ""])  # no computed value
+    client = as_user(worker)
+    page = _upload(client, xlsx(VISIT_HEADERS, rows), django_capture_on_commit_callbacks)
+    assert "1 个单元格是公式且没有计算结果" in client.get(page).content.decode()
+    assert ImportJob.objects.get().state == "failed"
+    assert not Visit.objects.exists()
+
+
 def test_someone_elses_job_is_a_404(
     person_a, worker, head, other_worker, as_user, django_capture_on_commit_callbacks, django_user_model
 ):
