@@ -273,6 +273,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "stats.tasks.build_pending_reports",
         "schedule": timedelta(minutes=10),
     },
+    # Background imports: send again a job the broker did not take, delete old jobs with their files.
+    "station-import-jobs-sweep": {
+        "task": "station.tasks.import_jobs_sweep",
+        "schedule": timedelta(minutes=5),
+    },
 }
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
@@ -293,6 +298,13 @@ IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", 50_000))
 IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", 40 * 2**20))
 # A dry run shows this many rows (and rows with errors) on the page; the whole report is a workbook.
 IMPORT_PAGE_ROWS = 50
+# A file with more data rows than this is not checked inside the web request (gunicorn stops a request after
+# 30 s): a worker checks it, and imports it once confirmed, while its page shows the progress
+# (station.import_jobs). The file waits in the database, which every web and worker machine reads; a job and
+# its file are deleted IMPORT_JOB_KEEP_DAYS after it was uploaded.
+IMPORT_BACKGROUND_ROWS = int(os.environ.get("IMPORT_BACKGROUND_ROWS", 2_000))
+IMPORT_PROGRESS_EVERY = 250  # rows between two writes of a job's progress
+IMPORT_JOB_KEEP_DAYS = 7
 
 # Domain rules the station may tune.
 LOW_AGE_ELDERLY_AGES = (60, 69)  # inclusive, age in whole years on the day asked

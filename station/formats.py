@@ -7,6 +7,7 @@ Excel gets the exact value as a text cell; CSV, which has no cell types, gets th
 quote, as spreadsheets read it.
 """
 
+import contextvars
 from io import BytesIO
 
 from import_export.formats import base_formats
@@ -58,6 +59,23 @@ class CSV(base_formats.CSV):
 
 class ImportFileRefused(ValueError):
     """The file as a whole cannot be imported; the message says why, in the user's language."""
+
+
+# The admin's check inside a web request sets this to IMPORT_BACKGROUND_ROWS (station.admin.base): a file with
+# more rows is handed to a worker as soon as the row after the limit is read (reading 20,000 rows of an .xlsx
+# takes seconds of the request's 30); the worker reads it whole, and refuses it there if it must.
+request_row_limit = contextvars.ContextVar("import_request_row_limit", default=None)
+
+
+class ImportGoesToBackground(Exception):
+    """The file is too big to check inside the request."""
+
+
+def _within_request_limit(dataset):
+    limit = request_row_limit.get()
+    if limit is not None and len(dataset) > limit:
+        raise ImportGoesToBackground
+    return dataset
 
 
 def _limits():
@@ -130,6 +148,7 @@ class ImportXLSX(base_formats.XLSX):
                 if cell.data_type == "f":
                     formula_cells.append((len(dataset), column, number))
             dataset.append(values)
+            _within_request_limit(dataset)
         if formula_cells:
             self._take_cached_values(in_stream, dataset, formula_cells)
         return dataset
@@ -188,4 +207,4 @@ class ImportCSV(base_formats.CSV):
         text = in_stream.decode(self.encoding or "utf-8-sig") if isinstance(in_stream, bytes) else in_stream
         if text.count("\n") > max_rows + 1:
             raise _too_many_rows(max_rows)
-        return super().create_dataset(text, **kwargs)
+        return _within_request_limit(super().create_dataset(text, **kwargs))

@@ -789,3 +789,61 @@ class RubricCriterion(models.Model):
 
     def __str__(self):
         return f"{self.label} (≤{self.max_score})"
+
+
+class ImportJob(models.Model):
+    """An Excel import too big to check inside a web request (``IMPORT_BACKGROUND_ROWS``), run by a worker:
+    the uploaded file, kept in the database (which every web and worker machine reads) until the job needs it
+    no more, the progress and the result as the import page shows it. ``station.import_jobs`` runs it."""
+
+    class Phase(models.TextChoices):
+        CHECK = "check", _("check")
+        IMPORT = "import", _("import")
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("running")
+        DONE = "done", _("done")
+        FAILED = "failed", _("failed")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="import_jobs", verbose_name=_("user")
+    )
+    model_label = models.CharField(
+        _("records"), max_length=100, help_text=_("The admin page, e.g. cases.visit.")
+    )
+    resource_index = models.PositiveSmallIntegerField(_("resource"), default=0)
+    format_index = models.PositiveSmallIntegerField(_("format"), default=0)
+    file_name = models.CharField(_("file name"), max_length=255)
+    file = models.BinaryField(_("file"), blank=True, default=b"")
+    language = models.CharField(_("language"), max_length=16)
+    phase = models.CharField(_("step"), max_length=10, choices=Phase.choices, default=Phase.CHECK)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.QUEUED)
+    rows_total = models.PositiveIntegerField(_("rows"), default=0)
+    rows_done = models.PositiveIntegerField(_("rows done"), default=0)
+    summary = models.JSONField(_("result"), default=dict, blank=True)
+    report = models.BinaryField(_("error report"), blank=True, default=b"")
+    message = models.CharField(_("why it failed"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("uploaded at"), default=timezone.now, db_index=True)
+    queued_at = models.DateTimeField(_("queued at"), default=timezone.now)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("import job")
+        verbose_name_plural = _("import jobs")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["state", "queued_at"])]
+
+    def __str__(self):
+        return f"{self.file_name} ({self.get_phase_display()} {self.get_state_display()})"
+
+    @property
+    def can_confirm(self) -> bool:
+        """The check found no error: the user may import the file."""
+        return (
+            self.phase == self.Phase.CHECK
+            and self.state == self.State.DONE
+            and not self.summary.get("invalid_count")
+            and not self.summary.get("errors")
+        )

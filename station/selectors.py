@@ -3,7 +3,7 @@
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from .models import Activity, Community, Household, PartnerUnit, Person, Rubric, Station
+from .models import Activity, Community, Household, ImportJob, PartnerUnit, Person, Rubric, Station
 from .roles import STATION_STAFF_ROLES, Role, profile_of
 
 
@@ -181,3 +181,12 @@ def people_found_by(user, term: str, limit: int = 20) -> list[Person]:
         return []
     qs = person_list_visible_to(user).filter(Q(name__icontains=term) | Q(phone__contains=term))
     return list(qs.select_related("community").order_by("name", "pk")[:limit])
+
+
+def import_job_get_for_user(user, pk, *, model_label: str) -> ImportJob:
+    """An import job of this admin page, for the user who uploaded it (or a superuser); 404 for anyone else.
+    The stored file and report are left unread."""
+    jobs = ImportJob.objects.defer("file", "report").filter(model_label=model_label)
+    if not user.is_superuser:
+        jobs = jobs.filter(user=user)
+    return get_object_or_404(jobs, pk=pk)

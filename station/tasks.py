@@ -20,3 +20,27 @@ def send_pending_notifications() -> int:
         .values_list("pk", flat=True)[:BATCH]
     )
     return sum(1 for pk in ids if notification_send_email(notification_id=pk))
+
+
+# Excel imports too big for a web request (station.import_jobs): a task delivered twice does nothing twice.
+
+
+@shared_task(acks_late=True)
+def import_job_check(job_id: int) -> bool:
+    from .import_jobs import job_check
+
+    return job_check(job_id=job_id)
+
+
+@shared_task(acks_late=True)
+def import_job_import(job_id: int) -> bool:
+    from .import_jobs import job_import
+
+    return job_import(job_id=job_id)
+
+
+@shared_task
+def import_jobs_sweep() -> int:
+    from .import_jobs import jobs_sweep
+
+    return jobs_sweep()

@@ -5,7 +5,7 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
@@ -120,21 +120,24 @@ class ScopedImportExportMixin:
             "user": request.user,
         }
 
-    def add_data_read_fail_error_to_form(self, form, e):
-        from ..formats import ImportFileRefused
-
-        if isinstance(e, ImportFileRefused):
-            form.add_error("import_file", str(e))
-        else:
-            form.add_error(
-                "import_file", _("This file cannot be read; check that it is the format chosen below.")
-            )
-
     def import_action(self, request, **kwargs):
         """The dry run's page shows the first rows and the first rows with errors; the whole report (each row
-        of the file with its errors beside it) is a workbook to download."""
-        response = super().import_action(request, **kwargs)
-        result = (getattr(response, "context_data", None) or {}).get("result")
+        of the file with its errors beside it) is a workbook to download.
+
+        A file with more than ``IMPORT_BACKGROUND_ROWS`` data rows is handed to a worker as soon as it is read
+        (``station.formats.request_row_limit``): the user is taken to the job's page, which shows the progress
+        and then the same result."""
+        from ..formats import request_row_limit
+
+        limit = request_row_limit.set(settings.IMPORT_BACKGROUND_ROWS if request.method == "POST" else None)
+        try:
+            response = super().import_action(request, **kwargs)
+        finally:
+            request_row_limit.reset(limit)
+        context = getattr(response, "context_data", None) or {}
+        if getattr(context.get("form"), "background_upload", None):
+            return self.import_job_start(request, context["form"])
+        result = context.get("result")
         if result is None:
             return response
         for note in getattr(result, "import_notes", []):
@@ -143,14 +146,7 @@ class ScopedImportExportMixin:
         if len(result.invalid_rows) > limit:
             token = import_report_store(request, result)
             url = reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_import_report", args=[token])
-            messages.warning(
-                request,
-                format_html(
-                    _("{n} rows have errors; the first {shown} are shown below. <a href=\"{url}\">Download the "
-                      "whole report</a> (every row with its errors beside it)."),
-                    n=len(result.invalid_rows), shown=limit, url=url,
-                ),
-            )  # fmt: skip
+            messages.warning(request, report_link(len(result.invalid_rows), limit, url))
             result.invalid_rows = result.invalid_rows[:limit]
         if len(result.rows) > limit:
             result.rows = result.rows[:limit]
@@ -162,12 +158,120 @@ class ScopedImportExportMixin:
                 )
         return response
 
+    def add_data_read_fail_error_to_form(self, form, e):
+        from ..formats import ImportFileRefused, ImportGoesToBackground
+
+        if isinstance(e, ImportGoesToBackground):
+            # import_action starts the job instead of showing the form (the error takes the file out of it)
+            form.background_upload = form.cleaned_data["import_file"]
+            form.add_error("import_file", _("This file is checked in the background."))
+        elif isinstance(e, ImportFileRefused):
+            form.add_error("import_file", str(e))
+        else:
+            form.add_error(
+                "import_file", _("This file cannot be read; check that it is the format chosen below.")
+            )
+
+    def import_job_start(self, request, form):
+        """Keep the uploaded file as an import job, queue its check, and go to the job's page."""
+        from ..import_jobs import job_create
+
+        upload = form.background_upload
+        content = b"".join(upload.chunks())
+        self._remove_tmp_file(upload, form)
+        job = job_create(
+            user=request.user,
+            model_label=self.opts.label_lower,
+            resource_index=self.get_resource_index(form),
+            format_index=int(form.cleaned_data["format"]),
+            file_name=upload.name,
+            content=content,
+        )
+        return HttpResponseRedirect(self._job_url("import_job", job))
+
+    def _remove_tmp_file(self, upload, form):
+        """The copy import-export keeps for its confirm step (a local temporary file): the job keeps its own."""
+        name = getattr(upload, "tmp_storage_name", None)
+        if name:
+            input_format = self.get_import_formats()[int(form.cleaned_data["format"])]()
+            self.get_tmp_storage_class()(
+                name=name, read_mode=input_format.get_read_mode(), **self.get_tmp_storage_class_kwargs()
+            ).remove()
+
+    def _job_url(self, view, job):
+        return reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_{view}", args=[job.pk])
+
+    def _import_job(self, request, pk):
+        """The job if it is the user's own (or they are a superuser); 404 otherwise."""
+        return selectors.import_job_get_for_user(request.user, pk, model_label=self.opts.label_lower)
+
+    def import_job_view(self, request, pk):
+        """The job's page: the progress while it runs (refreshed every 2 s, no script), then the result."""
+        from django.template.response import TemplateResponse
+
+        job = self._import_job(request, pk)
+        summary = job.summary or {}
+        limit = settings.IMPORT_PAGE_ROWS
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Import"),
+            "opts": self.opts,
+            "job": job,
+            "summary": summary,
+            "working": job.state in (job.State.QUEUED, job.State.RUNNING),
+            "report_link": report_link(
+                summary["invalid_count"], limit, self._job_url("import_job_report", job)
+            )
+            if summary.get("invalid_count", 0) > limit
+            else "",
+            "confirm_url": self._job_url("import_job_confirm", job)
+            if self.has_import_permission(request)
+            else "",
+        }
+        return TemplateResponse(request, "station/import_job.html", context)
+
+    def import_job_confirm_view(self, request, pk):
+        from ..import_jobs import job_confirm
+
+        job = self._import_job(request, pk)
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        job_confirm(job=job)
+        return HttpResponseRedirect(self._job_url("import_job", job))
+
+    def import_job_report_view(self, request, pk):
+        job = self._import_job(request, pk)
+        report = type(job).objects.filter(pk=job.pk).values_list("report", flat=True).first()
+        if not report:
+            raise Http404(_("This report is no longer available; check the file again."))
+        response = HttpResponse(
+            bytes(report), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+        response["Content-Disposition"] = 'attachment; filename="import-report.xlsx"'
+        return response
+
     def get_urls(self):
         from django.urls import path
 
-        name = f"{self.opts.app_label}_{self.opts.model_name}_import_report"
-        view = self.admin_site.admin_view(self.import_report_view)
-        return [path("import/report/<str:token>/", view, name=name), *super().get_urls()]
+        info = f"{self.opts.app_label}_{self.opts.model_name}"
+        view = self.admin_site.admin_view
+        return [
+            path("import/report/<str:token>/", view(self.import_report_view), name=f"{info}_import_report"),
+            path("import/job/<int:pk>/", view(self.import_job_view), name=f"{info}_import_job"),
+            path(
+                "import/job/<int:pk>/confirm/",
+                view(self.import_job_confirm_view),
+                name=f"{info}_import_job_confirm",
+            ),
+            path(
+                "import/job/<int:pk>/report/",
+                view(self.import_job_report_view),
+                name=f"{info}_import_job_report",
+            ),
+            *super().get_urls(),
+        ]
 
     def import_report_view(self, request, token):
         if not self.has_import_permission(request):
@@ -209,31 +313,23 @@ class ScopedImportExportMixin:
 def import_report_store(request, result) -> str:
     """The dry run's whole error report as a workbook, kept for an hour for the user who ran it."""
     import secrets
-    from io import BytesIO
 
     from django.core.files.base import ContentFile
     from django.core.files.storage import default_storage
-    from openpyxl import Workbook
 
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(_("Import report"))
-    headers = [str(h) for h in (getattr(result, "file_headers", None) or result.diff_headers or [])]
-    rows = sorted(result.invalid_rows, key=lambda r: r.number)
-    width = max([len(r.values) for r in rows] + [0])
-    sheet.append([_("Row"), _("Errors"), *(headers + [""] * width)[:width]])
-    for row in rows:
-        errors = "；".join(
-            f"{field}：{'，'.join(str(m) for m in msgs)}"
-            if field != "__all__"
-            else "，".join(str(m) for m in msgs)
-            for field, msgs in row.error_dict.items()
-        )
-        sheet.append([row.number, errors, *[("" if v is None else str(v)) for v in row.values]])
-    out = BytesIO()
-    book.save(out)
+    from ..import_jobs import error_workbook
+
     token = secrets.token_urlsafe(16)
-    default_storage.save(_report_name(request, token), ContentFile(out.getvalue()))
+    default_storage.save(_report_name(request, token), ContentFile(error_workbook(result)))
     return token
+
+
+def report_link(n, shown, url):
+    return format_html(
+        _("{n} rows have errors; the first {shown} are shown below. <a href=\"{url}\">Download the "
+          "whole report</a> (every row with its errors beside it)."),
+        n=n, shown=shown, url=url,
+    )  # fmt: skip
 
 
 def _report_name(request, token) -> str:
