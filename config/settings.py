@@ -305,6 +305,9 @@ IMPORT_PAGE_ROWS = 50
 IMPORT_BACKGROUND_ROWS = int(os.environ.get("IMPORT_BACKGROUND_ROWS", 2_000))
 IMPORT_PROGRESS_EVERY = 250  # rows between two writes of a job's progress
 IMPORT_JOB_KEEP_DAYS = 7
+# A small file's check and its confirm are two requests, which may reach two web machines: the file waits
+# between them in the media storage every machine shares, not in one machine's temporary folder.
+IMPORT_EXPORT_TMP_STORAGE_CLASS = "import_export.tmp_storages.MediaStorage"
 
 # Domain rules the station may tune.
 LOW_AGE_ELDERLY_AGES = (60, 69)  # inclusive, age in whole years on the day asked
