@@ -88,15 +88,16 @@ def home(request):
         {
             "volunteer": volunteer,
             **selectors.volunteer_summary(volunteer),
-            "signups": selectors.my_signups(volunteer).filter(shift__ends_at__gt=timezone.now())[:5],
-            "recent": selectors.ledger_for(volunteer)[:5],
+            "signups": selectors.coming_signups(volunteer, 5),
         },
     )
 
 
 @volunteer_required
 def ledger(request):
-    page = selectors.ledger_page(request.volunteer, request.GET.get("page"))
+    page = selectors.ledger_page(
+        request.volunteer, before=request.GET.get("before"), after=request.GET.get("after")
+    )
     return render(request, "volunteers/ledger.html", {"volunteer": request.volunteer, "page": page})
 
 

@@ -1,5 +1,6 @@
 """Admin pages cost the same number of queries for one row as for many."""
 
+import re
 from datetime import date, timedelta
 
 from django.db import connection
@@ -136,12 +137,20 @@ def test_every_path_that_moves_points_costs_a_fixed_number_of_queries_audit_row_
     record = services.service_record_backfill(
         volunteer=volunteer_a, service_date=date(2024, 5, 1), minutes=60, description="助老", actor=worker
     )
-    with django_assert_max_num_queries(17):  # one more: a back-dated record asks if its month was final
+    # One more: a back-dated record asks if its month was final; one more: the approved minutes on the
+    # volunteer's row (the phone pages read them there).
+    with django_assert_max_num_queries(18):
         services.service_record_approve(record=record, actor=worker)
     with django_assert_max_num_queries(10):
         services.ledger_reverse(
             entry=LedgerEntry.objects.get(service_record=record), reason="录错", actor=worker
         )
+
+
+def older_link(page: str) -> str:
+    found = re.search(r'href="(\?before=[^"]+)" data-testid="older"', page)
+    assert found, "the page has no link to older entries"
+    return "/v/points/" + found.group(1)
 
 
 def test_the_phone_pages_cost_at_most_five_queries_however_long_the_ledger(
@@ -165,15 +174,18 @@ def test_the_phone_pages_cost_at_most_five_queries_however_long_the_ledger(
             home = client.get("/v/")
         with django_assert_max_num_queries(5):
             points = client.get("/v/points/")
-        with django_assert_max_num_queries(5):
-            older = client.get("/v/points/?page=2")
+        if n > 1:
+            with django_assert_max_num_queries(5):
+                older = client.get(older_link(points.content.decode()))
+            assert older.status_code == 200
         with django_assert_max_num_queries(15):  # 4 to load, the service's 9 statements in one transaction
             redeemed = client.post(f"/v/rewards/{reward.pk}/", {"key": f"tap-{n}"})
-        assert home.status_code == points.status_code == older.status_code == 200
+        assert home.status_code == points.status_code == 200
         assert redeemed.status_code == 302
     volunteer_a.refresh_from_db()
     page = client.get("/v/").content.decode()
     assert f'data-testid="balance">{volunteer_a.points_balance}<' in page
     assert 'data-testid="hours">11.0<' in page  # eleven approved hours, read with the volunteer's row
-    assert "表彰34" in client.get("/v/points/").content.decode()
-    assert "表彰0" in client.get("/v/points/?page=2").content.decode()  # the oldest on the second page
+    first = client.get("/v/points/").content.decode()
+    assert "表彰34" in first
+    assert "表彰0" in client.get(older_link(first)).content.decode()  # the oldest on the second page
