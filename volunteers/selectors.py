@@ -7,6 +7,7 @@ their own rows, and anything else is a 404.
 import unicodedata
 from datetime import UTC, date, datetime, timedelta
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
@@ -49,24 +50,46 @@ VOLUNTEER_PAGE_FIELDS = (
     "person__name",
     "person__community__station_id",
 )
+_VOLUNTEER_OF_USER = Volunteer._meta.get_field("user").remote_field
 
 
-def volunteer_of(user) -> Volunteer | None:
-    """The signed-in volunteer in one query: the row that holds the balance and the summary, with the user's
-    unread reminders (handed to the page header through the user)."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return None
+def _unread_of(user_ref: str) -> Coalesce:
     unread = (
-        Notification.objects.filter(recipient=OuterRef("user_id"), read_at__isnull=True)
+        Notification.objects.filter(recipient=OuterRef(user_ref), read_at__isnull=True)
         .order_by()
         .values("recipient")
         .annotate(n=Count("pk"))
         .values("n")
     )
+    return Coalesce(Subquery(unread, output_field=IntegerField()), 0)
+
+
+def user_with_volunteer(user_id):
+    """The user (every column Django's sign-in checks) with her volunteer row and unread reminders, in one
+    query; None when there is no such user."""
+    user_model = get_user_model()
+    own = [field.name for field in user_model._meta.concrete_fields]
+    return (
+        user_model._default_manager.select_related("volunteer__person__community")
+        .only(*own, *(f"volunteer__{name}" for name in VOLUNTEER_PAGE_FIELDS))
+        .annotate(unread_notifications=_unread_of("pk"))
+        .filter(pk=user_id)
+        .first()
+    )
+
+
+def volunteer_of(user) -> Volunteer | None:
+    """The signed-in volunteer: already loaded with the user (``volunteers.backends.VolunteerBackend``), or
+    else in one query, the row that holds the balance and the summary, with the user's unread reminders
+    (handed to the page header through the user)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return None
+    if _VOLUNTEER_OF_USER.is_cached(user):
+        return getattr(user, "volunteer", None)
     found = list(
         Volunteer.objects.select_related("person__community")
         .only(*VOLUNTEER_PAGE_FIELDS)
-        .annotate(unread_notifications=Coalesce(Subquery(unread, output_field=IntegerField()), 0))
+        .annotate(unread_notifications=_unread_of("user_id"))
         .filter(user=user)
         .order_by()[:1]
     )

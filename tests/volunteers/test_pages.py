@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from volunteers import rules, selectors, services
 from volunteers.models import Redemption, SignUp
+from volunteers.views import VOLUNTEER_BACKEND
 
 from .factories import ShiftFactory
 
@@ -17,7 +18,7 @@ from .factories import ShiftFactory
 def signed_in():
     def make(volunteer):
         client = Client()
-        client.force_login(volunteer.user)
+        client.force_login(volunteer.user, backend=VOLUNTEER_BACKEND)  # as the sign-in page does
         return client
 
     return make
@@ -168,6 +169,24 @@ def test_a_volunteer_cannot_see_shifts_or_rewards_of_another_station(volunteer_a
     client = signed_in(volunteer_a)
     assert client.get(f"/v/shifts/{elsewhere.pk}/").status_code == 404
     assert client.get(f"/v/rewards/{reward.pk}/").status_code == 404
+
+
+def test_redeeming_a_reward_of_another_station_or_none_takes_nothing(
+    volunteer_a, worker, other_station, signed_in
+):
+    from volunteers.models import Reward
+
+    from .factories import RewardFactory
+
+    services.points_adjust(volunteer=volunteer_a, points=250, reason="迁入", actor=worker)
+    elsewhere = RewardFactory(station=other_station, points_price=10, stock=5)
+    client = signed_in(volunteer_a)
+    for pk in (elsewhere.pk, elsewhere.pk + 1000, 2**63 + 5):
+        response = client.post(f"/v/rewards/{pk}/", {"key": f"k{pk}"}, follow=True)
+        assert response.status_code == 404  # not hers to see
+    volunteer_a.refresh_from_db()
+    assert volunteer_a.points_balance == 250 and not Redemption.objects.exists()
+    assert Reward.objects.get(pk=elsewhere.pk).stock == 5
 
 
 def test_redeeming_from_the_phone_shows_the_pickup_code_and_a_retry_redeems_once(
