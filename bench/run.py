@@ -164,13 +164,13 @@ def wrk(base, path, cookies, clients, seconds, method="GET"):
     return rps, f"p50 {p50.group(1)}{p50.group(2)}" if p50 else "", errors
 
 
-def session_for(user):
+def session_for(user, backend="station.permissions.RoleBackend"):
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
 
     store = SessionStore()
     store[SESSION_KEY] = str(user.pk)
-    store[BACKEND_SESSION_KEY] = "station.permissions.RoleBackend"
+    store[BACKEND_SESSION_KEY] = backend
     store[HASH_SESSION_KEY] = user.get_session_auth_hash()
     store["signed_in_at"] = time.time()
     store.create()
@@ -251,7 +251,7 @@ def queries_of(path, user, method="GET", data=None):
     from django.test.utils import CaptureQueriesContext
 
     client = Client(SERVER_NAME="127.0.0.1")
-    client.force_login(user)
+    client.force_login(user, backend="volunteers.backends.VolunteerBackend")
     client.get(path)
     with CaptureQueriesContext(connection) as ctx:
         getattr(client, method.lower())(path, data or {})
@@ -270,7 +270,8 @@ def web(clients, seconds, port):
     community = Community.objects.filter(station=station).order_by("pk").first()
     reward = Reward.objects.filter(name="压测兑换品").first()
     volunteers = list(Volunteer.objects.select_related("user").order_by("pk")[: max(clients, 2)])
-    vol_cookies = [session_for(v.user) for v in volunteers[:clients]]
+    # A volunteer signed in on the sign-in page, whose session restores her row with her user.
+    vol_cookies = [session_for(v.user, "volunteers.backends.VolunteerBackend") for v in volunteers[:clients]]
     head = [session_for(User.objects.get(username="bench_head"))] * clients
     district = [session_for(User.objects.get(username="bench_district"))] * clients
     month = f"?month={MONTH:%Y-%m}"
@@ -386,6 +387,8 @@ def main():
     parser.add_argument("--seconds", type=int, default=15)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--port", type=int, default=8793)
+    parser.add_argument("--size", choices=["tiny", "full"], help="the data set (default: tiny with --smoke)")
+    parser.add_argument("--only", choices=["web", "rollup"], help="run only the web pages or only the rollup")
     args = parser.parse_args()
     if connection.vendor != "postgresql":
         raise SystemExit("The bench runs on PostgreSQL.")
@@ -393,8 +396,11 @@ def main():
     say(
         f"bench: {settings.DATABASES['default']['NAME']}, {os.cpu_count()} CPUs, {'smoke' if SMOKE else 'full'}"
     )
-    ensure_data(TINY if args.smoke else FULL)
-    web(clients, seconds, args.port)
+    ensure_data(TINY if (args.size or ("tiny" if args.smoke else "full")) == "tiny" else FULL)
+    if args.only != "rollup":
+        web(clients, seconds, args.port)
+    if args.only == "web":
+        return print_table()
     alone = rollup_in_process()
     one = rollup_with_workers(1, alone)
     two = rollup_with_workers(2, alone)

@@ -110,6 +110,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "station.permissions.RoleBackend",
+    # Restores a volunteer's session with her row in the same query (it signs nobody in).
+    "volunteers.backends.VolunteerBackend",
 ]
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -47,6 +47,9 @@ class Volunteer(models.Model):
     )
     availability = models.CharField(_("availability"), max_length=200, blank=True)
     points_balance = models.IntegerField(_("points balance"), default=0, editable=False)
+    # The minutes of the volunteer's approved service records, kept by the services that approve and correct
+    # hours (in the same transaction), so the phone pages read the summary from this row.
+    approved_minutes = models.IntegerField(_("approved minutes"), default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -5,8 +5,9 @@ their own rows, and anything else is a 404.
 """
 
 import unicodedata
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
@@ -35,48 +36,71 @@ from .models import (
 # The volunteer's own view ------------------------------------------------------------------------------
 
 
-def volunteer_of(user) -> Volunteer | None:
-    """The signed-in volunteer in one query: the row that holds the balance, with the approved minutes of
-    the summary and the user's unread reminders (handed to the page header through the user)."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return None
-    approved = (
-        ServiceRecord.objects.filter(volunteer=OuterRef("pk"), status=ServiceRecord.Status.APPROVED)
-        .order_by()
-        .values("volunteer")
-        .annotate(m=Sum("minutes"))
-        .values("m")
-    )
+# What the volunteer's pages read of the signed-in volunteer: the row that holds the balance and the approved
+# minutes, the name, and the station (through the community) that scopes every list; nothing else of the person.
+VOLUNTEER_PAGE_FIELDS = (
+    "person_id",
+    "user_id",
+    "joined_on",
+    "status",
+    "skills",
+    "trainings",
+    "points_balance",
+    "approved_minutes",
+    "person__name",
+    "person__community__station_id",
+)
+_VOLUNTEER_OF_USER = Volunteer._meta.get_field("user").remote_field
+
+
+def _unread_of(user_ref: str) -> Coalesce:
     unread = (
-        Notification.objects.filter(recipient=OuterRef("user_id"), read_at__isnull=True)
+        Notification.objects.filter(recipient=OuterRef(user_ref), read_at__isnull=True)
         .order_by()
         .values("recipient")
         .annotate(n=Count("pk"))
         .values("n")
     )
-    volunteer = (
-        Volunteer.objects.select_related("person__community__station")
-        .annotate(
-            approved_minutes=Coalesce(Subquery(approved, output_field=IntegerField()), 0),
-            unread_notifications=Coalesce(Subquery(unread, output_field=IntegerField()), 0),
-        )
-        .filter(user=user)
+    return Coalesce(Subquery(unread, output_field=IntegerField()), 0)
+
+
+def user_with_volunteer(user_id):
+    """The user (every column Django's sign-in checks) with her volunteer row and unread reminders, in one
+    query; None when there is no such user."""
+    user_model = get_user_model()
+    own = [field.name for field in user_model._meta.concrete_fields]
+    return (
+        user_model._default_manager.select_related("volunteer__person__community")
+        .only(*own, *(f"volunteer__{name}" for name in VOLUNTEER_PAGE_FIELDS))
+        .annotate(unread_notifications=_unread_of("pk"))
+        .filter(pk=user_id)
         .first()
     )
-    if volunteer is not None:
-        user.unread_notifications = volunteer.unread_notifications
-    return volunteer
+
+
+def volunteer_of(user) -> Volunteer | None:
+    """The signed-in volunteer: already loaded with the user (``volunteers.backends.VolunteerBackend``), or
+    else in one query, the row that holds the balance and the summary, with the user's unread reminders
+    (handed to the page header through the user)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return None
+    if _VOLUNTEER_OF_USER.is_cached(user):
+        return getattr(user, "volunteer", None)
+    found = list(
+        Volunteer.objects.select_related("person__community")
+        .only(*VOLUNTEER_PAGE_FIELDS)
+        .annotate(unread_notifications=_unread_of("user_id"))
+        .filter(user=user)
+        .order_by()[:1]
+    )
+    if not found:
+        return None
+    user.unread_notifications = found[0].unread_notifications
+    return found[0]
 
 
 def volunteer_summary(volunteer: Volunteer) -> dict:
-    minutes = getattr(volunteer, "approved_minutes", None)
-    if minutes is None:
-        minutes = (
-            ServiceRecord.objects.filter(volunteer=volunteer, status=ServiceRecord.Status.APPROVED).aggregate(
-                m=Sum("minutes")
-            )["m"]
-            or 0
-        )
+    minutes = volunteer.approved_minutes
     return {
         "balance": volunteer.points_balance,
         "approved_minutes": minutes,
@@ -90,13 +114,31 @@ def ledger_for(volunteer: Volunteer) -> QuerySet[LedgerEntry]:
     return LedgerEntry.objects.filter(volunteer=volunteer).order_by("-created_at", "-pk")
 
 
-class LedgerPage:
-    """A page of the ledger read without counting the whole ledger: one more row than the page tells whether
-    an older page exists, so the query costs the same however long the ledger grows."""
+LEDGER_PAGE_FIELDS = ("volunteer_id", "kind", "points", "reason", "created_at")
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
 
-    def __init__(self, rows: list, number: int, size: int):
-        self.object_list, self.number = rows[:size], number
-        self._more = len(rows) > size
+
+def ledger_cursor(entry: LedgerEntry) -> str:
+    """Where an entry stands in the ledger's order (its time to the microsecond, then its id), for a URL."""
+    return f"{(entry.created_at - _EPOCH) // _MICROSECOND}.{entry.pk}"
+
+
+def _parse_cursor(text) -> tuple[datetime, int] | None:
+    try:
+        micro, pk = (int(part) for part in str(text).split("."))
+        return _EPOCH + micro * _MICROSECOND, pk
+    except (TypeError, ValueError, OverflowError):
+        return None
+
+
+class LedgerPage:
+    """A page of the ledger, newest first, read by keyset: the entries older than the last one of the page
+    before (or newer than the first one of the page after), so every page is one indexed read of one page's
+    rows, however long the ledger grows. ``older`` and ``newer`` are the cursors of the next pages, or None."""
+
+    def __init__(self, rows: list, older: str | None, newer: str | None):
+        self.object_list, self.older, self.newer = rows, older, newer
 
     def __iter__(self):
         return iter(self.object_list)
@@ -104,34 +146,37 @@ class LedgerPage:
     def __len__(self):
         return len(self.object_list)
 
-    def has_next(self):
-        return self._more
 
-    def has_previous(self):
-        return self.number > 1
-
-    def has_other_pages(self):
-        return self._more or self.number > 1
-
-    def next_page_number(self):
-        return self.number + 1
-
-    def previous_page_number(self):
-        return self.number - 1
-
-
-def ledger_page(volunteer: Volunteer, number, size: int = 30) -> LedgerPage:
-    """Page ``number`` (newest first) of the volunteer's ledger; a page past the end, or no number, is the
-    first page."""
-    try:
-        number = max(int(number), 1)
-    except (TypeError, ValueError):
-        number = 1
-    start = (number - 1) * size
-    rows = list(ledger_for(volunteer)[start : start + size + 1])
-    if not rows and number > 1:
-        return ledger_page(volunteer, 1, size)
-    return LedgerPage(rows, number, size)
+def ledger_page(volunteer: Volunteer, *, before=None, after=None, size: int = 30) -> LedgerPage:
+    """The page of the volunteer's ledger just older than cursor ``before`` or just newer than ``after`` (see
+    ``ledger_cursor``); the newest page without either, or when a cursor is malformed or leads nowhere."""
+    entries = LedgerEntry.objects.filter(volunteer=volunteer).only(*LEDGER_PAGE_FIELDS)
+    before, after = _parse_cursor(before) if before else None, _parse_cursor(after) if after else None
+    if after is not None:
+        at, pk = after
+        rows = list(
+            entries.filter(Q(created_at__gt=at) | Q(created_at=at, pk__gt=pk)).order_by("created_at", "pk")[
+                : size + 1
+            ]
+        )
+        newer = len(rows) > size
+        rows = rows[:size][::-1]
+        older = bool(rows)
+    else:
+        if before is not None:
+            at, pk = before
+            entries = entries.filter(Q(created_at__lt=at) | Q(created_at=at, pk__lt=pk))
+        rows = list(entries.order_by("-created_at", "-pk")[: size + 1])
+        older = len(rows) > size
+        rows = rows[:size]
+        newer = before is not None
+    if not rows and (before or after):
+        return ledger_page(volunteer, size=size)
+    return LedgerPage(
+        rows,
+        older=ledger_cursor(rows[-1]) if older else None,
+        newer=ledger_cursor(rows[0]) if newer else None,
+    )
 
 
 def service_records_for(volunteer: Volunteer) -> QuerySet[ServiceRecord]:
@@ -168,6 +213,22 @@ def my_signups(volunteer: Volunteer) -> QuerySet[SignUp]:
         SignUp.objects.filter(volunteer=volunteer, status=SignUp.Status.SIGNED_UP)
         .select_related("shift__volunteer_activity__activity")
         .order_by("-shift__starts_at")
+    )
+
+
+def coming_signups(volunteer: Volunteer, limit: int) -> list[SignUp]:
+    """The volunteer's sign-ups for shifts not over yet, with only what the home page shows of them."""
+    return list(
+        my_signups(volunteer)
+        .filter(shift__ends_at__gt=timezone.now())
+        .only(
+            "checked_in_at",
+            "checked_out_at",
+            "shift__starts_at",
+            "shift__ends_at",
+            "shift__place",
+            "shift__volunteer_activity__activity__title",
+        )[:limit]
     )
 
 
@@ -410,22 +471,13 @@ def donor_report(user) -> list[dict]:
 def volunteer_facts(person_ids) -> dict[int, tuple[date, int]]:
     """``{person_id: (joined_on, approved_minutes)}`` for those of the people who are volunteers, in one query.
 
-    Approved time is what ``volunteer_summary`` and ``approved_records`` count: the minutes of the volunteer's
-    service records in the approved state.
+    Approved time is what ``volunteer_summary`` shows: the minutes of the volunteer's service records in the
+    approved state, kept on the volunteer's row.
     """
     rows = (
         Volunteer.objects.filter(person_id__in=list(person_ids))
         .order_by()
-        .annotate(
-            approved=Coalesce(
-                Sum(
-                    "service_records__minutes",
-                    filter=Q(service_records__status=ServiceRecord.Status.APPROVED),
-                ),
-                0,
-            )
-        )
-        .values_list("person_id", "joined_on", "approved")
+        .values_list("person_id", "joined_on", "approved_minutes")
     )
     return {person_id: (joined_on, approved) for person_id, joined_on, approved in rows}
 

@@ -27,6 +27,8 @@ from . import permissions, rules, selectors, services
 from .forms import CertificateForm, SignInForm, WorkerCheckinForm
 from .models import SignUp
 
+VOLUNTEER_BACKEND = "volunteers.backends.VolunteerBackend"
+
 
 def volunteer_required(view):
     @wraps(view)
@@ -62,7 +64,7 @@ def sign_in(request):
             request=request, username=form.cleaned_data["phone"], password=form.cleaned_data["password"]
         )
         if user is not None and selectors.volunteer_of(user) is not None:
-            login(request, user)
+            login(request, user, backend=VOLUNTEER_BACKEND)
             if next_url and url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
                 return redirect(next_url)
             return redirect("volunteers:home")
@@ -88,15 +90,16 @@ def home(request):
         {
             "volunteer": volunteer,
             **selectors.volunteer_summary(volunteer),
-            "signups": selectors.my_signups(volunteer).filter(shift__ends_at__gt=timezone.now())[:5],
-            "recent": selectors.ledger_for(volunteer)[:5],
+            "signups": selectors.coming_signups(volunteer, 5),
         },
     )
 
 
 @volunteer_required
 def ledger(request):
-    page = selectors.ledger_page(request.volunteer, request.GET.get("page"))
+    page = selectors.ledger_page(
+        request.volunteer, before=request.GET.get("before"), after=request.GET.get("after")
+    )
     return render(request, "volunteers/ledger.html", {"volunteer": request.volunteer, "page": page})
 
 
@@ -191,20 +194,21 @@ def rewards(request):
 @volunteer_required
 def reward_detail(request, pk):
     volunteer = request.volunteer
-    reward = selectors.reward_get_for_volunteer(volunteer, pk)
     if request.method == "POST":
+        # The service reads the reward under its lock (a reward of another station is not available to her).
         try:
             redemption = services.redemption_place(
                 volunteer=volunteer,
-                reward=reward,
+                reward=pk,
                 idempotency_key=request.POST.get("key", ""),
                 actor=request.user,
             )
         except ValidationError as exc:
             _error(request, exc)
-            return redirect("volunteers:reward", pk=reward.pk)
+            return redirect("volunteers:reward", pk=pk)
         messages.success(request, _("Redeemed. Show the pickup code when you collect it."))
         return redirect("volunteers:redemption", pk=redemption.pk)
+    reward = selectors.reward_get_for_volunteer(volunteer, pk)
     return render(
         request,
         "volunteers/reward.html",

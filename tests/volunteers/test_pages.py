@@ -1,13 +1,15 @@
 """The volunteers' mobile web: each volunteer sees only their own; bad input gets a message, never a 500."""
 
+import re
 from datetime import date, timedelta
 
 import pytest
 from django.test import Client
 from django.utils import timezone
 
-from volunteers import rules, services
+from volunteers import rules, selectors, services
 from volunteers.models import Redemption, SignUp
+from volunteers.views import VOLUNTEER_BACKEND
 
 from .factories import ShiftFactory
 
@@ -16,7 +18,7 @@ from .factories import ShiftFactory
 def signed_in():
     def make(volunteer):
         client = Client()
-        client.force_login(volunteer.user)
+        client.force_login(volunteer.user, backend=VOLUNTEER_BACKEND)  # as the sign-in page does
         return client
 
     return make
@@ -62,6 +64,31 @@ def test_the_home_page_shows_balance_hours_and_stars(volunteer_a, worker, signed
     assert "1星志愿者" in page
 
 
+def test_the_home_pages_hours_follow_approvals_and_corrections_and_only_hers(
+    volunteer_a, volunteer_b, worker, signed_in
+):
+    def hours(volunteer):
+        page = signed_in(volunteer).get("/v/").content.decode()
+        return re.search(r'data-testid="hours">([\d.]+)<', page)[1]
+
+    record = services.service_record_backfill(
+        volunteer=volunteer_a, service_date=date(2024, 5, 1), minutes=90, description="助餐", actor=worker
+    )
+    assert hours(volunteer_a) == "0.0"  # entered, not approved yet
+    services.service_record_approve(record=record, actor=worker)
+    services.service_record_approve(record=record, actor=worker)  # a retried approval counts once
+    assert hours(volunteer_a) == "1.5"
+    corrected = services.service_record_correct(record=record, minutes=30, reason="多记了", actor=worker)
+    assert hours(volunteer_a) == "0.0"  # the correction waits for approval
+    services.service_record_approve(record=corrected, actor=worker)
+    assert hours(volunteer_a) == "0.5"
+    assert hours(volunteer_b) == "0.0"
+    volunteer_a.refresh_from_db()
+    assert volunteer_a.approved_minutes == sum(
+        r.minutes for r in volunteer_a.service_records.filter(status="approved")
+    )
+
+
 def test_the_ledger_page_gives_the_reason_for_every_entry(
     volunteer_a, worker, signed_in, django_assert_max_num_queries
 ):
@@ -71,6 +98,46 @@ def test_the_ledger_page_gives_the_reason_for_every_entry(
     with django_assert_max_num_queries(12):
         page = client.get("/v/points/").content.decode()
     assert all(f"表彰第{i}次" in page for i in range(5))
+
+
+def test_the_ledger_pages_older_and_newer_show_every_entry_once_and_only_her_own(
+    volunteer_a, volunteer_b, worker, signed_in
+):
+    """Sixty-five entries, thirty a page: older, older, then newer again; a made-up or another volunteer's
+    position in the ledger shows her own newest page, never their entries."""
+
+    def entries(page):
+        return re.findall(r"表彰第(\d+)次", page)
+
+    def link(page, which):
+        found = re.search(rf'href="(\?[a-z]+=[^"]+)" data-testid="{which}"', page)
+        return "/v/points/" + found.group(1) if found else None
+
+    for i in range(65):
+        services.points_adjust(volunteer=volunteer_a, points=1, reason=f"表彰第{i}次", actor=worker)
+    services.points_adjust(volunteer=volunteer_b, points=7, reason="别人的表彰", actor=worker)
+    client = signed_in(volunteer_a)
+    first = client.get("/v/points/").content.decode()
+    second = client.get(link(first, "older")).content.decode()
+    third = client.get(link(second, "older")).content.decode()
+    assert entries(first) == [str(i) for i in range(64, 34, -1)]
+    assert entries(second) == [str(i) for i in range(34, 4, -1)]
+    assert entries(third) == [str(i) for i in range(4, -1, -1)]
+    assert link(first, "newer") is None and link(third, "older") is None
+    assert entries(client.get(link(third, "newer")).content.decode()) == entries(second)
+    assert entries(client.get(link(second, "newer")).content.decode()) == entries(first)
+    theirs = selectors.ledger_cursor(volunteer_b.ledger.get())
+    for query in (
+        f"?before={theirs}",
+        f"?after={theirs}",
+        "?before=abc",
+        "?after=1.2.3",
+        "?before=" + "9" * 30 + ".1",
+    ):
+        page = client.get("/v/points/" + query)
+        assert page.status_code == 200
+        assert "别人的表彰" not in page.content.decode()
+        assert entries(page.content.decode()) == entries(first)
 
 
 def test_a_volunteer_cannot_open_another_volunteers_redemption_or_certificate(
@@ -102,6 +169,24 @@ def test_a_volunteer_cannot_see_shifts_or_rewards_of_another_station(volunteer_a
     client = signed_in(volunteer_a)
     assert client.get(f"/v/shifts/{elsewhere.pk}/").status_code == 404
     assert client.get(f"/v/rewards/{reward.pk}/").status_code == 404
+
+
+def test_redeeming_a_reward_of_another_station_or_none_takes_nothing(
+    volunteer_a, worker, other_station, signed_in
+):
+    from volunteers.models import Reward
+
+    from .factories import RewardFactory
+
+    services.points_adjust(volunteer=volunteer_a, points=250, reason="迁入", actor=worker)
+    elsewhere = RewardFactory(station=other_station, points_price=10, stock=5)
+    client = signed_in(volunteer_a)
+    for pk in (elsewhere.pk, elsewhere.pk + 1000, 2**63 + 5):
+        response = client.post(f"/v/rewards/{pk}/", {"key": f"k{pk}"}, follow=True)
+        assert response.status_code == 404  # not hers to see
+    volunteer_a.refresh_from_db()
+    assert volunteer_a.points_balance == 250 and not Redemption.objects.exists()
+    assert Reward.objects.get(pk=elsewhere.pk).stock == 5
 
 
 def test_redeeming_from_the_phone_shows_the_pickup_code_and_a_retry_redeems_once(

@@ -60,9 +60,9 @@ def lock_rows(source, pks) -> list:
 
 
 def lock_row(source, pk):
-    """Lock one row (``DoesNotExist`` when there is none): ``lock_rows`` for a single key."""
+    """Lock one row (``DoesNotExist`` when there is none), like ``lock_rows`` for a single key."""
     qs = _queryset(source)
-    rows = lock_rows(qs, [pk])
+    rows = list(qs.select_for_update(of=("self",)).filter(pk=pk))  # an id out of range is simply no row
     if not rows:
         raise qs.model.DoesNotExist(f"{qs.model._meta.label} {pk} does not exist.")
     return rows[0]

@@ -5,7 +5,7 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -36,6 +36,14 @@ def record_event(record: ServiceRecord, from_status: str, actor, reason: str = "
         status=[from_status, record.status],
         minutes=record.minutes,
         service_date=record.service_date,
+    )
+
+
+def _count_approved(record: ServiceRecord, sign: int) -> None:
+    """Move the volunteer's approved minutes (the row the phone pages read) as a record enters (+1) or leaves
+    (-1) the approved state, in the caller's transaction."""
+    Volunteer.objects.filter(pk=record.volunteer_id).update(
+        approved_minutes=F("approved_minutes") + sign * record.minutes
     )
 
 
@@ -141,6 +149,7 @@ def service_record_approve(*, record: ServiceRecord, actor) -> ServiceRecord:
     record.save(update_fields=["status", "decided_by", "decided_at"])
     record_event(record, before, actor)
     earn(record, actor)
+    _count_approved(record, +1)
     if record.shift_id:
         Attendance.objects.get_or_create(
             activity_id=record.shift.volunteer_activity.activity_id,
@@ -197,6 +206,7 @@ def service_record_correct(*, record: ServiceRecord, minutes: int, reason: str, 
         earned = LedgerEntry.objects.filter(service_record=record, kind=LedgerEntry.Kind.EARN).first()
         if earned and not earned.reversals.exists():
             ledger_reverse(entry=earned, reason=reason, actor=actor)
+        _count_approved(record, -1)
     before = record.status
     record.status = ServiceRecord.Status.CORRECTED
     record.save(update_fields=["status"])

@@ -6,7 +6,7 @@ import unicodedata
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -14,6 +14,7 @@ from station.selectors import station_ids_for
 
 from ..models import Donation, LedgerEntry, Redemption, Reward, Volunteer
 from ..permissions import reward_available_for
+from ..selectors import VOLUNTEER_PAGE_FIELDS
 from .base import CREATE, UPDATE, audit, lock_row
 from .ledger import lock_volunteer, post_entry
 
@@ -84,13 +85,16 @@ def reward_save(*, reward: Reward, actor) -> Reward:
     return reward
 
 
-def redemption_place(*, volunteer: Volunteer, reward: Reward, idempotency_key: str, actor) -> Redemption:
-    """Redeem a reward: points and stock taken at once; the same key redeems once."""
+def redemption_place(
+    *, volunteer: Volunteer, reward: Reward | int, idempotency_key: str, actor
+) -> Redemption:
+    """Redeem a reward (the reward or its id): points and stock taken at once; the same key redeems once."""
     key = (idempotency_key or "").strip()[:64]
     if not key or "\x00" in key:
         raise ValidationError(_("The request is incomplete; open the reward again."))
+    reward_id = reward.pk if isinstance(reward, Reward) else int(reward)
     try:
-        return _redemption_place(volunteer_id=volunteer.pk, reward_id=reward.pk, key=key, actor=actor)
+        return _redemption_place(volunteer_id=volunteer.pk, reward_id=reward_id, key=key, actor=actor)
     except IntegrityError:
         # The same key committed in a concurrent request: hand back that redemption.
         found = Redemption.objects.filter(volunteer_id=volunteer.pk, idempotency_key=key).first()
@@ -101,11 +105,20 @@ def redemption_place(*, volunteer: Volunteer, reward: Reward, idempotency_key: s
 
 @transaction.atomic
 def _redemption_place(*, volunteer_id: int, reward_id: int, key: str, actor) -> Redemption:
-    volunteer = lock_volunteer(volunteer_id, Volunteer.objects.select_related("person__community"))
-    already = Redemption.objects.filter(volunteer=volunteer, idempotency_key=key).first()
-    if already is not None:
-        return already
-    reward = lock_row(Reward, reward_id)
+    # The volunteer's row locked, and whether this key has redeemed already, in one statement.
+    already = Redemption.objects.filter(volunteer=OuterRef("pk"), idempotency_key=key).values("pk")[:1]
+    volunteer = lock_volunteer(
+        volunteer_id,
+        Volunteer.objects.select_related("person__community")
+        .only(*VOLUNTEER_PAGE_FIELDS)
+        .annotate(already=Subquery(already)),
+    )
+    if volunteer.already is not None:
+        return Redemption.objects.get(pk=volunteer.already)
+    try:
+        reward = lock_row(Reward.objects.filter(station_id=volunteer.person.community.station_id), reward_id)
+    except Reward.DoesNotExist:
+        raise ValidationError(_("This reward is not available.")) from None
     problem = reward_available_for(reward, volunteer)
     if problem:
         raise ValidationError(problem)
