@@ -41,6 +41,9 @@ os.environ["DATABASE_URL"] = os.environ.get(
     "postgres://postgres@127.0.0.1:5432/" + ("sws_bench_smoke" if SMOKE else "sws_bench"),
 )
 os.environ["CELERY_BROKER_URL"] = os.environ.get("BENCH_BROKER_URL", "redis://127.0.0.1:6379/9")
+# The cache every gunicorn worker shares, as in production: BENCH_CACHE_URL, else the broker's Redis (Django's
+# keys are prefixed, Celery's are not; they never meet).
+os.environ["CACHE_URL"] = os.environ.get("BENCH_CACHE_URL", os.environ["CELERY_BROKER_URL"])
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.bench_settings")
 os.environ.setdefault("DATABASE_CONN_MAX_AGE", "60")
 
