@@ -176,7 +176,7 @@ def _cache_key(*parts, station_ids) -> str:
     return ":".join(["dashboard", *map(str, parts), f"{this_month:%Y-%m}", get_language() or "", version])
 
 
-def _cached(key: str, build) -> dict:
+def _cached(key: str, build, timeout: int | None = None):
     """The fragments stored under ``key``, else ``build()``'s, stored. A cache that does not answer costs the
     build, never the page."""
     try:
@@ -187,7 +187,7 @@ def _cached(key: str, build) -> dict:
     if found is None:
         found = build()
         try:
-            cache.set(key, found, settings.STATS_DASHBOARD_CACHE_SECONDS)
+            cache.set(key, found, timeout or settings.STATS_DASHBOARD_CACHE_SECONDS)
         except Exception as exc:
             logger.warning("dashboard cache unavailable: %s", exc)
     return found
@@ -303,11 +303,43 @@ def _dashboard(request, scope, *, selector):
             "this_month": month_start(timezone.localdate()),
             "figures": {name: mark_safe(html) for name, html in parts["html"].items()},  # our own rendering
             "coverage": parts["coverage"],
-            "panels": dashboard_panels.build(scope, request.user) if staff else [],
+            "panels": _watch_list(request.user, scope) if staff else [],
             "staff": staff,
             "can_report": whole_station,
         },
     )
+
+
+def _watch_list(user, scope) -> list[dict]:
+    """The staff's watch list panels (who is overdue today...), rendered: read from the records, not the
+    rollup, so kept only STATS_DASHBOARD_PANELS_SECONDS, for this user, scope, month and day."""
+    key = ":".join(
+        map(
+            str,
+            [
+                "dashboard-panels",
+                user.pk,
+                scope.station.pk,
+                scope.community.pk if scope.community else "-",
+                scope.month,
+                timezone.localdate(),
+                get_language() or "",
+            ],
+        )
+    )
+
+    def build():
+        return [
+            {
+                "name": panel["name"],
+                "title": str(panel["title"]),
+                "html": render_to_string(panel["template"], {"ctx": panel["context"]}),
+            }
+            for panel in dashboard_panels.build(scope, user)
+        ]
+
+    panels = _cached(key, build, settings.STATS_DASHBOARD_PANELS_SECONDS)
+    return [{**panel, "html": mark_safe(panel["html"])} for panel in panels]  # our own rendering
 
 
 def _figures(scope, communities, compared) -> dict:

@@ -2,11 +2,12 @@
 (or a revision, or the month to date's recompute) shows at once, nobody sees a page outside their scope
 through the cache, and a page served from the cache costs a handful of queries."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
 from station.models import StaffProfile
+from station.registry import dashboard_panels
 from stats.rollup import rollup_month
 from tests.factories import make_staff
 
@@ -122,6 +123,39 @@ def test_a_district_viewer_sees_only_the_stations_of_their_district(
     assert other_station.name in theirs and station.name not in theirs
 
 
+@pytest.fixture
+def panel_of_the_day():
+    """A watch-list panel saying how many are overdue today (``overdue[0]``) and to whom it was shown."""
+    overdue = [3]
+    real = dict(dashboard_panels._items)
+    dashboard_panels._items.clear()
+
+    def panel(scope, user):
+        title = f"逾期{overdue[0]}人，给{user.username}看"
+        return {"title": title, "template": "stats/dashboard_change.html", "context": {}}
+
+    dashboard_panels.register("testapp", order=1)(panel)
+    yield overdue
+    dashboard_panels._items.clear()
+    dashboard_panels._items.update(real)
+
+
+def test_the_watch_list_is_each_users_own_and_at_most_a_minute_old(
+    november, panel_of_the_day, head, supervisor, cadre_a, station, community_a, as_user, time_machine
+):
+    page = f"/dashboard/station/{station.pk}/?month=2026-11"
+    head_client = as_user(head)
+    assert "逾期3人，给head看" in head_client.get(page).content.decode()
+    text = as_user(supervisor).get(page).content.decode()
+    assert "给supervisor看" in text and "给head看" not in text
+    assert "人，给" not in as_user(cadre_a).get(f"/dashboard/community/{community_a.pk}/").content.decode()
+
+    panel_of_the_day[0] = 2  # a visit recorded
+    assert "逾期3人" in head_client.get(page).content.decode()
+    time_machine.move_to(local(2026, 12, 1, 9, 0) + timedelta(seconds=61), tick=False)
+    assert "逾期2人，给head看" in head_client.get(page).content.decode()
+
+
 def test_each_language_has_its_own_copy(november, head, station, as_user):
     client = as_user(head)
     page = f"/dashboard/station/{station.pk}/?month=2026-11"
@@ -149,13 +183,13 @@ def test_a_page_served_from_the_cache_costs_a_few_queries(
     django_assert_max_num_queries,
 ):  # fmt: skip
     user, page, most = {
-        "station": (head, f"/dashboard/station/{station.pk}/?month=2026-11", 10),
+        "station": (head, f"/dashboard/station/{station.pk}/?month=2026-11", 8),
         "community": (cadre_a, f"/dashboard/community/{community_a.pk}/?month=2026-11", 7),
         "district": (district_viewer, "/dashboard/?month=2026-11", 7),
     }[whose]
     client = as_user(user)
     client.get(page)  # renders and caches the figures
     # Signing in (session, user, profile), the scope, the rollup's stamp, the menu's station and unread count;
-    # the station's own staff also get the watch list (one query a panel) and the community selector.
+    # the station's staff also the community selector (their watch list is cached for a minute).
     with django_assert_max_num_queries(most):
         assert client.get(page).status_code == 200
