@@ -385,13 +385,14 @@ def main():
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--smoke", action="store_true", help="tiny data, a second of load, no targets")
-    parser.add_argument("--seconds", type=int, default=15)
-    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--seconds", type=int, help="load per page (15; 1 with --smoke)")
+    parser.add_argument("--clients", type=int, help="wrk connections (8; 2 with --smoke)")
     parser.add_argument("--port", type=int, default=8793)
     args = parser.parse_args()
     if connection.vendor != "postgresql":
         raise SystemExit("The bench runs on PostgreSQL.")
-    seconds, clients = (1, 2) if args.smoke else (args.seconds, args.clients)
+    seconds = args.seconds or (1 if args.smoke else 15)
+    clients = args.clients or (2 if args.smoke else 8)
     say(
         f"bench: {settings.DATABASES['default']['NAME']}, {os.cpu_count()} CPUs, {'smoke' if SMOKE else 'full'}"
     )
