@@ -41,6 +41,9 @@ os.environ["DATABASE_URL"] = os.environ.get(
     "postgres://postgres@127.0.0.1:5432/" + ("sws_bench_smoke" if SMOKE else "sws_bench"),
 )
 os.environ["CELERY_BROKER_URL"] = os.environ.get("BENCH_BROKER_URL", "redis://127.0.0.1:6379/9")
+# The cache every gunicorn worker shares, as in production: BENCH_CACHE_URL, else the broker's Redis (Django's
+# keys are prefixed, Celery's are not; they never meet).
+os.environ["CACHE_URL"] = os.environ.get("BENCH_CACHE_URL", os.environ["CELERY_BROKER_URL"])
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.bench_settings")
 os.environ.setdefault("DATABASE_CONN_MAX_AGE", "60")
 
@@ -384,15 +387,16 @@ def main():
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--smoke", action="store_true", help="tiny data, a second of load, no targets")
-    parser.add_argument("--seconds", type=int, default=15)
-    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--seconds", type=int, help="load per page (15; 1 with --smoke)")
+    parser.add_argument("--clients", type=int, help="wrk connections (8; 2 with --smoke)")
     parser.add_argument("--port", type=int, default=8793)
     parser.add_argument("--size", choices=["tiny", "full"], help="the data set (default: tiny with --smoke)")
     parser.add_argument("--only", choices=["web", "rollup"], help="run only the web pages or only the rollup")
     args = parser.parse_args()
     if connection.vendor != "postgresql":
         raise SystemExit("The bench runs on PostgreSQL.")
-    seconds, clients = (1, 2) if args.smoke else (args.seconds, args.clients)
+    seconds = args.seconds or (1 if args.smoke else 15)
+    clients = args.clients or (2 if args.smoke else 8)
     say(
         f"bench: {settings.DATABASES['default']['NAME']}, {os.cpu_count()} CPUs, {'smoke' if SMOKE else 'full'}"
     )

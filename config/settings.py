@@ -392,6 +392,11 @@ STATS_TREND_MONTHS = 12
 STATS_REPORT_SYNC_MONTHS = 12  # longer ranges are built by a Celery task and the requester is notified
 # A write queues one recompute of its station's month to date this many seconds later (0: only nightly).
 STATS_REFRESH_SECONDS = int(os.environ.get("STATS_REFRESH_SECONDS", "180"))
+# The dashboards' rendered figures are cached under a key holding the stamp of the station's rollup runs (a new
+# run changes the key); this timeout only bounds what no run stamps (a community renamed, a new release).
+STATS_DASHBOARD_CACHE_SECONDS = int(os.environ.get("STATS_DASHBOARD_CACHE_SECONDS", "3600"))
+# The staff's watch list (who is overdue today) is read from the records: kept this long, per user.
+STATS_DASHBOARD_PANELS_SECONDS = int(os.environ.get("STATS_DASHBOARD_PANELS_SECONDS", "60"))
 HOME_ROUTES["dashboard"] = "/dashboard/"
 
 # orgs: community-organisation incubation (issue 14)

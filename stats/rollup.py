@@ -115,7 +115,8 @@ def compute_rows(*, station: Station, month: date, metrics, community_ids: set |
 
 def rollup_stations_month(*, stations, month: date, metric_names=None) -> list[RollupRun]:
     """Recompute one month for several stations in one pass. With ``metric_names`` only those metrics are
-    rewritten and the run records are left as they were; without, every metric is, and each run ends DONE."""
+    rewritten and a finished run only has its ``finished_at`` moved to now; without, every metric is, and
+    each run ends DONE."""
     month = month_start(month)
     stations = sorted(stations, key=lambda s: s.pk)
     metrics = metrics_named(metric_names)
@@ -168,6 +169,10 @@ def rollup_stations_month(*, stations, month: date, metric_names=None) -> list[R
             run.save(update_fields=fields)
         if full:
             StaleMonth.objects.filter(station__in=stations, month=month).delete()
+        else:  # the month's figures changed now: say so on its run, which the dashboards' cache keys read
+            RollupRun.objects.filter(station__in=stations, month=month, finished_at__isnull=False).update(
+                finished_at=now
+            )
     logger.info(
         "rollup %s %s: %d rows",
         [s.pk for s in stations],

@@ -12,7 +12,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Max, Q, Sum
+from django.db.models import Count, Max, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -341,3 +341,31 @@ def month_revisions(station, first: date, last: date) -> dict:
         station=station, month__gte=first, month__lte=last, revised_at__isnull=False
     ).values_list("month", "revised_at", "revision_reason")
     return {month: (timezone.localdate(at), reason) for month, at, reason in runs}
+
+
+def rollup_version(station_ids) -> str:
+    """A stamp of the stations' rollup: it changes whenever a run of any of their months finishes (a full
+    run, a revision, a rerun of some metrics all stamp their run record in the transaction that writes the
+    rows), so a figure cached under it is never older than the rows. One query."""
+    from .models import RollupRun
+
+    found = RollupRun.objects.filter(station_id__in=list(station_ids)).aggregate(
+        done=Max("finished_at"), revised=Max("revised_at"), runs=Count("pk")
+    )
+    stamps = [f"{found[k].timestamp():.6f}" if found[k] else "-" for k in ("done", "revised")]
+    return "-".join([*stamps, str(found["runs"])])
+
+
+def station_headlines(stations, month: date, names: list[str]) -> tuple[dict, dict]:
+    """The district overview's figures: ({(station id, metric): value}, {station id: computed at}) of the
+    stations' totals for a month. One query."""
+    values, computed = {}, {}
+    rows = (
+        StatValue.objects.filter(station__in=stations, community__isnull=True, month=month, metric__in=names)
+        .order_by()
+        .values_list("station_id", "metric", "value", "computed_at")
+    )
+    for station_id, name, value, at in rows:
+        values[(station_id, name)] = value
+        computed[station_id] = max(at, computed.get(station_id, at))
+    return values, computed

@@ -4,16 +4,22 @@ Who sees what: a cadre their own communities; station staff their station, with 
 district viewer every station of the district. Out of scope is a 404.
 """
 
+import hashlib
+import logging
 from datetime import date
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from station import selectors, services
@@ -23,12 +29,16 @@ from station.registry import dashboard_panels
 from station.roles import STATION_STAFF_ROLES, Role, is_station_staff, profile_of
 
 from . import selectors as figures
-from .models import StatReport, StatValue
+from .models import StatReport
 from .registry import add_months, month_start, months_between, parse_month
 from .report import period_label, platform_label
+from .templatetags.stats_revision import month_revised
+
+logger = logging.getLogger(__name__)
 
 COVERAGE_METRIC = "cases.visit_coverage"
 EARLIEST = date(2000, 1, 1)  # months before this are typing mistakes
+FRAGMENTS = ("headline", "participation", "figures")  # stats/dashboard_<name>.html, cached (_figures)
 
 
 # --- scope --------------------------------------------------------------------------------------------
@@ -127,26 +137,60 @@ def index(request):
     if not stations and not user.is_superuser:
         raise Http404
     month = chosen_month(request)
-    headline = figures.headline_metrics()
-    names = [m.name for m in headline]
-    values, computed = {}, {}
-    for station_id, name, value, at in StatValue.objects.filter(
-        station__in=stations, community__isnull=True, month=month, metric__in=names
-    ).values_list("station_id", "metric", "value", "computed_at"):
-        values[(station_id, name)] = value
-        computed[station_id] = max(at, computed.get(station_id, at))
-    table = [(s, [values.get((s.pk, n), 0) for n in names], as_of(computed.get(s.pk))) for s in stations]
+    ids = [s.pk for s in stations]
+    scope_key = hashlib.sha256(",".join(map(str, ids)).encode()).hexdigest()[:16]  # the stations listed
+    table = _cached(
+        _cache_key("district", scope_key, month, station_ids=ids),
+        lambda: {"html": render_to_string("stats/dashboard_stations.html", _district_table(stations, month))},
+    )
     return render(
         request,
         "stats/dashboard_index.html",
         {
-            "stations": table,
-            "headline": headline,
+            "stations": stations,
+            "table": mark_safe(table["html"]),
             "month": month,
-            "month_label": month_label(month),
             "months": _month_choices(month),
         },
     )
+
+
+def _district_table(stations, month) -> dict:
+    headline = figures.headline_metrics()
+    names = [m.name for m in headline]
+    values, computed = figures.station_headlines(stations, month, names)
+    table = [(s, [values.get((s.pk, n), 0) for n in names], as_of(computed.get(s.pk))) for s in stations]
+    return {"stations": table, "headline": headline, "month": month, "month_label": month_label(month)}
+
+
+# --- the cache of the figures ---------------------------------------------------------------------------
+
+
+def _cache_key(*parts, station_ids) -> str:
+    """The key of a page's rendered figures: what the page shows (the caller's parts: its scope, month and
+    choices), the current month (the month to date moves on), the language, and the stamp of the stations'
+    rollup runs. A new run or a revision changes the stamp, so the next request renders afresh; every
+    process computes the same key from the database, so none serves what another knows to be old."""
+    version = figures.rollup_version(station_ids)
+    this_month = month_start(timezone.localdate())
+    return ":".join(["dashboard", *map(str, parts), f"{this_month:%Y-%m}", get_language() or "", version])
+
+
+def _cached(key: str, build, timeout: int | None = None):
+    """The fragments stored under ``key``, else ``build()``'s, stored. A cache that does not answer costs the
+    build, never the page."""
+    try:
+        found = cache.get(key)
+    except Exception as exc:  # a cache server down or slow
+        logger.warning("dashboard cache unavailable: %s", exc)
+        return build()
+    if found is None:
+        found = build()
+        try:
+            cache.set(key, found, timeout or settings.STATS_DASHBOARD_CACHE_SECONDS)
+        except Exception as exc:
+            logger.warning("dashboard cache unavailable: %s", exc)
+    return found
 
 
 @login_required
@@ -202,15 +246,20 @@ def _charts_per_unit(metrics, series, month_labels) -> list[dict]:
     return charts
 
 
-def _community_bars(request, station, communities, month, headline) -> dict | None:
-    """Every community of the station on one figure, largest first, each with a bar of its share of the
-    largest: readable with fourteen communities, on a phone too."""
+def _compared_metric(request, headline):
+    """The figure the communities are compared on: the one asked for when it is a headline figure."""
     if not headline:
         return None
     choices = {m.name: m for m in headline}
-    wanted = request.GET.get("compare")
     default = "station.person_times" if "station.person_times" in choices else headline[0].name
-    metric = choices.get(wanted) or choices[default]
+    return choices.get(request.GET.get("compare")) or choices[default]
+
+
+def _community_bars(station, communities, month, headline, metric) -> dict | None:
+    """Every community of the station on one figure, largest first, each with a bar of its share of the
+    largest: readable with fourteen communities, on a phone too."""
+    if metric is None:
+        return None
     values = figures.by_community(station, [metric.name], month, month)[metric.name]
     rows = [(c, figures.number(values.get(c.pk) or 0)) for c in communities]
     rows.sort(key=lambda row: (-row[1], row[0].name))
@@ -223,6 +272,79 @@ def _community_bars(request, station, communities, month, headline) -> dict | No
 
 
 def _dashboard(request, scope, *, selector):
+    """The page: the scope's choices and the staff's watch list live, everything read from the rollup
+    rendered once per scope, month, comparison and language, and kept until the next rollup run."""
+    staff = is_station_staff(request.user, scope.station)
+    whole_station = selector and scope.community is None
+    communities = []  # the selector's choices; the comparison's rows when the whole station is in view
+    if whole_station:
+        communities = list(scope.station.communities.all())
+    elif selector:
+        communities = list(selectors.community_list_visible_to(request.user).filter(station=scope.station))
+    compared = _compared_metric(request, figures.headline_metrics()) if whole_station else None
+    key = _cache_key(
+        "station",
+        scope.station.pk,
+        scope.community.pk if scope.community else "-",
+        scope.month,
+        selector,
+        compared.name if compared else "-",
+        station_ids=[scope.station.pk],
+    )
+    parts = _cached(key, lambda: _figures(scope, communities, compared))
+    return render(
+        request,
+        "stats/dashboard.html",
+        {
+            "scope": scope,
+            "selector": selector,
+            "communities": communities,
+            "months": _month_choices(scope.month),
+            "this_month": month_start(timezone.localdate()),
+            "figures": {name: mark_safe(html) for name, html in parts["html"].items()},  # our own rendering
+            "coverage": parts["coverage"],
+            "panels": _watch_list(request.user, scope) if staff else [],
+            "staff": staff,
+            "can_report": whole_station,
+        },
+    )
+
+
+def _watch_list(user, scope) -> list[dict]:
+    """The staff's watch list panels (who is overdue today...), rendered: read from the records, not the
+    rollup, so kept only STATS_DASHBOARD_PANELS_SECONDS, for this user, scope, month and day."""
+    key = ":".join(
+        map(
+            str,
+            [
+                "dashboard-panels",
+                user.pk,
+                scope.station.pk,
+                scope.community.pk if scope.community else "-",
+                scope.month,
+                timezone.localdate(),
+                get_language() or "",
+            ],
+        )
+    )
+
+    def build():
+        return [
+            {
+                "name": panel["name"],
+                "title": str(panel["title"]),
+                "html": render_to_string(panel["template"], {"ctx": panel["context"]}),
+            }
+            for panel in dashboard_panels.build(scope, user)
+        ]
+
+    panels = _cached(key, build, settings.STATS_DASHBOARD_PANELS_SECONDS)
+    return [{**panel, "html": mark_safe(panel["html"])} for panel in panels]  # our own rendering
+
+
+def _figures(scope, communities, compared) -> dict:
+    """The dashboard's figures, every one read from the rollup, as rendered fragments (and the coverage as
+    plain values): what ``_dashboard`` caches."""
     metrics = figures.metric_map()
     headline = figures.headline_metrics()
     this_month = month_start(timezone.localdate())
@@ -273,12 +395,8 @@ def _dashboard(request, scope, *, selector):
 
     # Comparison across communities: only where the whole station is in view.
     comparison = None
-    staff = is_station_staff(request.user, scope.station)
-    if selector and scope.community is None:
-        communities = list(scope.station.communities.all())
-        comparison = _community_bars(request, scope.station, communities, scope.month, headline)
-    else:
-        communities = list(selectors.community_list_visible_to(request.user).filter(station=scope.station))
+    if compared is not None:
+        comparison = _community_bars(scope.station, communities, scope.month, headline, compared)
 
     # Participation: shares of distinct participants against shares of registered residents.
     labels = [_("resettled villagers"), _("tenants"), _("others")]
@@ -318,11 +436,12 @@ def _dashboard(request, scope, *, selector):
 
     coverage = None
     if COVERAGE_METRIC in metrics:
+        metric = metrics[COVERAGE_METRIC]
         coverage = {
-            "metric": metrics[COVERAGE_METRIC],
+            "label": str(metric.label),
+            "unit": str(metric.unit),
             "value": figures.number((data.get(COVERAGE_METRIC) or {}).get("current")),
         }
-    panels = dashboard_panels.build(scope, request.user) if staff else []
 
     all_rows = []
     for metric in metrics.values():
@@ -345,34 +464,26 @@ def _dashboard(request, scope, *, selector):
             }
         )
 
-    return render(
-        request,
-        "stats/dashboard.html",
-        {
-            "scope": scope,
-            "selector": selector,
-            "communities": communities,
-            "months": _month_choices(scope.month),
-            "this_month": this_month,
-            "periods": periods,
-            "compares": compares,
-            "to_date_label": periods[-1]["label"] if to_date else None,
-            "to_date_short": _("%(month)s to date") % {"month": month_label(this_month, beside=scope.month)}
-            if to_date
-            else None,
-            "cards": cards,
-            "charts": charts,
-            "comparison": comparison,
-            "participation": participation_rows,
-            "participation_chart": participation_chart,
-            "newcomers_chart": newcomers_chart,
-            "coverage": coverage,
-            "panels": panels,
-            "all_rows": all_rows,
-            "staff": staff,
-            "can_report": selector and scope.community is None,
-        },
-    )
+    context = {
+        "scope": scope,
+        "this_month": this_month,
+        "periods": periods,
+        "compares": compares,
+        "to_date_label": periods[-1]["label"] if to_date else None,
+        "to_date_short": _("%(month)s to date") % {"month": month_label(this_month, beside=scope.month)}
+        if to_date
+        else None,
+        "cards": cards,
+        "charts": charts,
+        "comparison": comparison,
+        "participation": participation_rows,
+        "participation_chart": participation_chart,
+        "newcomers_chart": newcomers_chart,
+        "all_rows": all_rows,
+    }
+    html = {name: render_to_string(f"stats/dashboard_{name}.html", context) for name in FRAGMENTS}
+    html["revised"] = month_revised(scope.station, scope.month)
+    return {"html": html, "coverage": coverage}
 
 
 def _share(part, whole):

@@ -96,6 +96,15 @@ def as_user():
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache():
+    """Every test starts with an empty cache: the database is rolled back between tests and ids come round
+    again, so a page cached by one test must not answer another."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _close_connections_opened_inside_playwright(request):
     """Playwright's sync API runs an event loop, so Django keeps the ORM connections a browser test opens in
     that loop's context, apart from the thread's own. Nobody closes them, and PostgreSQL then refuses to drop
