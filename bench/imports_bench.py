@@ -196,6 +196,7 @@ def run(kind, rows, client, profile=False):
         if profiler:
             profiler.disable()
     if profiler:
+        profiler.dump_stats(f"/tmp/imports_bench_{kind}_{rows}.pstats")
         pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
         queries.print()
     dry = time.perf_counter() - started
