@@ -84,6 +84,9 @@ class VisitResource(PersonRowResource):
     def duplicate_key(self, instance):
         return (instance.person_id, instance.kind, instance.visited_on, instance.findings or "")
 
+    def check_batch(self, instances):
+        services.visit_check_many(visits=instances, actor=self.user)
+
     def save_batch(self, instances):
         services.visit_record_many(visits=instances, actor=self.user)
 

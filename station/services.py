@@ -262,16 +262,23 @@ def need_raise(
     return need
 
 
-@transaction.atomic
-def need_raise_many(*, needs, actor) -> list:
-    """Put many needs on the list at once (an import): each already checked with ``full_clean``; every person
-    must be one the actor may see."""
-    from .models import Need
+def need_check_many(*, needs, actor) -> None:
+    """The rule ``need_raise_many`` applies to a batch beyond each need's own ``full_clean``, without writing
+    (an import's check runs it on every batch): every person must be one the actor may see."""
     from .selectors import person_list_visible_to
 
     person_ids = {need.person_id for need in needs}
     if person_list_visible_to(actor).filter(pk__in=person_ids).count() != len(person_ids):
         raise PermissionDenied(_("This person is not in your scope."))
+
+
+@transaction.atomic
+def need_raise_many(*, needs, actor) -> list:
+    """Put many needs on the list at once (an import): each already checked with ``full_clean``; every person
+    must be one the actor may see."""
+    from .models import Need
+
+    need_check_many(needs=needs, actor=actor)
     raised_by = actor if getattr(actor, "is_authenticated", False) else None
     for need in needs:
         need.raised_by = raised_by

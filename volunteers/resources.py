@@ -230,6 +230,12 @@ class VolunteerResource(StrictResource):
             except ValidationError as exc:
                 errors.setdefault("phone", []).extend(exc.messages)
         instance.person = person
+        try:  # the volunteer's own columns (lengths): the check writes nothing, so the database cannot say
+            instance.full_clean(
+                exclude=["person", "user", *errors], validate_unique=False, validate_constraints=False
+            )
+        except ValidationError as exc:
+            errors = exc.update_error_dict(errors)
         if errors:
             raise ValidationError(errors)
 

@@ -97,12 +97,9 @@ def visit_record(
     return visit
 
 
-@transaction.atomic
-def visit_record_many(*, visits: list[Visit], actor) -> list[Visit]:
-    """Record many visits at once (an imported visit log), each already checked with ``full_clean``: the
-    same rules as ``visit_record`` (people in scope, a worker of their station, urgent requests answered),
-    in a few queries for the whole batch. No double-submit twin is looked for: a file's repeated rows are
-    refused by the import itself."""
+def visit_check_many(*, visits: list[Visit], actor) -> None:
+    """The rules ``visit_record_many`` applies to a batch beyond each visit's own ``full_clean`` (people in
+    scope, a worker of their station), without writing: an import's check runs them on every batch."""
     person_ids = {visit.person_id for visit in visits}
     if Person.objects.visible_to(actor).filter(pk__in=person_ids).count() != len(person_ids):
         raise PermissionDenied(_("This person is not in your station."))
@@ -115,6 +112,17 @@ def visit_record_many(*, visits: list[Visit], actor) -> list[Visit]:
             staff_of[key] = is_station_staff(visit.worker, station_id)
         if not staff_of[key]:
             raise ValidationError({"worker": _("The worker must belong to this person's station.")})
+
+
+@transaction.atomic
+def visit_record_many(*, visits: list[Visit], actor) -> list[Visit]:
+    """Record many visits at once (an imported visit log), each already checked with ``full_clean``: the
+    same rules as ``visit_record`` (people in scope, a worker of their station, urgent requests answered),
+    in a few queries for the whole batch. No double-submit twin is looked for: a file's repeated rows are
+    refused by the import itself."""
+    visit_check_many(visits=visits, actor=actor)
+    person_ids = {visit.person_id for visit in visits}
+    for visit in visits:
         visit.visited_on = visit.visited_on or timezone.localdate()
         visit.follow_up_needed = bool(visit.follow_up_on)
     Visit.objects.bulk_create(visits)

@@ -216,3 +216,18 @@ def test_a_thousand_rows_go_through_each_importer_in_a_few_queries(
         assert not result.has_errors() and not result.invalid_rows, result.invalid_rows[:3]
         assert result.totals["new"] == 1000
     assert model.objects.count() - before == 1000
+
+
+def test_the_check_page_of_a_thousand_visits_makes_no_query_per_row(
+    worker, community_a, as_user, django_assert_max_num_queries
+):
+    day = timezone.localdate() - timedelta(days=40)
+    rows = [
+        [p.name, p.phone, "电话探访", str(day), 10, "好", "无风险", ""] for p in _people(community_a, 1000)
+    ]
+    client = as_user(worker)
+    content = xlsx(VISIT_HEADERS, rows)
+    with django_assert_max_num_queries(40):
+        body = post_import(client, "/admin/cases/visit/import/", content).content.decode()
+    assert 'name="import_file_name"' in body  # checked: the confirm button is offered
+    assert not Visit.objects.exists()

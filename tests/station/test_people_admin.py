@@ -250,3 +250,75 @@ def test_a_name_that_looks_like_a_formula_is_exported_as_text(fmt, head, person_
         body = response.content.decode("utf-8-sig")
         assert "'=HYPERLINK(" in body and "'-2+3" in body
         assert "\n=" not in body.replace("\r", "") and ",=" not in body
+
+
+# The optional register columns: 登记日期 (registered on) and 迁出日期 (moved out on).
+
+REGISTER_HEADERS = [
+    "姓名",
+    "性别",
+    "出生日期",
+    "电话",
+    "社区",
+    "住址",
+    "居住身份",
+    "身份证号",
+    "登记日期",
+    "迁出日期",
+]
+
+
+def _register_rows(community, *dates):
+    return [
+        [f"居民{i}", "男", "1950-01-02", "", community.name, "", "回迁村民",
+         valid_id_number(date(1950, 1, 2)), registered, moved_out]
+        for i, (registered, moved_out) in enumerate(dates)
+    ]  # fmt: skip
+
+
+def test_import_reads_the_register_dates(head, community_a, station):
+    from tablib import Dataset
+
+    from station.resources import PersonResource
+
+    rows = _register_rows(community_a, ("2024-03-01", "2025-06-30"), ("2024-05-01", ""), ("", ""))
+    result = PersonResource(station=station, user=head).import_data(
+        Dataset(*rows, headers=REGISTER_HEADERS), dry_run=False
+    )
+    assert not result.invalid_rows and not result.has_errors()
+    dates = {p.name: (p.registered_on, p.moved_out_on) for p in Person.objects.all()}
+    assert dates == {
+        "居民0": (date(2024, 3, 1), date(2025, 6, 30)),
+        "居民1": (date(2024, 5, 1), None),
+        "居民2": (None, None),
+    }
+
+
+def test_a_bad_register_date_and_a_move_before_registering_are_refused_by_row(head, community_a, station):
+    from tablib import Dataset
+
+    from station.resources import PersonResource
+
+    rows = _register_rows(community_a, ("2024-03-01", ""), ("2024-13-45", ""), ("2025-06-30", "2024-03-01"))
+    result = PersonResource(station=station, user=head).import_data(
+        Dataset(*rows, headers=REGISTER_HEADERS), dry_run=False
+    )
+    errors = {row.number: row.error_dict for row in result.invalid_rows}
+    assert list(errors) == [3, 4]
+    assert "无法识别的日期" in " ".join(errors[3]["登记日期"])
+    assert errors[4]["迁出日期"] == ["迁出日期不能早于登记日期。"]
+    assert not Person.objects.exists()
+
+
+def test_the_people_export_carries_the_register_dates(head, person_a, as_user):
+    Person.objects.filter(pk=person_a.pk).update(
+        registered_on=date(2024, 3, 1), moved_out_on=date(2025, 6, 30)
+    )
+    response = as_user(head).post(
+        "/admin/station/person/export/",
+        {"format": "0", "resource": "0",
+         **{f"personresource_{f}": "on" for f in ["name", "registered_on", "moved_out_on"]}},
+    )  # fmt: skip
+    rows = list(openpyxl.load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    assert rows[0] == ("姓名", "登记日期", "迁出日期")
+    assert [str(v)[:10] for v in rows[1][1:]] == ["2024-03-01", "2025-06-30"]
