@@ -332,11 +332,14 @@ def rollup_in_process():
         started = time.perf_counter()
         rollup_stations_month(stations=stations, month=MONTH)
         elapsed = time.perf_counter() - started
-    reads = [q["sql"] for q in ctx.captured_queries if q["sql"].lstrip().upper().startswith("SELECT")]
+    reads = [
+        q["sql"] for q in ctx.captured_queries if q["sql"].lstrip().upper().startswith(("SELECT", "SET "))
+    ]
     reads = [sql for sql in reads if "FOR UPDATE" not in sql]
     bare = stats_bench._bare(reads)
+    selects = sum(1 for sql in reads if not sql.startswith("SET "))
     say(f"rollup, one month x {len(stations)} stations in process: {elapsed:.2f}s, {len(ctx.captured_queries)} "
-        f"queries; its {len(reads)} reads as bare SQL: {bare:.2f}s")  # fmt: skip
+        f"queries; its {selects} reads as bare SQL: {bare:.2f}s")  # fmt: skip
     row(f"rollup 1 month x {len(stations)} stations, in process", elapsed, bare, "s",
         None if SMOKE else 1.5, higher=False, note=f"≤ 2 s: {'yes' if elapsed <= 2 else 'NO'}")  # fmt: skip
     return elapsed
