@@ -388,6 +388,7 @@ def main():
     parser.add_argument("--seconds", type=int, default=15)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--port", type=int, default=8793)
+    parser.add_argument("--only", choices=["web", "rollup"], help="after the data, run only this step")
     args = parser.parse_args()
     if connection.vendor != "postgresql":
         raise SystemExit("The bench runs on PostgreSQL.")
@@ -396,12 +397,14 @@ def main():
         f"bench: {settings.DATABASES['default']['NAME']}, {os.cpu_count()} CPUs, {'smoke' if SMOKE else 'full'}"
     )
     ensure_data(TINY if args.smoke else FULL)
-    web(clients, seconds, args.port)
-    alone = rollup_in_process()
-    one = rollup_with_workers(1, alone)
-    two = rollup_with_workers(2, alone)
-    row("rollup through 2 Celery workers ÷ 1 worker", two, one, "s", None, higher=False,
-        note=f"1 worker {one:.2f}s, 2 workers {two:.2f}s")  # fmt: skip
+    if args.only in (None, "web"):
+        web(clients, seconds, args.port)
+    if args.only in (None, "rollup"):
+        alone = rollup_in_process()
+        one = rollup_with_workers(1, alone)
+        two = rollup_with_workers(2, alone)
+        row("rollup through 2 Celery workers ÷ 1 worker", two, one, "s", None, higher=False,
+            note=f"1 worker {one:.2f}s, 2 workers {two:.2f}s")  # fmt: skip
     print_table()
 
 

@@ -384,7 +384,7 @@ def _low_income_at_month_end(period):
     cumulative=False,  # a state at the month's end
 )
 def low_income_households(period):
-    rows = _low_income_at_month_end(period)
+    rows = _memo(period, "low_income", lambda: list(_low_income_at_month_end(period)))
     return count_distinct(((("household", h) if h else ("person", p)), (s, c)) for p, h, s, c in rows)
 
 
@@ -398,4 +398,5 @@ def low_income_households(period):
     cumulative=False,  # a state at the month's end
 )
 def low_income_people(period):
-    return count_distinct((p, (s, c)) for p, _h, s, c in _low_income_at_month_end(period))
+    rows = _memo(period, "low_income", lambda: list(_low_income_at_month_end(period)))
+    return count_distinct((p, (s, c)) for p, _h, s, c in rows)
