@@ -323,13 +323,18 @@ for _i, ((_res, _plabel), (_res2, _rlabel)) in enumerate(zip(PARTICIPATION, POPU
     kind=DISTINCT,
 )
 def first_time_participants(period):
-    """People whose first recorded attendance anywhere falls in the month (summable across months): a query of
-    its own, so that PostgreSQL may answer "nothing earlier" with one anti-join over the earlier attendance
-    rather than one look-up per person of the month."""
+    """People whose first recorded attendance anywhere falls in the month (summable across months): the month's
+    people less those with an earlier attendance. PostgreSQL runs "has an earlier one" as a semi-join on the
+    month's rows; "has none" it ran as an anti-join over all the attendance before narrowing to the month."""
     earlier = Attendance.objects.filter(person=OuterRef("person_id"), activity__starts_at__lt=period.start)
-    first = _attendance(period).filter(~Exists(earlier))
-    people = grouped(first, "activity__station_id", "person__community_id", Count("person_id", distinct=True))
-    return {key: n for key, n in people.items() if n}
+    returning = grouped(
+        _attendance(period).filter(Exists(earlier)),
+        "activity__station_id",
+        "person__community_id",
+        Count("person_id", distinct=True),
+    )
+    first = {key: n - returning.get(key, 0) for key, n in people_in(period, "all").items()}
+    return {key: n for key, n in first.items() if n}
 
 
 @metric(
