@@ -160,7 +160,9 @@ def rollup_stations_month(*, stations, month: date, metric_names=None) -> list[R
         old = StatValue.objects.filter(station__in=stations, month=month)
         if not full:
             old = old.filter(metric__in=[m.name for m in metrics])
-        old.delete()
+        # One DELETE: ``delete()`` would read every row back and send each a post_delete, since receivers
+        # listen to every model; those (stats.signals, stats.freshness) skip the stats app's own rows.
+        old._raw_delete(old.db)
         StatValue.objects.bulk_create(
             [row for station_rows in rows.values() for row in station_rows], batch_size=1000
         )
