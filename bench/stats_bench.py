@@ -203,18 +203,24 @@ def _rollup_months(months):
     aggregates = [
         q["sql"]
         for q in ctx.captured_queries
-        if q["sql"].lstrip().upper().startswith("SELECT")
+        if q["sql"].startswith("SET ")
+        or q["sql"].lstrip().upper().startswith("SELECT")
         and any(t in q["sql"] for t in ('"station_activity"', '"station_attendance"', '"station_person"'))
     ]
     return elapsed, aggregates, len(ctx.captured_queries), len(stations)
 
 
 def _bare(sqls):
+    """Seconds to run the SQL again, in one transaction: a ``SET LOCAL`` among it (the rollup's session
+    settings) holds for what follows, as it did in the rollup's transaction."""
+    from django.db import transaction
+
     started = time.perf_counter()
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
         for sql in sqls:
             cursor.execute(sql)
-            cursor.fetchall()
+            if cursor.description:
+                cursor.fetchall()
     return time.perf_counter() - started
 
 

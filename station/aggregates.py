@@ -4,6 +4,8 @@ own figure where communities cannot be summed, ``(station_id, None)`` what belon
 
 from collections import defaultdict
 
+from django.db import connections
+
 
 def grouped(qs, station: str, key: str, value) -> dict:
     """``{(station_id, key): value}`` from one GROUP BY station, key."""
@@ -56,3 +58,27 @@ def count_distinct(pairs) -> dict:
     for _key, group in set(pairs):
         result[group] = result.get(group, 0) + 1
     return result
+
+
+def count_groups(qs, keys: list, at_least: dict, sums: dict | None = None) -> dict:
+    """Aggregate a grouped queryset (``.values(...).annotate(...)``: one row per group, e.g. per person) once
+    more, in SQL: grouped by ``keys`` (some of its columns), how many of its rows have a column at or above a
+    minimum (``at_least``: ``{name: (column, minimum)}``) and the sum of a column (``sums``: ``{name:
+    column}``). ``{tuple of the keys' values: {name: number}}``; a figure counted over no row reads 0."""
+    sums = sums or {}
+    connection = connections[qs.db]
+    quote = connection.ops.quote_name
+    inner, params = qs.query.sql_with_params()
+    figures = [f"SUM(CASE WHEN {quote(column)} >= %s THEN 1 ELSE 0 END)" for column, _m in at_least.values()]
+    figures += [f"SUM({quote(column)})" for column in sums.values()]
+    columns = ", ".join(quote(key) for key in keys)
+    sql = f"SELECT {columns}, {', '.join(figures)} FROM ({inner}) grouped GROUP BY {columns}"
+    names = [*at_least, *sums]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*[minimum for _c, minimum in at_least.values()], *params])
+        return {
+            tuple(row[: len(keys)]): {
+                name: value or 0 for name, value in zip(names, row[len(keys) :], strict=True)
+            }
+            for row in cursor.fetchall()
+        }

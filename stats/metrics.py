@@ -9,14 +9,26 @@ Community activities (社区活动) are the ledger's activities that are not a s
 group's session, a study group's session): those count as 小组活动 on their own platforms.
 """
 
-from collections import Counter
+from collections import Counter, defaultdict
 
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from station.aggregates import count_distinct, grouped
+from station.aggregates import count_distinct, count_groups, grouped
 from station.models import Activity, Attendance, Person
 
 from .registry import COUNT, DISTINCT, STATE, metric
@@ -25,23 +37,18 @@ Platform = Activity.Platform
 Residency = Person.Residency
 
 
-def _activities(period, **filters):
+def _activities(period):
     return Activity.objects.filter(
-        station_id__in=period.station_ids, starts_at__gte=period.start, starts_at__lt=period.end, **filters
+        station_id__in=period.station_ids, starts_at__gte=period.start, starts_at__lt=period.end
     )
 
 
-def _attendance(period, **filters):
+def _attendance(period):
     return Attendance.objects.filter(
         activity__station_id__in=period.station_ids,
         activity__starts_at__gte=period.start,
         activity__starts_at__lt=period.end,
-        **filters,
     )
-
-
-def _by(result):
-    return {key: value or 0 for key, value in result.items()}
 
 
 def _memo(period, name, compute):
@@ -55,13 +62,11 @@ def _memo(period, name, compute):
     return memo[name]
 
 
-def _platform_key(filters) -> str:
-    return filters.get("platform", "") if set(filters) <= {"platform"} else None
-
-
 def _activity_pass(period) -> dict:
-    """One pass over the month's activities: per (station, community), the count and the 人次 of every
-    platform and of all of them (named attendance plus the anonymous head-count)."""
+    """One pass over the month's activities, grouped by station, community, platform and whether the activity
+    is a group's session: per (station, community) the count ("n:...") and the 人次 ("t:...": named
+    attendance, counted once per activity, plus the anonymous head-count) of all activities (""), of each
+    platform and of the community activities ("community")."""
     named = (
         Attendance.objects.filter(activity=OuterRef("pk"))
         .order_by()
@@ -69,101 +74,59 @@ def _activity_pass(period) -> dict:
         .annotate(c=Count("pk"))
         .values("c")
     )
-    times = F("named") + F("headcount")
-    aggregates = {"n:": Count("pk"), "t:": Sum(times)}
-    for platform, _label in Platform.choices:
-        aggregates[f"n:{platform}"] = Count("pk", filter=Q(platform=platform))
-        aggregates[f"t:{platform}"] = Sum(times, filter=Q(platform=platform))
     rows = (
         _activities(period)
-        .annotate(named=Coalesce(Subquery(named, output_field=IntegerField()), Value(0)))
+        .annotate(
+            named=Coalesce(Subquery(named, output_field=IntegerField()), Value(0)),
+            in_group=ExpressionWrapper(GROUP_SESSION, output_field=BooleanField()),
+        )
         .order_by()
-        .values("station_id", "community_id")
-        .annotate(**aggregates)
+        .values("station_id", "community_id", "platform", "in_group")
+        .annotate(n=Count("pk"), t=Sum(F("named") + F("headcount")))
     )
-    result = {}
+    result = defaultdict(Counter)
     for r in rows:
         key = (r["station_id"], r["community_id"])
-        for name in aggregates:
-            if name.startswith("n:") and r[name]:
-                result.setdefault(name, {})[key] = r[name]
-                result.setdefault("t:" + name[2:], {})[key] = r["t:" + name[2:]] or 0
+        for name in ("", r["platform"], *(() if r["in_group"] else ("community",))):
+            result[f"n:{name}"][key] += r["n"]
+            result[f"t:{name}"][key] += r["t"] or 0
     return result
 
 
-def count_activities(period, **filters):
-    platform = _platform_key(filters)
-    if platform is None:
-        return _by(grouped(_activities(period, **filters), "station_id", "community_id", Count("pk")))
-    return dict(_memo(period, "activities", lambda: _activity_pass(period)).get(f"n:{platform}", {}))
-
-
-def count_person_times(period, **filters):
-    """人次: named attendance plus the anonymous head-count, per activity community, in one query."""
-    platform = _platform_key(filters)
-    if platform is not None:
-        return dict(_memo(period, "activities", lambda: _activity_pass(period)).get(f"t:{platform}", {}))
-    named = (
-        Attendance.objects.filter(activity=OuterRef("pk"))
-        .order_by()
-        .values("activity")
-        .annotate(c=Count("pk"))
-        .values("c")
-    )
-    activities = _activities(period, **filters).annotate(
-        named=Coalesce(Subquery(named, output_field=IntegerField()), Value(0))
-    )
-    return _by(grouped(activities, "station_id", "community_id", Sum(F("named") + F("headcount"))))
-
-
-def count_people(queryset):
-    """Distinct people in an Attendance queryset, by the activity's station and their home community."""
-    return _by(
-        grouped(queryset, "activity__station_id", "person__community_id", Count("person_id", distinct=True))
-    )
+def activity_figure(period, name):
+    return dict(_memo(period, "activities", lambda: _activity_pass(period)).get(name, {}))
 
 
 def _people_pass(period) -> dict:
-    """One pass over the month's attendance: distinct people per (station, home community), in all, by
-    platform and by residency."""
-    people = Count("person_id", distinct=True)
-    aggregates = {"all": people}
-    for platform, _label in Platform.choices:
-        aggregates[f"platform:{platform}"] = Count(
-            "person_id", distinct=True, filter=Q(activity__platform=platform)
-        )
-    for residency, _label in Residency.choices:
-        aggregates[f"residency:{residency}"] = Count(
-            "person_id", distinct=True, filter=Q(person__residency=residency)
-        )
-    rows = (
-        _attendance(period)
-        .order_by()
-        .values("activity__station_id", "person__community_id")
-        .annotate(**aggregates)
-    )
-    result = {name: {} for name in aggregates}
-    for r in rows:
-        key = (r["activity__station_id"], r["person__community_id"])
-        for name in aggregates:
-            if r[name]:
-                result[name][key] = r[name]
+    """One pass over the month's attendance, one row per station and person (in SQL), counted per (station,
+    home community): distinct people in all ("all"), by platform ("platform:..."), by residency
+    ("residency:...") and those on two or more platforms ("multi"); and the named attendance of each residency
+    ("times:...")."""
+    per_person = {"times": Count("pk"), "platforms": Count("activity__platform", distinct=True)}
+    at_least = {"all": ("times", 1), "multi": ("platforms", 2)}
+    for platform in Platform.values:
+        per_person[platform] = Count("pk", filter=Q(activity__platform=platform))
+        at_least[f"platform:{platform}"] = (platform, 1)
+    keys = ["activity__station_id", "person__community_id", "person__residency"]
+    people = _attendance(period).order_by().values(*keys, "person_id").annotate(**per_person)
+    result = defaultdict(Counter)
+    for (station_id, community_id, residency), figures in count_groups(
+        people, keys, at_least, sums={"times": "times"}
+    ).items():
+        key = (station_id, community_id)
+        figures[f"residency:{residency}"] = figures["all"]
+        figures[f"times:{residency}"] = figures.pop("times")
+        for name, value in figures.items():
+            if value:
+                result[name][key] += value
     return result
 
 
 def people_in(period, name):
-    return dict(_memo(period, "people", lambda: _people_pass(period))[name])
+    return dict(_memo(period, "people", lambda: _people_pass(period)).get(name, {}))
 
 
 GROUP_SESSION = Q(kind="group_session") | Q(group_session__isnull=False) | Q(study_session__isnull=False)
-
-
-def _community(period):
-    return {
-        "pk__in": Activity.objects.filter(station_id__in=period.station_ids)
-        .exclude(GROUP_SESSION)
-        .values("pk")
-    }
 
 
 @metric(
@@ -176,7 +139,7 @@ def _community(period):
     kind=COUNT,
 )
 def activities(period):
-    return count_activities(period)
+    return activity_figure(period, "n:")
 
 
 @metric(
@@ -189,7 +152,7 @@ def activities(period):
     kind=COUNT,
 )
 def person_times(period):
-    return count_person_times(period)
+    return activity_figure(period, "t:")
 
 
 @metric(
@@ -214,7 +177,7 @@ def people_served(period):
     kind=COUNT,
 )
 def community_activities(period):
-    return count_activities(period, **_community(period))
+    return activity_figure(period, "n:community")
 
 
 @metric(
@@ -226,7 +189,7 @@ def community_activities(period):
     kind=COUNT,
 )
 def community_person_times(period):
-    return count_person_times(period, **_community(period))
+    return activity_figure(period, "t:community")
 
 
 def _register_platform(platform, label, order):
@@ -239,7 +202,7 @@ def _register_platform(platform, label, order):
         kind=COUNT,
     )
     def platform_activities(period):
-        return count_activities(period, platform=platform)
+        return activity_figure(period, f"n:{platform}")
 
     @metric(
         f"station.person_times.{platform}",
@@ -250,7 +213,7 @@ def _register_platform(platform, label, order):
         kind=COUNT,
     )
     def platform_person_times(period):
-        return count_person_times(period, platform=platform)
+        return activity_figure(period, f"t:{platform}")
 
     @metric(
         f"station.people_served.{platform}",
@@ -309,8 +272,7 @@ def _register_residency(residency, label, population_label, order):
         kind=STATE,
     )
     def registered(period):
-        people = registered_at_end(period.station_ids, period.end_day).filter(residency=residency)
-        return _by(grouped(people, "community__station_id", "community_id", Count("pk")))
+        return dict(_memo(period, "registered", lambda: _registered_pass(period)).get(residency, {}))
 
     @metric(
         f"station.participant_times.{residency}",
@@ -322,8 +284,21 @@ def _register_residency(residency, label, population_label, order):
     )
     def person_times_by_residency(period):
         """Named attendance of people of this residency (anonymous head-counts have none)."""
-        attendance = _attendance(period, person__residency=residency)
-        return _by(grouped(attendance, "activity__station_id", "person__community_id", Count("pk")))
+        return people_in(period, f"times:{residency}")
+
+
+def _registered_pass(period) -> dict:
+    """Registered residents at the period's end per residency and (station, community), in one query."""
+    people = registered_at_end(period.station_ids, period.end_day)
+    result = defaultdict(dict)
+    for station_id, community_id, residency, n in (
+        people.order_by()
+        .values("community__station_id", "community_id", "residency")
+        .annotate(n=Count("pk"))
+        .values_list("community__station_id", "community_id", "residency", "n")
+    ):
+        result[residency][(station_id, community_id)] = n
+    return result
 
 
 def registered_at_end(station_ids, end_day):
@@ -348,9 +323,18 @@ for _i, ((_res, _plabel), (_res2, _rlabel)) in enumerate(zip(PARTICIPATION, POPU
     kind=DISTINCT,
 )
 def first_time_participants(period):
-    """People whose first recorded attendance anywhere falls in the month (summable across months)."""
+    """People whose first recorded attendance anywhere falls in the month (summable across months): the month's
+    people less those with an earlier attendance. PostgreSQL runs "has an earlier one" as a semi-join on the
+    month's rows; "has none" it ran as an anti-join over all the attendance before narrowing to the month."""
     earlier = Attendance.objects.filter(person=OuterRef("person_id"), activity__starts_at__lt=period.start)
-    return count_people(_attendance(period).filter(~Exists(earlier)))
+    returning = grouped(
+        _attendance(period).filter(Exists(earlier)),
+        "activity__station_id",
+        "person__community_id",
+        Count("person_id", distinct=True),
+    )
+    first = {key: n - returning.get(key, 0) for key, n in people_in(period, "all").items()}
+    return {key: n for key, n in first.items() if n}
 
 
 @metric(
@@ -362,15 +346,7 @@ def first_time_participants(period):
     kind=DISTINCT,
 )
 def multi_platform_people(period):
-    busy = (
-        _attendance(period)
-        .order_by()
-        .values("activity__station_id", "person_id", "person__community_id")
-        .annotate(platforms=Count("activity__platform", distinct=True))
-        .filter(platforms__gte=2)
-        .values_list("activity__station_id", "person__community_id")
-    )
-    return dict(Counter(busy))
+    return people_in(period, "multi")
 
 
 # 低保 (low-income) households and people on the month's last day, from the designations and the household
@@ -413,7 +389,7 @@ def _low_income_at_month_end(period):
     cumulative=False,  # a state at the month's end
 )
 def low_income_households(period):
-    rows = _low_income_at_month_end(period)
+    rows = _memo(period, "low_income", lambda: list(_low_income_at_month_end(period)))
     return count_distinct(((("household", h) if h else ("person", p)), (s, c)) for p, h, s, c in rows)
 
 
@@ -427,4 +403,5 @@ def low_income_households(period):
     cumulative=False,  # a state at the month's end
 )
 def low_income_people(period):
-    return count_distinct((p, (s, c)) for p, _h, s, c in _low_income_at_month_end(period))
+    rows = _memo(period, "low_income", lambda: list(_low_income_at_month_end(period)))
+    return count_distinct((p, (s, c)) for p, _h, s, c in rows)

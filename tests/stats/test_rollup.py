@@ -307,6 +307,28 @@ def test_several_stations_rolled_up_at_once_get_what_each_gets_alone(
     assert values(other_station)["cases.phone_visits"] == 1 and values(station)["cases.home_visits"] == 1
 
 
+def test_the_stations_own_figures_read_a_month_in_one_pass_per_source(
+    station, other_station, other_community, person_a, july_work, django_assert_max_num_queries
+):
+    """Every station.* figure of two stations' month from six reads (activities, attendance per person,
+    first-timers, the register, 低保 and the communities), not one query per figure."""
+    from stats.rollup import compute_stations
+
+    make_activity(other_station, at=local(2025, 7, 4), community=other_community, people=[person_a])
+    metrics = [m for m in stats.all_metrics() if m.name.startswith("station.")]
+    with django_assert_max_num_queries(6):
+        rows = compute_stations(
+            stations=[station, other_station], month=JULY, metrics=metrics, now=timezone.now()
+        )
+    totals = {
+        (r.station_id, r.metric): r.value for rows_ in rows.values() for r in rows_ if not r.community_id
+    }
+    assert totals[(station.pk, "station.people_served")] == 3
+    assert totals[(other_station.pk, "station.people_served")] == 1
+    assert totals[(other_station.pk, "station.first_time_participants")] == 1  # first ever in July: both
+    assert len(metrics) > 30
+
+
 def test_a_back_dated_record_revises_a_final_month(station, community_a, head, as_user):
     from stats.models import StaleMonth
 
