@@ -212,3 +212,25 @@ def test_a_sheet_above_the_import_limit_is_refused_like_every_other_import(as_us
     assert page.status_code == 200
     assert str(settings.IMPORT_MAX_ROWS) in page.content.decode()
     assert not Activity.objects.exists() and not Attendance.objects.exists()
+
+
+@pytest.mark.parametrize("per_activity", [2, 12])
+def test_an_imported_sheet_costs_the_same_queries_however_many_rows(
+    as_user, worker, community_a, django_assert_max_num_queries, per_activity
+):
+    """A half year of sign-in sheets is one file: the people it names, the activities it might repeat and the
+    writes are looked up and made for the whole file, not once a row or once an activity."""
+    from tests.factories import PersonFactory
+
+    people = PersonFactory.create_batch(per_activity, community=community_a)
+    day = (timezone.localdate() - timedelta(days=3)).isoformat()
+    rows = [
+        _row(day, f"活动{a}", community_a.name, p.name, p.phone) for a in range(per_activity) for p in people
+    ]
+    client = as_user(worker)
+    with django_assert_max_num_queries(30):
+        response = client.post("/activities/import/", {"file": _sheet(rows), "confirm": "1"})
+    assert response.status_code == 302
+    assert Activity.objects.count() == per_activity
+    assert Attendance.objects.count() == per_activity * per_activity
+    assert AuditEvent.objects.filter(target_type="station.Activity").count() == per_activity
