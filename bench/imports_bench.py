@@ -5,7 +5,8 @@ From the checkout's root (every path here is relative to it; the virtualenv is t
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/sws_bench_imports \
         .venv/bin/python -W ignore bench/imports_bench.py [--rows 20000] [--only visits] [--profile visits]
 
-What it does, for each importer (people, needs, visits, volunteers, service hours):
+What it does, for each importer (people, needs, visits, volunteers, service hours, and the sign-in sheets of
+community activities on their own page):
   1. drops and recreates the database, migrates it, and adds one station with five communities, a social
      worker, --rows residents (for the visits and needs files) and --rows / 10 volunteers (for the hours);
   2. writes an .xlsx file of --rows valid rows, as a worker would fill the import template;
@@ -43,7 +44,7 @@ def id_number(region, i):
     return idnumbers.make_id_number(region, born, i % 1000), born
 
 
-IMPORTERS = ["people", "needs", "visits", "volunteers", "hours"]
+IMPORTERS = ["people", "needs", "visits", "volunteers", "hours", "households", "activities"]
 
 
 def recreate_database():
@@ -123,6 +124,22 @@ def workbook(kind, rows):
              "陪伴", "", "周末"]
             for i in range(rows)
         ]  # fmt: skip
+    elif kind == "households":  # four residents of one community a household, the first its head
+        headers = ["户号", "住址", "社区", "姓名", "电话", "与户主关系"]
+        data = [
+            [f"H{i % 5}-{i // 20:05d}", f"{i // 20}号", f"第{i % 5 + 1}社区", f"居民{i:06d}", f"139{i:08d}",
+             "户主" if (i // 5) % 4 == 0 else "配偶"]
+            for i in range(rows)
+        ]  # fmt: skip
+    elif kind == "activities":  # a sign-in sheet: ten attendees an activity
+        from station.activity_import import template_headings
+
+        headers = template_headings()
+        data = [
+            [str(day + timedelta(days=(i // 10) % 28)), f"活动{i // 10:05d}", f"第{(i // 10) % 5 + 1}社区", "文体活动",
+             "09:00", "11:00", "活动室", 0, f"居民{i:06d}", f"139{i:08d}"]
+            for i in range(rows)
+        ]  # fmt: skip
     else:
         headers = ["姓名", "手机号", "服务日期", "时长（小时）", "服务内容"]
         n = max(rows // 10, 1)
@@ -160,6 +177,7 @@ URLS = {
     "visits": ("cases", "visit"),
     "volunteers": ("volunteers", "volunteer"),
     "hours": ("volunteers", "servicerecord"),
+    "households": ("station", "household"),
 }
 
 
@@ -171,6 +189,29 @@ def check_headers(kind):
     model = apps.get_model(*URLS[kind])
     resource = admin.site._registry[model].get_import_resource_classes(None)[0]()
     return [str(f.column_name) for f in resource.get_import_fields()]
+
+
+def run_activities(rows, client):
+    """The activity import has its own page (/activities/import/): the check, then the confirm with the file."""
+    from station.models import Attendance
+
+    content = workbook("activities", rows)
+    before = Attendance.objects.count()
+    timings = []
+    for step in ("check", "confirm"):
+        upload = BytesIO(content)
+        upload.name = "activities.xlsx"
+        started, cpu_started = time.perf_counter(), time.process_time()
+        page = client.post("/activities/import/", {"file": upload, step: "1"})
+        timings.append((time.perf_counter() - started, time.process_time() - cpu_started, page))
+    (dry, dry_cpu, page), (confirm, confirm_cpu, done) = timings
+    saved = Attendance.objects.count() - before
+    print(
+        f"{'activities':<11} rows {rows:>6}  dry run {dry:7.1f} s  confirm {confirm:7.1f} s  total {dry + confirm:7.1f} s"
+        f"  preview page {len(page.content) / 1e6:6.2f} MB  saved {saved} attendances (status {done.status_code})"
+        f"  this process's CPU: dry run {dry_cpu:.1f} s, confirm {confirm_cpu:.1f} s",
+        flush=True,
+    )
 
 
 def run(kind, rows, client, profile=False):
@@ -227,7 +268,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=20_000)
     parser.add_argument("--only", choices=IMPORTERS, action="append")
-    parser.add_argument("--profile", choices=IMPORTERS)
+    parser.add_argument("--profile", choices=[k for k in IMPORTERS if k in URLS])
     args = parser.parse_args()
     kinds = [args.profile] if args.profile else (args.only or IMPORTERS)
 
@@ -246,6 +287,9 @@ def main():
     client.force_login(worker)
     print(f"database {settings.DATABASES['default']['NAME']}, {args.rows} rows per file")
     for kind in kinds:
+        if kind == "activities":
+            run_activities(args.rows, client)
+            continue
         print(f"{kind:<11} headings {check_headers(kind)}", flush=True)
         run(kind, args.rows, client, profile=kind == args.profile)
 

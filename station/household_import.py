@@ -15,7 +15,13 @@ from import_export import fields, widgets
 
 from . import services
 from .models import Household, HouseholdMember
-from .resources import ChoiceLabelWidget, PersonByNameWidget, StationCommunityWidget, StrictResource
+from .resources import (
+    ChoiceLabelWidget,
+    PersonByNameWidget,
+    StationCommunityWidget,
+    StrictResource,
+    column_values,
+)
 
 HEAD = HouseholdMember.Relation.HEAD
 
@@ -84,6 +90,8 @@ class HouseholdMemberResource(StrictResource):
             except ValueError:
                 pass  # the row's own error is reported on it
         self.headless = {row: key for key, row in first_rows.items() if key not in heads}
+        person = self.fields["person"]
+        person.widget.preload(column_values(dataset, person.column_name))  # every name of the file at once
 
     def import_instance(self, instance, row, **kwargs):
         errors = {}
