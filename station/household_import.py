@@ -9,12 +9,13 @@ of one household are errors named by the row's Excel number.
 """
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export import fields, widgets
 
 from . import services
-from .models import Household, HouseholdMember
+from .models import Community, Household, HouseholdMember, Person
 from .resources import (
     ChoiceLabelWidget,
     PersonByNameWidget,
@@ -46,9 +47,11 @@ class HouseholdMemberResource(StrictResource):
         model = HouseholdMember
         fields = ("number", "address", "community", "person", "phone", "relation")
         import_id_fields = ()
-        clean_model_instances = False  # the services clean what they save
+        clean_model_instances = False  # each row is cleaned below, once its household is known
         skip_unchanged = False
         skip_diff = True
+        use_bulk = True  # the rows are written together by services.household_members_set_many
+        batch_size = None  # in one batch: a head may move out on a late row of the file
 
     def __init__(self, station=None, user=None, **kwargs):
         super().__init__(**kwargs)
@@ -59,6 +62,9 @@ class HouseholdMemberResource(StrictResource):
         )
         self.households: dict = {}  # key -> (household, first row's address, its Excel row)
         self.headless: dict = {}  # Excel row of a household's first row -> its number or address
+        self.existing: dict = {}  # key -> a household already in the ledger
+        self.heads: dict = {}  # household key -> (its head's person id, the Excel row naming them, or None)
+        self.people_rows: dict = {}  # person id -> the first Excel row naming them
 
     def get_instance(self, instance_loader, row):
         return None  # each row puts one person in a household
@@ -92,6 +98,25 @@ class HouseholdMemberResource(StrictResource):
         self.headless = {row: key for key, row in first_rows.items() if key not in heads}
         person = self.fields["person"]
         person.widget.preload(column_values(dataset, person.column_name))  # every name of the file at once
+        self._preload_households(first_rows)
+
+    def _preload_households(self, keys):
+        """The households of the file already in the ledger, and their heads: two queries for the file."""
+        communities = {c.name: c for c in Community.objects.filter(station=self.station)}
+        numbers = {value for _c, by, value in keys if by == "number"}
+        addresses = {value for _c, by, value in keys if by == "address"}
+        found = Household.objects.filter(community__in=communities.values()).filter(
+            Q(number__in=numbers) | Q(number="", address__in=addresses)
+        )
+        names = {c.pk: name for name, c in communities.items()}
+        for household in found.select_related("community"):
+            by, value = ("number", household.number) if household.number else ("address", household.address)
+            self.existing[(names[household.community_id], by, value)] = household
+        keys_of = {h.pk: key for key, h in self.existing.items()}
+        for household_id, person_id in HouseholdMember.objects.filter(
+            household_id__in=keys_of, relation=HEAD
+        ).values_list("household_id", "person_id"):
+            self.heads[keys_of[household_id]] = (person_id, None)
 
     def import_instance(self, instance, row, **kwargs):
         errors = {}
@@ -122,19 +147,46 @@ class HouseholdMemberResource(StrictResource):
         if seen is None:
             self.households[key] = (self._household(community, key, address), address, excel_row)
         instance.household = self.households[key][0]
-        if excel_row in self.headless and not instance.household.memberships.filter(relation=HEAD).exists():
-            raise ValidationError(
-                {"relation": [_("This household has no head: mark one member as the head of household.")]}
-            )
+        self._check_member(instance, key, excel_row)
+
+    def _check_member(self, instance, key, excel_row):
+        """The rules ``household_member_set`` applies one row at a time, for the whole file: one head a
+        household (the ledger's or an earlier row's, unless that person moves out earlier in the file), a
+        person on one row, and the member's own checks (their community is the household's)."""
+        errors = {}
+        head = self.heads.get(key)
+        if head and head[1] is None and self.people_rows.get(head[0], excel_row) < excel_row:
+            head = None  # the ledger's head was moved to another household by an earlier row
+        if instance.relation == HEAD:
+            if head and head[0] != instance.person.pk:
+                name = Person.objects.filter(pk=head[0]).values_list("name", flat=True).first()
+                errors["relation"] = [_("%(name)s is already the head of this household.") % {"name": name}]
+            else:
+                self.heads[key] = (instance.person.pk, excel_row)
+        elif excel_row in self.headless and not head:
+            errors["relation"] = [_("This household has no head: mark one member as the head of household.")]
+        first = self.people_rows.setdefault(instance.person.pk, excel_row)
+        if first != excel_row:
+            errors["person"] = [
+                _("%(name)s is already on row %(row)d of the file: a person belongs to one household.")
+                % {"name": instance.person.name, "row": first}
+            ]
+        if errors:
+            raise ValidationError(errors)
+        instance.full_clean(
+            exclude={"household", "person"}, validate_unique=False, validate_constraints=False
+        )
 
     def _household(self, community, key, address) -> Household:
-        """The household the row names, found in its community or created (through the service)."""
-        _community, by, value = key
-        found = Household.objects.filter(community=community)
-        found = found.filter(number=value) if by == "number" else found.filter(number="", address=value)
-        household = found.first() or Household(community=community, number=value if by == "number" else "")
-        if household.pk is None or (address and household.address != address):
-            household.address = address or household.address
+        """The household the row names: the one in the ledger (its address corrected through the service when
+        the file gives another), or a new one, saved with its members."""
+        household = self.existing.get(key)
+        if household is None:
+            return Household(
+                community=community, number=key[2] if key[1] == "number" else "", address=address
+            )
+        if address and household.address != address:
+            household.address = address
             household = self._run(services.household_save, household=household, actor=self.user)
         return household
 
@@ -146,12 +198,8 @@ class HouseholdMemberResource(StrictResource):
         except ValidationError as exc:
             raise ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages) from None
 
-    def save_instance(self, instance, is_create, row, **kwargs):
-        member = self._run(
-            services.household_member_set,
-            household=instance.household,
-            person=instance.person,
-            relation=instance.relation,
-            actor=self.user,
-        )
-        instance.pk = member.pk
+    def check_batch(self, instances):
+        self._run(services.household_members_check_many, members=instances, actor=self.user)
+
+    def save_batch(self, instances):
+        self._run(services.household_members_set_many, members=instances, actor=self.user)

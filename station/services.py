@@ -410,6 +410,73 @@ def household_member_set(*, household, person, relation: str, actor):
     return member
 
 
+def household_members_check_many(*, members: list, actor) -> None:
+    """The rules of ``household_members_set_many`` that need no write: every person one the actor may see,
+    every household in a community the actor may see. For an import's check."""
+    from .selectors import community_list_visible_to, person_list_visible_to
+
+    person_ids = {member.person_id for member in members}
+    visible = 0
+    for start in range(0, len(person_ids), 5000):
+        chunk = sorted(person_ids)[start : start + 5000]
+        visible += person_list_visible_to(actor).filter(pk__in=chunk).count()
+    if visible != len(person_ids):
+        raise PermissionDenied(_("This person is not in your scope."))
+    community_ids = {member.household.community_id for member in members}
+    if community_list_visible_to(actor).filter(pk__in=community_ids).count() != len(community_ids):
+        raise PermissionDenied(_("This community is not in your scope."))
+
+
+@transaction.atomic
+def household_members_set_many(*, members: list, actor) -> list:
+    """Put many people in their households at once (an imported register), each member already checked with
+    ``full_clean``: the same rules as ``household_save`` and ``household_member_set`` (people and communities
+    the actor may see, one head a household, a person moved out of any other household), in a few queries
+    for the whole batch. A household not yet saved is created, once however many members name it."""
+    from .models import AuditEvent, Household, HouseholdMember
+
+    household_members_check_many(members=members, actor=actor)
+    new = list({id(m.household): m.household for m in members if m.household.pk is None}.values())
+    for household in new:
+        household.full_clean(exclude={"community"}, validate_unique=False)
+    Household.objects.bulk_create(new, batch_size=1000)
+    audit_record_many(
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        targets=new,
+        changes=lambda h: {"address": h.address, "number": h.number},
+    )
+    heads = {m.household.pk: m.person_id for m in members if m.relation == HouseholdMember.Relation.HEAD}
+    other_head = (
+        HouseholdMember.objects.filter(household_id__in=heads, relation=HouseholdMember.Relation.HEAD)
+        .exclude(person_id__in=[m.person_id for m in members])
+        .select_related("person")
+        .first()
+    )
+    if other_head is not None:
+        raise ValidationError(
+            {"relation": _("%(name)s is already the head of this household.") % {"name": other_head.person}}
+        )
+    existing = dict(
+        HouseholdMember.objects.filter(person_id__in=[m.person_id for m in members]).values_list(
+            "person_id", "pk"
+        )
+    )
+    moved = [m for m in members if m.person_id in existing]
+    for member in moved:
+        member.pk = existing[member.person_id]
+    HouseholdMember.objects.bulk_update(moved, ["household", "relation"], batch_size=1000)
+    HouseholdMember.objects.bulk_create([m for m in members if m.pk is None], batch_size=1000)
+    placed = {m.person_id: m for m in members}
+    audit_record_many(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        targets=[m.person for m in members],
+        changes=lambda p: {"household": [placed[p.pk].household.pk, placed[p.pk].get_relation_display()]},
+    )
+    return members
+
+
 @transaction.atomic
 def household_member_remove(*, member, actor) -> None:
     from .models import AuditEvent

@@ -158,3 +158,34 @@ def test_a_sheet_without_the_relation_column_is_refused_in_chinese(station, comm
     assert result.has_errors()
     assert "与户主关系" in str(result.base_errors[0].error)
     assert not Household.objects.exists()
+
+
+def test_a_person_named_on_two_rows_is_refused_with_the_first_row(station, community_a, worker):
+    PersonFactory(community=community_a, name="孙立")
+    PersonFactory(community=community_a, name="孙红")
+    result = run(
+        station, worker,
+        ["H1", "1号楼", community_a.name, "孙立", "", "户主"],
+        ["H2", "2号楼", community_a.name, "孙红", "", "户主"],
+        ["H2", "2号楼", community_a.name, "孙立", "", "子女"],
+    )  # fmt: skip
+    errors = {row.number: str(row.error_dict) for row in result.invalid_rows}
+    assert list(errors) == [4] and "孙立" in errors[4] and "第2行" in errors[4]
+    assert not Household.objects.exists() and not HouseholdMember.objects.exists()
+
+
+def test_a_register_of_any_length_costs_the_same_queries(
+    station, community_a, worker, django_assert_max_num_queries
+):
+    """20,000 members are one file: households, heads and people are looked up and written for the file."""
+    for size in (2, 30):
+        people = PersonFactory.create_batch(size * 3, community=community_a)
+        rows = [
+            [f"N{size}-{i // 3}", f"{i // 3}号楼", community_a.name, p.name, p.phone, "户主" if i % 3 == 0 else "子女"]
+            for i, p in enumerate(people)
+        ]  # fmt: skip
+        with django_assert_max_num_queries(24):  # 22 with 6 rows or with 90
+            result = run(station, worker, *rows)
+        assert not result.has_validation_errors() and not result.has_errors()
+    assert Household.objects.count() == 32 and HouseholdMember.objects.count() == 96
+    assert HouseholdMember.objects.filter(relation="head").count() == 32
