@@ -2,10 +2,11 @@
 
 Columns: household number, address, community, name, phone (to tell namesakes apart), relation to the head.
 Rows with the same number in the same community are one household (a household without a number is known
-by its address). A household is found or created, then each member is put in it through the core's services
-(a person moves out of any other household). The whole file is imported or nothing: a person unknown or of
+by its address). The households and heads already in the ledger are looked up once for the file, each row is
+checked against them and against the rows before it, and the file is written through
+``services.household_members_set_many`` (a household created once, a person moved out of any other). The whole file is imported or nothing: a person unknown or of
 another community, a second head, a household left without a head, an address that differs between two rows
-of one household are errors named by the row's Excel number.
+of one household, a person on two rows are errors named by the row's Excel number.
 """
 
 from django.core.exceptions import PermissionDenied, ValidationError
