@@ -91,7 +91,9 @@ def records_written(sender, instances, **kwargs):
     """``station.signals.records_written`` (a batch written at once): each station's month to date once."""
     if not settings.STATS_REFRESH_SECONDS:
         return
-    for station_id in {station_of(instance) for instance in instances} - {None}:
+    from .signals import stations_of
+
+    for station_id in set(stations_of(sender, instances).values()) - {None}:
         transaction.on_commit(lambda station_id=station_id: refresh_soon(station_id))
 
 

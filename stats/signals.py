@@ -72,23 +72,39 @@ def mark_stale(sender, instance, raw=False, **kwargs):
     StaleMonth.objects.get_or_create(station_id=station_id, month=month, defaults={"reason": reason[:200]})
 
 
+def stations_of(sender, instances) -> dict:
+    """{record pk: its station id} for a batch of saved records: from what is in memory where that tells
+    (``freshness.station_of``), else by the record's path to its station, in one query per 5,000 records."""
+    from .freshness import station_of
+
+    found = {instance.pk: station_of(instance) for instance in instances}
+    path = TRACKED.get(sender._meta.label_lower, (None, None))[1]
+    missing = [pk for pk, station_id in found.items() if station_id is None and pk is not None]
+    for start in range(0, len(missing) if path else 0, 5000):
+        chunk = missing[start : start + 5000]
+        found.update(sender._base_manager.filter(pk__in=chunk).values_list("pk", path))
+    return found
+
+
 def mark_stale_many(sender, instances, **kwargs):
     """``records_written``: the final months a batch of records falls in are marked stale, once each."""
     paths = TRACKED.get(sender._meta.label_lower)
     if paths is None or not instances:
         return
-    from .freshness import station_of
     from .models import RollupRun, StaleMonth
 
     this_month = month_start(timezone.localdate())
-    days: dict[tuple[int, object], list] = {}
+    dated = []
     for instance in instances:
         day = _follow(instance, paths[0])
         if isinstance(day, datetime):
             day = timezone.localdate(day)
-        if day is None or month_start(day) >= this_month:
-            continue
-        station_id = station_of(instance)
+        if day is not None and month_start(day) < this_month:
+            dated.append((instance, day))
+    stations = stations_of(sender, [instance for instance, _day in dated])
+    days: dict[tuple[int, object], list] = {}
+    for instance, day in dated:
+        station_id = stations.get(instance.pk)
         if station_id:
             days.setdefault((station_id, month_start(day)), []).append(day)
     if not days:

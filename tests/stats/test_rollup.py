@@ -395,3 +395,19 @@ def test_an_imported_file_of_back_dated_visits_revises_the_final_month(station, 
     run = RollupRun.objects.get(station=station, month=JULY)
     assert run.final and run.revised_at is not None
     assert values(station)["cases.phone_visits"] == 3
+
+
+def test_back_filled_hours_written_in_one_batch_revise_the_final_month(station, person_a, worker):
+    """A service record reaches its station only through the volunteer's person: the batch's stations are read
+    from the records, so an imported hours file marks the final months it falls in as well."""
+    from stats.models import StaleMonth
+    from tests.volunteers.factories import make_volunteer
+    from volunteers.models import ServiceRecord
+    from volunteers.services.hours import service_record_backfill_many
+
+    volunteer = make_volunteer(person_a, password="Zhang-gui-lan-2024")
+    rollup_month(station=station, month=JULY)
+    records = [ServiceRecord(volunteer=volunteer, service_date=date(2025, 7, d), minutes=60) for d in (4, 18)]
+    service_record_backfill_many(records=records, actor=worker)
+    stale = StaleMonth.objects.get(station=station, month=JULY)
+    assert "2025-07-04" in stale.reason and "2025-07-18" in stale.reason
