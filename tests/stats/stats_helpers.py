@@ -32,6 +32,27 @@ def need_broker():
     return url
 
 
+def with_a_real_worker(act, done, seconds=30):
+    """Run ``act()`` while a real Celery worker (solo pool) takes tasks from the broker, then wait until
+    ``done()`` holds or ``seconds`` pass. Skips without a broker."""
+    import time
+
+    from celery.contrib.testing.worker import start_worker
+
+    from config.celery import app
+
+    need_broker()
+    app.conf.task_always_eager = False
+    try:
+        with start_worker(app, perform_ping_check=False, pool="solo"):
+            act()
+            deadline = time.monotonic() + seconds
+            while time.monotonic() < deadline and not done():
+                time.sleep(0.2)
+    finally:
+        app.conf.task_always_eager = True
+
+
 def make_activity(station, *, at, community=None, platform=Activity.Platform.STATION, headcount=0, people=()):
     activity = Activity.objects.create(
         station=station,

@@ -236,31 +236,23 @@ def test_a_january_compares_with_last_december_by_its_year(head, station, as_use
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
 def test_a_real_worker_recomputes_the_month_to_date_soon_after_a_write(settings, station, community_a):
-    import time
-
-    from celery.contrib.testing.worker import start_worker
     from django.utils import timezone
 
-    from config.celery import app
+    from .stats_helpers import with_a_real_worker
 
-    from .stats_helpers import need_broker
-
-    need_broker()
     settings.STATS_REFRESH_SECONDS = 1
     cache.clear()
     month = timezone.localdate().replace(day=1)
-    app.conf.task_always_eager = False
+
+    def write():
+        make_activity(station, at=timezone.now(), community=community_a, headcount=9)  # commits at once
+        assert not RollupRun.objects.filter(station=station, month=month).exists()  # not in the request
+
     try:
-        with start_worker(app, perform_ping_check=False, pool="solo"):
-            make_activity(station, at=timezone.now(), community=community_a, headcount=9)  # commits at once
-            assert not RollupRun.objects.filter(station=station, month=month).exists()  # not in the request
-            deadline = time.monotonic() + 30
-            while time.monotonic() < deadline:
-                if RollupRun.objects.filter(station=station, month=month, status="done").exists():
-                    break
-                time.sleep(0.2)
+        with_a_real_worker(
+            write, lambda: RollupRun.objects.filter(station=station, month=month, status="done").exists()
+        )
     finally:
-        app.conf.task_always_eager = True
         cache.clear()
     total = StatValue.objects.get(station=station, month=month, community=None, metric="station.person_times")
     assert total.value == 9

@@ -1,6 +1,5 @@
 """The beat tasks that keep the rollup current, and one run through a real Celery worker."""
 
-import time
 from datetime import date
 
 import pytest
@@ -11,7 +10,7 @@ from stats.models import RollupRun, StatValue
 from stats.registry import add_months
 from stats.rollup import current_month
 
-from .stats_helpers import local, make_activity, need_broker
+from .stats_helpers import local, make_activity, with_a_real_worker
 
 
 def test_the_schedule_runs_the_current_month_nightly_last_month_on_the_first_and_a_catch_up():
@@ -57,24 +56,12 @@ def test_the_catch_up_fills_closed_months_since_opening_once(station):
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
 def test_a_real_worker_rolls_up_a_month(station, community_a):
-    need_broker()
-    from celery.contrib.testing.worker import start_worker
-
-    from config.celery import app
-
     make_activity(station, at=local(2025, 7, 10), community=community_a, headcount=9)
     july = date(2025, 7, 1)
-    app.conf.task_always_eager = False
-    try:
-        with start_worker(app, perform_ping_check=False, pool="solo"):
-            tasks.rollup_station_month.delay(station.pk, "2025-07")
-            deadline = time.monotonic() + 30
-            while time.monotonic() < deadline:
-                if RollupRun.objects.filter(station=station, month=july, status="done").exists():
-                    break
-                time.sleep(0.2)
-    finally:
-        app.conf.task_always_eager = True
+    with_a_real_worker(
+        lambda: tasks.rollup_station_month.delay(station.pk, "2025-07"),
+        lambda: RollupRun.objects.filter(station=station, month=july, status="done").exists(),
+    )
     total = StatValue.objects.get(station=station, month=july, community=None, metric="station.person_times")
     assert total.value == 9
 
@@ -84,29 +71,19 @@ def test_a_real_worker_rolls_up_a_month(station, community_a):
 def test_a_district_month_fans_out_as_a_group_and_every_station_is_collected(
     station, community_a, other_station, other_community, settings
 ):
-    need_broker()
-    from celery.contrib.testing.worker import start_worker
     from django.utils import timezone
 
-    from config.celery import app
     from stats.rollup import runs_done_since
 
     settings.STATS_ROLLUP_STATIONS_PER_TASK = 1
     make_activity(station, at=local(2025, 7, 10), community=community_a, headcount=9)
     make_activity(other_station, at=local(2025, 7, 11), community=other_community, headcount=4)
     july, since = date(2025, 7, 1), timezone.now()
-    app.conf.task_always_eager = False
-    try:
-        with start_worker(app, perform_ping_check=False, pool="solo"):
-            assert tasks.rollup_district_month(july) == 2
-            deadline = time.monotonic() + 30
-            while (
-                runs_done_since([station.pk, other_station.pk], july, since) < 2
-                and time.monotonic() < deadline
-            ):
-                time.sleep(0.2)
-    finally:
-        app.conf.task_always_eager = True
+
+    def fan_out():
+        assert tasks.rollup_district_month(july) == 2
+
+    with_a_real_worker(fan_out, lambda: runs_done_since([station.pk, other_station.pk], july, since) >= 2)
     assert runs_done_since([station.pk, other_station.pk], july, since) == 2
     totals = StatValue.objects.filter(month=july, community=None, metric="station.person_times")
     assert {v.station_id: v.value for v in totals} == {station.pk: 9, other_station.pk: 4}
