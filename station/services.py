@@ -436,6 +436,12 @@ def household_members_set_many(*, members: list, actor) -> list:
     from .models import AuditEvent, Household, HouseholdMember
 
     household_members_check_many(members=members, actor=actor)
+    people = [m.person_id for m in members]
+    if len(set(people)) != len(people):
+        raise ValidationError(_("A person belongs to one household: each person once in the batch."))
+    head_of = [id(m.household) for m in members if m.relation == HouseholdMember.Relation.HEAD]
+    if len(set(head_of)) != len(head_of):
+        raise ValidationError({"relation": _("A household has one head.")})
     new = list({id(m.household): m.household for m in members if m.household.pk is None}.values())
     for household in new:
         household.full_clean(exclude={"community"}, validate_unique=False)

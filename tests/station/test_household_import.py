@@ -189,3 +189,25 @@ def test_a_register_of_any_length_costs_the_same_queries(
         assert not result.has_validation_errors() and not result.has_errors()
     assert Household.objects.count() == 32 and HouseholdMember.objects.count() == 96
     assert HouseholdMember.objects.filter(relation="head").count() == 32
+
+
+def test_the_batch_service_holds_one_head_and_one_household_a_person(station, community_a, worker):
+    """The rules hold in the service, whoever calls it, not only in the import's row checks."""
+    import pytest
+    from django.core.exceptions import ValidationError
+
+    a, b = PersonFactory(community=community_a), PersonFactory(community=community_a)
+    home = Household(community=community_a, number="S1", address="1号楼")
+    with pytest.raises(ValidationError):
+        services.household_members_set_many(
+            members=[HouseholdMember(household=home, person=a, relation="head"),
+                     HouseholdMember(household=home, person=b, relation="head")],
+            actor=worker,
+        )  # fmt: skip
+    with pytest.raises(ValidationError):
+        services.household_members_set_many(
+            members=[HouseholdMember(household=home, person=a, relation="head"),
+                     HouseholdMember(household=home, person=a, relation="child")],
+            actor=worker,
+        )  # fmt: skip
+    assert not Household.objects.exists() and not HouseholdMember.objects.exists()
