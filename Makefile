@@ -52,6 +52,8 @@ bench: messages
 # Every bench once at a tiny size (a few hundred rows, a second of load, no figures checked): CI runs it.
 bench-smoke: messages
 	$(BIN)/python -W ignore bench/run.py --smoke $(BENCH_ARGS)
+	DATABASE_URL=$${BENCH_IMPORTS_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/sws_bench_imports_smoke} \
+		$(BIN)/python -W ignore bench/imports_bench.py --rows 100
 
 lint: install
 	$(BIN)/ruff check .

@@ -5,8 +5,9 @@ From the checkout's root (every path here is relative to it; the virtualenv is t
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/sws_bench_imports \
         .venv/bin/python -W ignore bench/imports_bench.py [--rows 20000] [--only visits] [--profile visits]
 
-What it does, for each importer (people, needs, visits, volunteers, service hours, and the sign-in sheets of
-community activities on their own page):
+What it does, for each importer (people, needs, visits, volunteers, service hours, households, the sign-in
+sheets of community activities on their own page, and the platforms' importers that ``bench/imports_<app>.py``
+declares for each platform app):
   1. drops and recreates the database, migrates it, and adds one station with five communities, a social
      worker, --rows residents (for the visits and needs files) and --rows / 10 volunteers (for the hours);
   2. writes an .xlsx file of --rows valid rows, as a worker would fill the import template;
@@ -16,15 +17,25 @@ community activities on their own page):
      this process spent in each step (on a machine shared with other jobs, the figure that load moves least).
 
 ``--profile NAME`` runs that importer's dry run under cProfile and prints the 25 costliest functions.
+The process exits 1 when a file is refused or not every row is saved (``make bench-smoke`` runs it at 100 rows).
+
+A platform app's importers are declared in ``bench/imports_<app>.py`` as ``IMPORTERS``, a dict of name to
+``Importer``: the admin model whose import page takes the file, ``seed(rows, worker)`` that adds what the
+file refers to (after the core seed above; it may return another user to sign in as), ``workbook(rows)``
+that returns the headings and the rows of a valid file, and optionally the resource's index on the page and
+``saved()`` counting the records the import adds (the model's rows by default).
 """
 
 import argparse
 import cProfile
+import importlib
 import os
 import pstats
 import re
 import sys
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, timedelta
 from io import BytesIO
 from pathlib import Path
@@ -44,7 +55,35 @@ def id_number(region, i):
     return idnumbers.make_id_number(region, born, i % 1000), born
 
 
-IMPORTERS = ["people", "needs", "visits", "volunteers", "hours", "households", "activities"]
+CORE_IMPORTERS = ["people", "needs", "visits", "volunteers", "hours", "households", "activities"]
+PLATFORMS = ("partybuild", "orgs", "projects", "talent")
+
+
+@dataclass
+class Importer:
+    model: tuple[str, str]  # (app label, model name) of the admin page that takes the file
+    seed: Callable  # seed(rows, worker) -> a user to sign in as, or None for the core's worker
+    workbook: Callable  # workbook(rows) -> (headings, rows)
+    resource: int = 0  # the resource's index on the import page
+    saved: Callable | None = None  # saved() -> the records the import adds, counted; the model's rows if None
+
+
+def platform_importers() -> dict:
+    """The importers the platform apps declare (bench/imports_<app>.py), by name."""
+    found = {}
+    for app in PLATFORMS:
+        try:
+            module = importlib.import_module(f"bench.imports_{app}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"bench.imports_{app}":
+                raise
+            continue
+        found.update(module.IMPORTERS)
+    return found
+
+
+PLATFORM_IMPORTERS = platform_importers()
+IMPORTERS = CORE_IMPORTERS + list(PLATFORM_IMPORTERS)
 
 
 def recreate_database():
@@ -98,6 +137,9 @@ def workbook(kind, rows):
     import tablib
     from import_export.formats.base_formats import XLSX
 
+    if kind in PLATFORM_IMPORTERS:
+        headers, data = PLATFORM_IMPORTERS[kind].workbook(rows)
+        return XLSX().export_data(tablib.Dataset(*data, headers=headers))
     day = date(2026, 3, 1)
     if kind == "people":
         headers = ["姓名", "性别", "出生日期", "电话", "社区", "住址", "居住身份", "身份证号"]
@@ -181,13 +223,18 @@ URLS = {
 }
 
 
+def url_of(kind):
+    return PLATFORM_IMPORTERS[kind].model if kind in PLATFORM_IMPORTERS else URLS[kind]
+
+
 def check_headers(kind):
     """The bench's headings must be the import's: a renamed column would time an all-errors file."""
     from django.apps import apps
     from django.contrib import admin
 
-    model = apps.get_model(*URLS[kind])
-    resource = admin.site._registry[model].get_import_resource_classes(None)[0]()
+    model = apps.get_model(*url_of(kind))
+    index = PLATFORM_IMPORTERS[kind].resource if kind in PLATFORM_IMPORTERS else 0
+    resource = admin.site._registry[model].get_import_resource_classes(None)[index]()
     return [str(f.column_name) for f in resource.get_import_fields()]
 
 
@@ -212,6 +259,7 @@ def run_activities(rows, client):
         f"  this process's CPU: dry run {dry_cpu:.1f} s, confirm {confirm_cpu:.1f} s",
         flush=True,
     )
+    return saved == rows
 
 
 def run(kind, rows, client, profile=False):
@@ -220,12 +268,19 @@ def run(kind, rows, client, profile=False):
     from django.db import connection
     from import_export.formats.base_formats import XLSX
 
-    model = apps.get_model(*URLS[kind])
+    platform = PLATFORM_IMPORTERS.get(kind)
+    model = apps.get_model(*url_of(kind))
     formats = admin.site._registry[model].get_import_formats()
     index = next(i for i, f in enumerate(formats) if issubclass(f, XLSX))
     content = workbook(kind, rows)
-    before = model.objects.count()
-    base = f"/admin/{URLS[kind][0]}/{URLS[kind][1]}"
+    if platform and platform.saved:
+        count = platform.saved
+    else:  # a household file's rows are its members
+        counted = ("station", "householdmember") if kind == "households" else url_of(kind)
+        count = apps.get_model(*counted).objects.count
+    before = count()
+    base = f"/admin/{url_of(kind)[0]}/{url_of(kind)[1]}"
+    resource = str(platform.resource) if platform else "0"
     upload = BytesIO(content)
     upload.name = f"{kind}.xlsx"
     started, cpu_started = time.perf_counter(), time.process_time()
@@ -234,7 +289,9 @@ def run(kind, rows, client, profile=False):
     with connection.execute_wrapper(queries):
         if profiler:
             profiler.enable()
-        page = client.post(f"{base}/import/", {"import_file": upload, "format": str(index), "resource": "0"})
+        page = client.post(
+            f"{base}/import/", {"import_file": upload, "format": str(index), "resource": resource}
+        )
         if profiler:
             profiler.disable()
     if profiler:
@@ -251,24 +308,25 @@ def run(kind, rows, client, profile=False):
         print(
             f"{kind:<11} dry run refused the file ({page.status_code}; page in /tmp/imports_bench_{kind}.html)"
         )
-        return
+        return False
     started, cpu_started = time.perf_counter(), time.process_time()
     done = client.post(f"{base}/process_import/", fields)
     confirm, confirm_cpu = time.perf_counter() - started, time.process_time() - cpu_started
-    saved = model.objects.count() - before
+    saved = count() - before
     print(
         f"{kind:<11} rows {rows:>6}  dry run {dry:7.1f} s  confirm {confirm:7.1f} s  total {dry + confirm:7.1f} s"
         f"  preview page {len(html) / 1e6:6.2f} MB  saved {saved} (status {done.status_code})"
         f"  this process's CPU: dry run {dry_cpu:.1f} s, confirm {confirm_cpu:.1f} s",
         flush=True,
     )
+    return saved == rows
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=20_000)
     parser.add_argument("--only", choices=IMPORTERS, action="append")
-    parser.add_argument("--profile", choices=[k for k in IMPORTERS if k in URLS])
+    parser.add_argument("--profile", choices=[k for k in IMPORTERS if k != "activities"])
     args = parser.parse_args()
     kinds = [args.profile] if args.profile else (args.only or IMPORTERS)
 
@@ -286,12 +344,24 @@ def main():
     client = Client()
     client.force_login(worker)
     print(f"database {settings.DATABASES['default']['NAME']}, {args.rows} rows per file")
+    failed = []
     for kind in kinds:
         if kind == "activities":
-            run_activities(args.rows, client)
-            continue
-        print(f"{kind:<11} headings {check_headers(kind)}", flush=True)
-        run(kind, args.rows, client, profile=kind == args.profile)
+            ok = run_activities(args.rows, client)
+        else:
+            signed_in = client
+            if kind in PLATFORM_IMPORTERS:
+                user = PLATFORM_IMPORTERS[kind].seed(args.rows, worker)
+                if user is not None:
+                    signed_in = Client()
+                    signed_in.force_login(user)
+            print(f"{kind:<11} headings {check_headers(kind)}", flush=True)
+            ok = run(kind, args.rows, signed_in, profile=kind == args.profile)
+        if not ok:
+            failed.append(kind)
+    if failed:
+        print(f"not every row saved: {', '.join(failed)}")
+        sys.exit(1)
 
 
 if __name__ == "__main__":
