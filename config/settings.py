@@ -219,6 +219,8 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }  # fmt: skip
+# Sessions are read through the cache only when every web process shares it (station.sessions).
+SESSION_CACHED = bool(CACHE_URL)
 
 # Celery. Without a broker the quick start runs every task eagerly in process.
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
