@@ -106,7 +106,14 @@ def role_grants(role: str | None, perm: str) -> bool:
 
 
 class RoleBackend(ModelBackend):
-    """Password sign-in as usual, permissions from the role (plus any granted directly)."""
+    """Password sign-in as usual, permissions from the role (plus any granted directly). A session is
+    restored with the user's profile, station and unread notifications in one query."""
+
+    def get_user(self, user_id):
+        from .selectors import user_for_session
+
+        user = user_for_session(user_id)
+        return user if user is not None and self.user_can_authenticate(user) else None
 
     def has_perm(self, user_obj, perm, obj=None):
         if not user_obj.is_active:

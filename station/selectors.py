@@ -1,10 +1,47 @@
 """What each user may read. Every view and admin page loads through these functions."""
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
-from .models import Activity, Community, Household, ImportJob, PartnerUnit, Person, Rubric, Station
+from .models import (
+    Activity,
+    Community,
+    Household,
+    ImportJob,
+    Notification,
+    PartnerUnit,
+    Person,
+    Rubric,
+    Station,
+)
 from .roles import STATION_STAFF_ROLES, Role, profile_of
+
+
+def unread_notifications_of(user_ref: str) -> Coalesce:
+    """An annotation: the unread notifications of the user at ``user_ref`` (the page header's badge)."""
+    unread = (
+        Notification.objects.filter(recipient=OuterRef(user_ref), read_at__isnull=True)
+        .order_by()
+        .values("recipient")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(unread, output_field=IntegerField()), 0)
+
+
+def user_for_session(user_id):
+    """A signed-in user as every page needs her: her staff profile and its station (the header's name, the
+    role's permissions) and her unread notifications, in one query; None when there is no such user."""
+    from django.contrib.auth import get_user_model
+
+    return (
+        get_user_model()
+        ._default_manager.select_related("staff_profile__station")
+        .annotate(unread_notifications=unread_notifications_of("pk"))
+        .filter(pk=user_id)
+        .first()
+    )
 
 
 def station_staff_users(station_ids=None, roles=STATION_STAFF_ROLES, include_superusers=False):

@@ -210,11 +210,22 @@ def community_dashboard(request, pk):
     return _dashboard(request, scope, selector=False)
 
 
-def _month_choices(month: date) -> list[date]:
-    """The last two years, newest first, and the chosen month when it is older (so the picker shows it)."""
+def _month_choices(month: date) -> list[dict]:
+    """The month picker's options: the last two years, newest first, and the chosen month when it is older
+    (so the picker shows it). Written out here once, not formatted option by option in the template."""
     this_month = month_start(timezone.localdate())
     choices = list(reversed(months_between(add_months(this_month, -23), this_month)))
-    return choices if month in choices else [*choices, month]
+    if month not in choices:
+        choices.append(month)
+    to_date = _("(to date)")
+    return [
+        {
+            "value": f"{m:%Y-%m}",
+            "label": f"{m:%Y-%m} {to_date}" if m == this_month else f"{m:%Y-%m}",
+            "selected": m == month,
+        }
+        for m in choices
+    ]
 
 
 def _chart(title, labels, rows, kind="line", unit=""):
@@ -300,7 +311,6 @@ def _dashboard(request, scope, *, selector):
             "selector": selector,
             "communities": communities,
             "months": _month_choices(scope.month),
-            "this_month": month_start(timezone.localdate()),
             "figures": {name: mark_safe(html) for name, html in parts["html"].items()},  # our own rendering
             "coverage": parts["coverage"],
             "panels": _watch_list(request.user, scope) if staff else [],

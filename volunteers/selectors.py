@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from station import selectors as station_selectors
-from station.models import Notification, PartnerUnit, Station
+from station.models import PartnerUnit, Station
 
 from . import rules
 from .models import (
@@ -53,17 +53,6 @@ VOLUNTEER_PAGE_FIELDS = (
 _VOLUNTEER_OF_USER = Volunteer._meta.get_field("user").remote_field
 
 
-def _unread_of(user_ref: str) -> Coalesce:
-    unread = (
-        Notification.objects.filter(recipient=OuterRef(user_ref), read_at__isnull=True)
-        .order_by()
-        .values("recipient")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return Coalesce(Subquery(unread, output_field=IntegerField()), 0)
-
-
 def user_with_volunteer(user_id):
     """The user (every column Django's sign-in checks) with her volunteer row and unread reminders, in one
     query; None when there is no such user."""
@@ -72,7 +61,7 @@ def user_with_volunteer(user_id):
     return (
         user_model._default_manager.select_related("volunteer__person__community")
         .only(*own, *(f"volunteer__{name}" for name in VOLUNTEER_PAGE_FIELDS))
-        .annotate(unread_notifications=_unread_of("pk"))
+        .annotate(unread_notifications=station_selectors.unread_notifications_of("pk"))
         .filter(pk=user_id)
         .first()
     )
@@ -89,7 +78,7 @@ def volunteer_of(user) -> Volunteer | None:
     found = list(
         Volunteer.objects.select_related("person__community")
         .only(*VOLUNTEER_PAGE_FIELDS)
-        .annotate(unread_notifications=_unread_of("user_id"))
+        .annotate(unread_notifications=station_selectors.unread_notifications_of("user_id"))
         .filter(user=user)
         .order_by()[:1]
     )

@@ -183,13 +183,13 @@ def test_a_page_served_from_the_cache_costs_a_few_queries(
     django_assert_max_num_queries,
 ):  # fmt: skip
     user, page, most = {
-        "station": (head, f"/dashboard/station/{station.pk}/?month=2026-11", 8),
-        "community": (cadre_a, f"/dashboard/community/{community_a.pk}/?month=2026-11", 7),
-        "district": (district_viewer, "/dashboard/?month=2026-11", 7),
+        "station": (head, f"/dashboard/station/{station.pk}/?month=2026-11", 5),
+        "community": (cadre_a, f"/dashboard/community/{community_a.pk}/?month=2026-11", 4),
+        "district": (district_viewer, "/dashboard/?month=2026-11", 5),
     }[whose]
     client = as_user(user)
     client.get(page)  # renders and caches the figures
-    # Signing in (session, user, profile), the scope, the rollup's stamp, the menu's station and unread count;
-    # the station's staff also the community selector (their watch list is cached for a minute).
+    # The session, the user with her profile, its station and her unread count (one query), the scope, the
+    # rollup's stamp; the station's staff also the community selector (their watch list is cached a minute).
     with django_assert_max_num_queries(most):
         assert client.get(page).status_code == 200
