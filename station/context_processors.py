@@ -1,4 +1,6 @@
-from django.urls import NoReverseMatch, reverse
+from functools import lru_cache
+
+from django.urls import NoReverseMatch, get_script_prefix, reverse
 from django.utils.translation import gettext_lazy as _
 
 from .roles import STATION_STAFF_ROLES, Role, profile_of
@@ -15,9 +17,15 @@ NAV = [
 
 
 def nav_links(profile) -> list[tuple[str, str]]:
+    return _nav_links(profile.role, get_script_prefix()) if profile is not None else []
+
+
+@lru_cache
+def _nav_links(role, _script_prefix) -> list[tuple[str, str]]:
+    """A role's links, reversed once per process: the URLs are the code's, the same in every process."""
     links = []
     for name, label, roles in NAV:
-        if profile is not None and profile.role in roles:
+        if role in roles:
             try:
                 links.append((label, reverse(name)))
             except NoReverseMatch:

@@ -1,7 +1,7 @@
 """What each user may read. Every view and admin page loads through these functions."""
 
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import IntegerField, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.shortcuts import get_object_or_404
 
 from .models import (
@@ -18,16 +18,17 @@ from .models import (
 from .roles import STATION_STAFF_ROLES, Role, profile_of
 
 
-def unread_notifications_of(user_ref: str) -> Coalesce:
-    """An annotation: the unread notifications of the user at ``user_ref`` (the page header's badge)."""
-    unread = (
-        Notification.objects.filter(recipient=OuterRef(user_ref), read_at__isnull=True)
-        .order_by()
-        .values("recipient")
-        .annotate(n=Count("pk"))
-        .values("n")
+def unread_notifications_of(model, column: str) -> RawSQL:
+    """An annotation of a query on ``model``: the unread notifications of the user whose id is in its
+    ``column`` (the page header's badge). Written in SQL: Django took longer to compile the same count as a
+    subquery than PostgreSQL took to run the whole query, on every signed-in page."""
+    table = Notification._meta.db_table
+    return RawSQL(
+        f'SELECT COUNT(*) FROM "{table}" WHERE "{table}"."recipient_id" = "{model._meta.db_table}"."{column}" '
+        f'AND "{table}"."read_at" IS NULL',
+        (),
+        output_field=IntegerField(),
     )
-    return Coalesce(Subquery(unread, output_field=IntegerField()), 0)
 
 
 def user_for_session(user_id):
@@ -35,13 +36,13 @@ def user_for_session(user_id):
     role's permissions) and her unread notifications, in one query; None when there is no such user."""
     from django.contrib.auth import get_user_model
 
-    return (
+    found = list(
         get_user_model()
         ._default_manager.select_related("staff_profile__station")
-        .annotate(unread_notifications=unread_notifications_of("pk"))
-        .filter(pk=user_id)
-        .first()
+        .annotate(unread_notifications=unread_notifications_of(get_user_model(), "id"))
+        .filter(pk=user_id)[:1]
     )
+    return found[0] if found else None
 
 
 def station_staff_users(station_ids=None, roles=STATION_STAFF_ROLES, include_superusers=False):

@@ -58,13 +58,13 @@ def user_with_volunteer(user_id):
     query; None when there is no such user."""
     user_model = get_user_model()
     own = [field.name for field in user_model._meta.concrete_fields]
-    return (
+    found = list(
         user_model._default_manager.select_related("volunteer__person__community")
         .only(*own, *(f"volunteer__{name}" for name in VOLUNTEER_PAGE_FIELDS))
-        .annotate(unread_notifications=station_selectors.unread_notifications_of("pk"))
-        .filter(pk=user_id)
-        .first()
+        .annotate(unread_notifications=station_selectors.unread_notifications_of(user_model, "id"))
+        .filter(pk=user_id)[:1]
     )
+    return found[0] if found else None
 
 
 def volunteer_of(user) -> Volunteer | None:
@@ -78,7 +78,7 @@ def volunteer_of(user) -> Volunteer | None:
     found = list(
         Volunteer.objects.select_related("person__community")
         .only(*VOLUNTEER_PAGE_FIELDS)
-        .annotate(unread_notifications=station_selectors.unread_notifications_of("user_id"))
+        .annotate(unread_notifications=station_selectors.unread_notifications_of(Volunteer, "user_id"))
         .filter(user=user)
         .order_by()[:1]
     )
