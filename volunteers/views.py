@@ -25,7 +25,7 @@ from station import services as station_services
 
 from . import permissions, rules, selectors, services
 from .forms import CertificateForm, SignInForm, WorkerCheckinForm
-from .models import SignUp
+from .models import LedgerEntry, SignUp
 
 VOLUNTEER_BACKEND = "volunteers.backends.VolunteerBackend"
 
@@ -100,6 +100,10 @@ def ledger(request):
     page = selectors.ledger_page(
         request.volunteer, before=request.GET.get("before"), after=request.GET.get("after")
     )
+    kinds = {kind: str(label) for kind, label in LedgerEntry.Kind.choices}  # translated once a page, not a row
+    for entry in page:
+        entry.kind_label = kinds.get(entry.kind, entry.kind)
+        entry.day = timezone.localdate(entry.created_at).isoformat()
     return render(request, "volunteers/ledger.html", {"volunteer": request.volunteer, "page": page})
 
 
