@@ -100,6 +100,18 @@ def test_the_ledger_page_gives_the_reason_for_every_entry(
     assert all(f"表彰第{i}次" in page for i in range(5))
 
 
+def test_the_ledger_page_names_each_entrys_kind_and_its_day_in_shanghai(volunteer_a, worker, signed_in):
+    moment = (timezone.now() - timedelta(days=1)).replace(
+        hour=16, minute=30
+    )  # 00:30 the next day in Shanghai
+    services.points_adjust(volunteer=volunteer_a, points=5, reason="补记", actor=worker, at=moment)
+    page = signed_in(volunteer_a).get("/v/points/").content.decode()
+    item = page.split("补记", 1)[0].rsplit('<li class="list-group-item">', 1)[1]
+    assert timezone.localdate(moment).isoformat() in item
+    assert moment.date().isoformat() not in item  # the UTC date is the day before
+    assert "调整：" in item
+
+
 def test_the_ledger_pages_older_and_newer_show_every_entry_once_and_only_her_own(
     volunteer_a, volunteer_b, worker, signed_in
 ):
