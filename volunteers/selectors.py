@@ -205,20 +205,21 @@ def my_signups(volunteer: Volunteer) -> QuerySet[SignUp]:
     )
 
 
-def coming_signups(volunteer: Volunteer, limit: int) -> list[SignUp]:
-    """The volunteer's sign-ups for shifts not over yet, with only what the home page shows of them."""
-    return list(
-        my_signups(volunteer)
-        .filter(shift__ends_at__gt=timezone.now())
-        .only(
-            "checked_in_at",
-            "checked_out_at",
-            "shift__starts_at",
-            "shift__ends_at",
-            "shift__place",
-            "shift__volunteer_activity__activity__title",
-        )[:limit]
-    )
+def coming_signups(volunteer: Volunteer, limit: int) -> list[dict]:
+    """The volunteer's sign-ups for shifts not over yet, as the home page shows them (plain values: the
+    home page is the phone's most read page, and Django compiled the same query with its objects at twice the
+    cost)."""
+    columns = {
+        "shift_id": "shift_id",
+        "title": "shift__volunteer_activity__activity__title",
+        "starts_at": "shift__starts_at",
+        "ends_at": "shift__ends_at",
+        "place": "shift__place",
+        "checked_in_at": "checked_in_at",
+        "checked_out_at": "checked_out_at",
+    }
+    rows = my_signups(volunteer).filter(shift__ends_at__gt=timezone.now()).values_list(*columns.values())
+    return [dict(zip(columns, row, strict=True)) for row in rows[:limit]]
 
 
 def rewards_for(volunteer: Volunteer) -> QuerySet[Reward]:

@@ -100,6 +100,24 @@ def test_the_ledger_page_gives_the_reason_for_every_entry(
     assert all(f"表彰第{i}次" in page for i in range(5))
 
 
+def test_the_home_page_lists_her_coming_shifts_in_shanghai_time_and_not_those_over(
+    volunteer_a, station, signed_in
+):
+    start = timezone.now().replace(minute=0, second=0, microsecond=0) + timedelta(days=2)
+    coming = ShiftFactory(starts_at=start, volunteer_activity__activity__station=station,
+                          volunteer_activity__is_published=True)  # fmt: skip
+    over = ShiftFactory(starts_at=start - timedelta(days=3), volunteer_activity__activity__station=station,
+                        volunteer_activity__is_published=True)  # fmt: skip
+    for shift in (coming, over):
+        SignUp.objects.create(shift=shift, volunteer=volunteer_a)
+    page = signed_in(volunteer_a).get("/v/").content.decode()
+    title = coming.volunteer_activity.activity.title
+    assert f'<a href="/v/shifts/{coming.pk}/">{title}</a>' in page
+    local = timezone.localtime(start)
+    assert f"{local:%m月%d日 %H:%M}–{timezone.localtime(coming.ends_at):%H:%M} 社区活动中心" in page
+    assert over.volunteer_activity.activity.title not in page
+
+
 def test_the_ledger_page_names_each_entrys_kind_and_its_day_in_shanghai(volunteer_a, worker, signed_in):
     moment = (timezone.now() - timedelta(days=1)).replace(
         hour=16, minute=30
