@@ -100,9 +100,8 @@ def ledger(request):
     page = selectors.ledger_page(
         request.volunteer, before=request.GET.get("before"), after=request.GET.get("after")
     )
-    kinds = {
-        kind: str(label) for kind, label in LedgerEntry.Kind.choices
-    }  # translated once a page, not a row
+    # Each kind's label translated once a page, each day the local date: not the template's filters a row.
+    kinds = {kind: str(label) for kind, label in LedgerEntry.Kind.choices}
     for entry in page:
         entry.kind_label = kinds.get(entry.kind, entry.kind)
         entry.day = timezone.localdate(entry.created_at).isoformat()
