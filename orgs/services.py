@@ -9,9 +9,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from station.models import Activity, AuditEvent, Rubric, RubricCriterion
+from station.resources import in_chunks
 from station.roles import Role, is_station_staff, profile_of
 from station.rubrics import rubric_copy, scores_check, weighted_total
-from station.services import audit_record
+from station.services import audit_record, audit_record_many
+from station.signals import records_written
 
 from .models import (
     AnnualReview,
@@ -47,7 +49,7 @@ DEFAULT_CAPACITY_CRITERIA = [
 ]
 
 
-def _require_staff(actor, station_id):
+def require_staff(actor, station_id):
     if not is_station_staff(actor, station_id):
         raise PermissionDenied(_("Only the station's staff can do this."))
 
@@ -77,7 +79,7 @@ def stages_ensure_defaults(*, station) -> list[Stage]:
 
 @transaction.atomic
 def stage_save(*, stage: Stage, actor) -> Stage:
-    _require_staff(actor, stage.station_id)
+    require_staff(actor, stage.station_id)
     creating = stage.pk is None
     stage.full_clean()
     stage.save()
@@ -93,14 +95,23 @@ def stage_save(*, stage: Stage, actor) -> Stage:
 # ---------------------------------------------------------------- organisations and members
 
 
-@transaction.atomic
-def org_save(*, org: CommunityOrg, actor, communities_served=None) -> CommunityOrg:
-    """Create or correct an organisation (its tier dates are set by the filing workflow or here by hand)."""
-    _require_staff(actor, org.station_id)
-    creating = org.pk is None
+def org_tidy(org: CommunityOrg) -> None:
+    """An organisation as it is checked and saved: its name trimmed, its growth path from its category."""
     org.name = (org.name or "").strip()
     if not org.led_by and org.category:
         org.led_by = CommunityOrg.default_led_by(org.category)
+
+
+def _org_changes(org: CommunityOrg) -> dict:
+    return _changes(name=org.name, category=org.category, tier=org.tier)
+
+
+@transaction.atomic
+def org_save(*, org: CommunityOrg, actor, communities_served=None) -> CommunityOrg:
+    """Create or correct an organisation (its tier dates are set by the filing workflow or here by hand)."""
+    require_staff(actor, org.station_id)
+    creating = org.pk is None
+    org_tidy(org)
     org.full_clean()
     org.save()
     if communities_served is not None:
@@ -109,36 +120,123 @@ def org_save(*, org: CommunityOrg, actor, communities_served=None) -> CommunityO
         actor=actor,
         action=AuditEvent.Action.CREATE if creating else AuditEvent.Action.UPDATE,
         target=org,
-        changes=_changes(name=org.name, category=org.category, tier=org.tier),
+        changes=_org_changes(org),
     )
     return org
 
 
+def org_check_many(*, orgs: list[CommunityOrg], actor) -> None:
+    """The rules ``org_create_many`` applies to a batch of new organisations beyond each one's own
+    ``full_clean``, without writing (an import's check runs them on every batch): the actor is staff of each
+    one's station, and no two organisations of a station share a name, in the batch or with one saved before."""
+    for station_id in sorted({org.station_id for org in orgs}):
+        require_staff(actor, station_id)
+    names = {}
+    for org in orgs:
+        org_tidy(org)
+        if names.setdefault((org.station_id, org.name), org) is not org:
+            raise ValidationError(
+                {"name": _("Two organisations of this batch are named “%(name)s”.") % {"name": org.name}}
+            )
+    for chunk in in_chunks(sorted({name for _station, name in names})):
+        saved = CommunityOrg.objects.filter(station_id__in={s for s, _name in names}, name__in=chunk)
+        for key in saved.values_list("station_id", "name").order_by("pk"):
+            if key in names:
+                message = _("The station already has an organisation named “%(name)s”.")
+                raise ValidationError({"name": message % {"name": key[1]}})
+
+
 @transaction.atomic
-def membership_add(*, org: CommunityOrg, person, role: str, actor, joined_on=None) -> Membership:
-    _require_staff(actor, org.station_id)
-    if person.community.station_id != org.station_id:
-        raise ValidationError({"person": _("%(name)s lives in another station.") % {"name": person.name}})
-    if Membership.objects.filter(org=org, person=person, left_on__isnull=True).exists():
-        raise ValidationError(
-            {"person": _("%(name)s is already a member of %(org)s.") % {"name": person.name, "org": org.name}}
-        )
-    membership = Membership(org=org, person=person, role=role, joined_on=joined_on or timezone.localdate())
-    membership.full_clean(validate_constraints=False)
-    membership.save()
-    audit_record(
+def org_create_many(*, orgs: list[CommunityOrg], actor) -> list[CommunityOrg]:
+    """Create many organisations at once (an imported file), each already checked with ``full_clean``: the
+    rules and audit rows of ``org_save`` creating one, in a few queries for the whole batch."""
+    org_check_many(orgs=orgs, actor=actor)
+    CommunityOrg.objects.bulk_create(orgs)
+    audit_record_many(actor=actor, action=AuditEvent.Action.CREATE, targets=orgs, changes=_org_changes)
+    records_written.send(sender=CommunityOrg, instances=orgs)
+    return orgs
+
+
+def _membership_changes(membership: Membership) -> dict:
+    return _changes(
+        member=membership.person.name, role=membership.role, joined_on=membership.joined_on,
+        left_on=membership.left_on,
+    )  # fmt: skip
+
+
+class _OnItsOrg:
+    """A membership as its audit row names it: on its organisation (the ``_meta``, ``pk`` and text that
+    ``audit_record_many`` reads of a target are the organisation's)."""
+
+    _meta = CommunityOrg._meta
+
+    def __init__(self, membership: Membership):
+        self.membership, self.pk = membership, membership.org_id
+
+    def __str__(self):
+        return str(self.membership.org)
+
+
+def _already_a_member(membership: Membership) -> ValidationError:
+    names = {"name": membership.person.name, "org": membership.org.name}
+    return ValidationError({"person": _("%(name)s is already a member of %(org)s.") % names})
+
+
+def membership_check_many(*, memberships: list[Membership], actor) -> None:
+    """The rules ``membership_create_many`` applies to a batch of new memberships beyond each one's own
+    ``full_clean``, without writing (an import's check runs them on every batch): the actor is staff of each
+    organisation's station, each person lives in that station, and nobody is a current member of one
+    organisation twice, in the batch or with a membership saved before."""
+    for station_id in sorted({m.org.station_id for m in memberships}):
+        require_staff(actor, station_id)
+    current = {}
+    for membership in memberships:
+        person = membership.person
+        if person.community.station_id != membership.org.station_id:
+            raise ValidationError({"person": _("%(name)s lives in another station.") % {"name": person.name}})
+        key = (membership.org_id, membership.person_id)
+        if membership.left_on is None and current.setdefault(key, membership) is not membership:
+            raise _already_a_member(membership)
+    org_ids = {org_id for org_id, _person in current}
+    for chunk in in_chunks(sorted({person_id for _org, person_id in current})):
+        saved = Membership.objects.filter(left_on__isnull=True, org_id__in=org_ids, person_id__in=chunk)
+        for key in saved.values_list("org_id", "person_id").order_by("pk"):
+            if key in current:
+                raise _already_a_member(current[key])
+
+
+def _memberships_write(memberships: list[Membership], actor) -> list[Membership]:
+    Membership.objects.bulk_create(memberships)
+    audit_record_many(
         actor=actor,
         action=AuditEvent.Action.CREATE,
-        target=org,
-        changes=_changes(member=person.name, role=role, joined_on=membership.joined_on),
+        targets=[_OnItsOrg(m) for m in memberships],
+        changes=lambda target: _membership_changes(target.membership),
     )
-    return membership
+    records_written.send(sender=Membership, instances=memberships)
+    return memberships
+
+
+@transaction.atomic
+def membership_add(*, org: CommunityOrg, person, role: str, actor, joined_on=None) -> Membership:
+    membership = Membership(org=org, person=person, role=role, joined_on=joined_on or timezone.localdate())
+    membership_check_many(memberships=[membership], actor=actor)
+    membership.full_clean(validate_constraints=False)
+    return _memberships_write([membership], actor)[0]
+
+
+@transaction.atomic
+def membership_create_many(*, memberships: list[Membership], actor) -> list[Membership]:
+    """Add many members at once (an imported roster), each already checked with ``full_clean``: the rules and
+    audit rows of ``membership_add``, in a few queries for the whole batch."""
+    membership_check_many(memberships=memberships, actor=actor)
+    return _memberships_write(memberships, actor)
 
 
 @transaction.atomic
 def membership_save(*, membership: Membership, actor) -> Membership:
     """Correct a membership (role, dates), or record the day the member left."""
-    _require_staff(actor, membership.org.station_id)
+    require_staff(actor, membership.org.station_id)
     creating = membership.pk is None
     if creating and membership.person.community.station_id != membership.org.station_id:
         raise ValidationError(
@@ -150,11 +248,8 @@ def membership_save(*, membership: Membership, actor) -> Membership:
         actor=actor,
         action=AuditEvent.Action.CREATE if creating else AuditEvent.Action.UPDATE,
         target=membership.org,
-        changes=_changes(
-            member=membership.person.name, role=membership.role, joined_on=membership.joined_on,
-            left_on=membership.left_on,
-        ),
-    )  # fmt: skip
+        changes=_membership_changes(membership),
+    )
     return membership
 
 
@@ -182,7 +277,7 @@ def _filing_move(filing: Filing, to: str):
 
 @transaction.atomic
 def filing_open(*, org: CommunityOrg, actor, materials=()) -> Filing:
-    _require_staff(actor, org.station_id)
+    require_staff(actor, org.station_id)
     if org.tier != CommunityOrg.Tier.LOOSE:
         raise ValidationError(
             _("Only a loose group is filed with the street; this one is %(tier)s.")
@@ -212,7 +307,7 @@ def _materials(materials) -> list[str]:
 @transaction.atomic
 def filing_set_materials(*, filing: Filing, materials, actor) -> Filing:
     filing = _lock_filing(filing)
-    _require_staff(actor, filing.org.station_id)
+    require_staff(actor, filing.org.station_id)
     if filing.status != Status.DRAFT:
         raise ValidationError(_("Only a draft filing's materials can change."))
     filing.materials = _materials(materials)
@@ -240,7 +335,7 @@ def filing_problems(filing: Filing) -> list[str]:
 def filing_submit(*, filing: Filing, actor) -> Filing:
     """Submit a draft filing for the community's review, once its checklist is complete."""
     filing = _lock_filing(filing)
-    _require_staff(actor, filing.org.station_id)
+    require_staff(actor, filing.org.station_id)
     problems = filing_problems(filing)
     if problems:
         raise ValidationError(problems)
@@ -260,7 +355,7 @@ def filing_submit(*, filing: Filing, actor) -> Filing:
 def filing_community_review(*, filing: Filing, opinion: str, actor) -> Filing:
     """Record the community's first review (its opinion, as the two committees gave it)."""
     filing = _lock_filing(filing)
-    _require_staff(actor, filing.org.station_id)
+    require_staff(actor, filing.org.station_id)
     opinion = (opinion or "").strip()
     if not opinion:
         raise ValidationError({"community_opinion": _("Write down the community's opinion.")})
@@ -316,7 +411,7 @@ def filing_return(*, filing: Filing, reason: str, actor) -> Filing:
     if not reason:
         raise ValidationError({"return_reason": _("Say why the filing is returned.")})
     filing = _lock_filing(filing)
-    _require_staff(actor, filing.org.station_id)
+    require_staff(actor, filing.org.station_id)
     _filing_move(filing, Status.RETURNED)
     filing.return_reason = reason[:500]
     filing.decided_by, filing.decided_at = actor, timezone.now()
@@ -345,7 +440,7 @@ def incubation_start(
 ) -> StageMove:
     """Take an organisation into incubation at the first stage of its station's path (or the one given)."""
     org = _lock_org(org)
-    _require_staff(actor, org.station_id)
+    require_staff(actor, org.station_id)
     if org.incubation == CommunityOrg.Incubation.IN_PROGRESS:
         raise ValidationError(_("%(org)s is already in incubation.") % {"org": org.name})
     stages = stages_ensure_defaults(station=org.station)
@@ -393,7 +488,7 @@ def _enter(org, stage, actor, *, kind, done, from_stage, checked, at=None) -> St
 def stage_check(*, org: CommunityOrg, items, actor) -> CommunityOrg:
     """Tick checklist items of the current stage as done (replacing the ticked set)."""
     org = _lock_org(org)
-    _require_staff(actor, org.station_id)
+    require_staff(actor, org.station_id)
     if org.incubation != CommunityOrg.Incubation.IN_PROGRESS:
         raise ValidationError(_("%(org)s is not in incubation.") % {"org": org.name})
     allowed = org.stage.checklist_items
@@ -414,7 +509,7 @@ def stage_advance(
 ) -> StageMove:
     """Move to the next stage only, once the checklist is done, saying what was done."""
     org = _lock_org(org)
-    _require_staff(actor, org.station_id)
+    require_staff(actor, org.station_id)
     if org.incubation != CommunityOrg.Incubation.IN_PROGRESS:
         raise ValidationError(_("%(org)s is not in incubation.") % {"org": org.name})
     following = (
@@ -446,7 +541,7 @@ def incubation_exit(*, org: CommunityOrg, reason: str, actor) -> StageMove:
     if not reason:
         raise ValidationError({"reason": _("Say why the organisation leaves incubation.")})
     org = _lock_org(org)
-    _require_staff(actor, org.station_id)
+    require_staff(actor, org.station_id)
     if org.incubation != CommunityOrg.Incubation.IN_PROGRESS:
         raise ValidationError(_("%(org)s is not in incubation.") % {"org": org.name})
     move = StageMove(
@@ -469,7 +564,7 @@ def incubation_exit(*, org: CommunityOrg, reason: str, actor) -> StageMove:
 
 @transaction.atomic
 def survey_record(*, survey: NeedsSurvey, actor) -> NeedsSurvey:
-    _require_staff(actor, survey.station_id)
+    require_staff(actor, survey.station_id)
     if survey.community_id and survey.community.station_id != survey.station_id:
         raise ValidationError({"community": _("This community belongs to another station.")})
     if survey.recorded_by_id is None:
@@ -487,7 +582,7 @@ def survey_record(*, survey: NeedsSurvey, actor) -> NeedsSurvey:
 @transaction.atomic
 def org_activity_save(*, org_activity: OrgActivity, activity: Activity, actor) -> OrgActivity:
     """Create or update an organisation's activity or a training, on the station's ledger (platform "orgs")."""
-    _require_staff(actor, activity.station_id)
+    require_staff(actor, activity.station_id)
     if org_activity.org_id and org_activity.org.station_id != activity.station_id:
         raise ValidationError({"org": _("This organisation belongs to another station.")})
     activity.platform = Activity.Platform.ORGS
@@ -560,7 +655,7 @@ def assessment_record(
     """Score an organisation against a capacity rubric; every score in range or nothing is saved.
 
     ``scores`` maps the criterion labels (or ids) of the rubric to the score given."""
-    _require_staff(actor, org.station_id)
+    require_staff(actor, org.station_id)
     template = rubric or capacity_rubric_template()
     if template.purpose != Rubric.Purpose.CAPACITY:
         raise ValidationError(_("Choose a capacity assessment rubric."))
@@ -602,7 +697,7 @@ def activities_in_year(org: CommunityOrg, year: int) -> int:
 def annual_review_record(*, review: AnnualReview, actor) -> AnnualReview:
     """A worker records the year's review; the year's activities are counted from the ledger."""
     org = _lock_org(review.org)
-    _require_staff(actor, org.station_id)
+    require_staff(actor, org.station_id)
     if review.assessment_id and review.assessment.org_id != org.pk:
         raise ValidationError({"assessment": _("This assessment is of another organisation.")})
     if review.pk is None and AnnualReview.objects.filter(org=org, year=review.year).exists():
