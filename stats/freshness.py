@@ -25,8 +25,11 @@ SKIPPED_APPS = {"stats", "admin", "auth", "contenttypes", "sessions", "axes", "d
 SKIPPED_MODELS = {"station.auditevent", "station.notification", "station.staffprofile"}
 
 
-def _station_of_community(community_id):
-    """A community's station, remembered for an hour (communities do not change stations)."""
+def _station_of_community(community_id, seen: dict | None = None):
+    """A community's station, remembered for an hour (communities do not change stations), and in ``seen``
+    for the rest of a batch (one cache call a community, not one a record)."""
+    if seen is not None and community_id in seen:
+        return seen[community_id]
 
     def read():
         from station.models import Community
@@ -34,9 +37,12 @@ def _station_of_community(community_id):
         return Community.objects.filter(pk=community_id).values_list("station_id", flat=True).first()
 
     try:
-        return cache.get_or_set(f"stats:community-station:{community_id}", read, timeout=3600)
+        found = cache.get_or_set(f"stats:community-station:{community_id}", read, timeout=3600)
     except Exception:  # a cache that does not answer never fails the write that asked
-        return read()
+        found = read()
+    if seen is not None:
+        seen[community_id] = found
+    return found
 
 
 def _loaded(instance, name):
@@ -48,16 +54,17 @@ def _loaded(instance, name):
     return getattr(instance, name) if field.is_cached(instance) else None
 
 
-def station_of(instance):
+def station_of(instance, seen: dict | None = None):
     """The station whose figures a record counts in, or None: its station, its community's, its activity's,
     its person's community's. No query for a record that carries its station or community, or whose activity
-    or person is in memory (forms and imports); otherwise one."""
+    or person is in memory (forms and imports); otherwise one. ``seen``: the communities' stations already
+    found for the batch the record is in."""
     from station.models import Activity, Person
 
     if getattr(instance, "station_id", None):
         return instance.station_id
     if getattr(instance, "community_id", None):
-        return _station_of_community(instance.community_id)
+        return _station_of_community(instance.community_id, seen)
     if getattr(instance, "activity_id", None):
         activity = _loaded(instance, "activity")
         if activity is not None:
@@ -71,7 +78,7 @@ def station_of(instance):
             community_id = (
                 Person.objects.filter(pk=instance.person_id).values_list("community_id", flat=True).first()
             )
-        return _station_of_community(community_id) if community_id else None
+        return _station_of_community(community_id, seen) if community_id else None
     return None
 
 

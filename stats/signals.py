@@ -77,7 +77,8 @@ def stations_of(sender, instances) -> dict:
     (``freshness.station_of``), else by the record's path to its station, in one query per 5,000 records."""
     from .freshness import station_of
 
-    found = {instance.pk: station_of(instance) for instance in instances}
+    seen: dict = {}
+    found = {instance.pk: station_of(instance, seen) for instance in instances}
     path = TRACKED.get(sender._meta.label_lower, (None, None))[1]
     missing = [pk for pk, station_id in found.items() if station_id is None and pk is not None]
     for start in range(0, len(missing) if path else 0, 5000):

@@ -411,3 +411,27 @@ def test_back_filled_hours_written_in_one_batch_revise_the_final_month(station, 
     service_record_backfill_many(records=records, actor=worker)
     stale = StaleMonth.objects.get(station=station, month=JULY)
     assert "2025-07-04" in stale.reason and "2025-07-18" in stale.reason
+
+
+def test_a_batch_finds_each_communitys_station_once_however_many_records(
+    station, other_station, community_a, other_community, worker
+):
+    """The stations of an imported batch: one cache call a community, not one a record (with Redis, a
+    20,000-row file would otherwise make 20,000 round trips)."""
+    from unittest import mock
+
+    from django.core.cache import cache
+
+    from cases.models import Visit
+    from stats.signals import stations_of
+    from tests.cases.factories import VisitFactory
+
+    people = [PersonFactory(community=community_a), PersonFactory(community=other_community)]
+    for i in range(40):
+        VisitFactory(person=people[i % 2], worker=worker)
+    visits = list(Visit.objects.select_related("person"))  # as an import holds them: each with its person
+    with mock.patch.object(cache, "get_or_set", wraps=cache.get_or_set) as calls:
+        found = stations_of(Visit, visits)
+    assert calls.call_count == 2
+    assert {found[v.pk] for v in visits if v.person == people[0]} == {station.pk}
+    assert {found[v.pk] for v in visits if v.person == people[1]} == {other_station.pk}
