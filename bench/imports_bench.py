@@ -42,6 +42,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+# Run as a script, this module is also the one the platforms' bench modules import (for ``Importer``): one copy.
+sys.modules.setdefault("bench.imports_bench", sys.modules[__name__])
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.bench_settings")
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/sws_bench_imports")
 os.environ.setdefault("CELERY_BROKER_URL", "")
