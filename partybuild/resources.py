@@ -81,7 +81,12 @@ class MemberResource(StrictResource):
     def before_import(self, dataset, **kwargs):
         """Look up once for the whole file what each row is checked against: the people by ID number, which
         of them are members already, and the party organisations, units and communities the file names."""
-        column = lambda label: {_text(v) for v in column_values(dataset, pgettext(CONTEXT, label))} - {""}  # noqa: E731
+        self._headings = {label: str(pgettext(CONTEXT, label)) for _name, label, _attr in COLUMNS}
+        self._links = {}  # a link by its code or its label, translated once per file
+        for code, label in PartyMember.Link.choices:
+            self._links.setdefault(code, code)
+            self._links.setdefault(str(label), code)
+        column = lambda label: {_text(v) for v in column_values(dataset, self._headings[label])} - {""}  # noqa: E731
         self._by_hash = {}
         for chunk in in_chunks({idnumbers.keyed_hash(v) for v in column("ID number")}):
             people = Person.objects.filter(id_number_hash__in=chunk).select_related("community")
@@ -90,7 +95,7 @@ class MemberResource(StrictResource):
         self._members = set()
         for chunk in in_chunks(person.pk for person in self._by_hash.values()):
             self._members.update(
-                PartyMember.objects.filter(person_id__in=chunk).values_list("person", flat=True)
+                PartyMember.objects.filter(person_id__in=chunk).order_by().values_list("person", flat=True)
             )
         self._orgs = self._by_name(PartyOrg, column("party organisation"))
         self._units = self._by_name(PartnerUnit, column("work unit"))
@@ -119,7 +124,7 @@ class MemberResource(StrictResource):
         return  # every column is read in import_instance and written through the services
 
     def _column(self, row, label) -> str:
-        return _text(row.get(str(pgettext(CONTEXT, label))))
+        return _text(row.get(self._headings[label]))
 
     def import_instance(self, instance, row, **kwargs):
         errors: dict[str, list] = {}
@@ -148,9 +153,7 @@ class MemberResource(StrictResource):
                     error("id_number", _("This ID number appears twice in the file."))
                 self._ids_seen.add(id_number)
 
-        link = next(
-            (code for code, label in PartyMember.Link.choices if link_text in (code, str(label))), None
-        )
+        link = self._links.get(link_text)
         if link is None:
             allowed = "、".join(str(label) for _code, label in PartyMember.Link.choices)
             error(

@@ -98,15 +98,17 @@ def member_register(
         availability=availability,
         joined_on=joined_on,
     )
+    _require_staff(actor, person.community.station_id)
+    member_prepare(member)
+    member.full_clean(validate_unique=False)  # one member per person: member_register_many checks it
     return member_register_many(members=[member], actor=actor)[0]
 
 
 def member_check_many(*, members: list[PartyMember], actor) -> None:
-    """The rules ``member_register_many`` applies, without writing (an import's check runs it on its file): the
-    actor is staff of each member's station, nobody is a member already or twice in the batch, each member's
-    organisation and unit are of their station, and each member's own fields are valid, in the form
-    ``member_prepare`` gives them. A few queries for the whole batch; a person not yet saved (a new resident of
-    an import) must have been checked by its caller."""
+    """The rules ``member_register_many`` applies to a batch beyond each member's own checks, without writing
+    (an import's check runs it on every batch): the actor is staff of each member's station, nobody is a
+    member already or twice in the batch, and each member's organisation and unit are of their station. A few
+    queries for the whole batch."""
     for station_id in {member.person.community.station_id for member in members}:
         _require_staff(actor, station_id)
     first: dict[int, PartyMember] = {}
@@ -117,17 +119,13 @@ def member_check_many(*, members: list[PartyMember], actor) -> None:
             )
     ids = list(first)
     for start in range(0, len(ids), 5000):
-        members_already = PartyMember.objects.filter(person_id__in=ids[start : start + 5000])
-        taken = members_already.values_list("person_id", flat=True).first()
-        if taken is not None:
+        members_already = PartyMember.objects.filter(person_id__in=ids[start : start + 5000]).order_by()
+        for taken in members_already.values_list("person_id", flat=True)[:1]:
             raise ValidationError(
                 _("%(name)s is already registered as a party member.") % {"name": first[taken].person.name}
             )
     for member in members:
-        member_prepare(member)
         _member_check(member)
-        # Its person, organisation and unit are in memory; one member per person is checked above.
-        member.full_clean(exclude=["person", "org", "work_unit"], validate_unique=False)
 
 
 def member_prepare(member: PartyMember) -> None:
@@ -141,9 +139,11 @@ def member_prepare(member: PartyMember) -> None:
 
 @transaction.atomic
 def member_register_many(*, members: list[PartyMember], actor) -> list[PartyMember]:
-    """Record many people as party members at once (an import; ``member_register`` is a batch of one), with
-    the rules of ``member_check_many``. New residents among them (``member.person`` not saved, already checked
-    with ``full_clean``) are registered first, each with their audit row; then each member gets one."""
+    """Record many people as party members at once (an import; ``member_register`` is a batch of one): each
+    member already in its stored form and checked (``member_prepare``, then ``full_clean`` but for its person,
+    organisation and unit, which the batch's rules cover: ``member_check_many``). New residents among them
+    (``member.person`` not saved, already checked with ``full_clean``) are registered first, each with their
+    audit row; then each member gets one."""
     member_check_many(members=members, actor=actor)
     person_create_many(people=[member.person for member in members if member.person.pk is None], actor=actor)
     PartyMember.objects.bulk_create(members)

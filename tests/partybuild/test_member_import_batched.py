@@ -159,16 +159,19 @@ def test_member_register_many_refuses_another_stations_organisation_and_a_strang
         services.member_register_many(
             members=[PartyMember(person=person_a, link="retired")], actor=other_worker
         )
-    with pytest.raises(ValidationError, match="link"):
-        services.member_check_many(members=[PartyMember(person=person_a, link="nonsense")], actor=head)
+    with pytest.raises(ValidationError, match="link"):  # one member alone: member_register checks its fields
+        services.member_register(person=person_a, link="nonsense", actor=head)
     assert not PartyMember.objects.exists()
 
 
 def test_member_register_many_creates_new_people_with_their_members(station, community_a, head):
     person = Person(name="新党员", community=community_a, id_number=valid_id_number(date(1975, 5, 6)))
     person.full_clean()
-    (member,) = services.member_register_many(
-        members=[PartyMember(person=person, link="community", skills="义诊 义诊")], actor=head
-    )
+    member = PartyMember(person=person, link="community", skills="义诊 义诊")
+    services.member_prepare(member)
+    member.full_clean(exclude=["person"])
+    services.member_register_many(members=[member], actor=head)
     member.refresh_from_db()
-    assert member.person.name == "新党员" and member.skills == "义诊" and member.joined_on is not None
+    assert member.person.pk == person.pk and Person.objects.get(pk=person.pk).name == "新党员"
+    assert member.skills == "义诊" and member.joined_on is not None
+    assert AuditEvent.objects.filter(target_type="station.Person", target_id=str(person.pk)).exists()
