@@ -7,6 +7,7 @@ Column headings carry their own translation context ("partybuild excel column").
 """
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext, pgettext_lazy
 from import_export import fields, widgets
@@ -81,6 +82,7 @@ class MemberResource(StrictResource):
     def before_import(self, dataset, **kwargs):
         """Look up once for the whole file what each row is checked against: the people by ID number, which
         of them are members already, and the party organisations, units and communities the file names."""
+        self._today = timezone.localdate()  # each new member is registered today (asked once, not per row)
         self._headings = {label: str(pgettext(CONTEXT, label)) for _name, label, _attr in COLUMNS}
         self._links = {}  # a link by its code or its label, translated once per file
         for code, label in PartyMember.Link.choices:
@@ -198,6 +200,7 @@ class MemberResource(StrictResource):
         instance.skills = self._column(row, "skills")
         instance.preferences = self._column(row, "service preferences")
         instance.availability = self._column(row, "availability")
+        instance.joined_on = self._today
         try:  # the member's own columns, in the form the service stores them
             services.member_prepare(instance)
             instance.full_clean(
