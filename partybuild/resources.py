@@ -1,18 +1,20 @@
 """Excel import of party members (a community's list or a unit's roster) and export of quarterly sheets.
 
-Whole files or nothing (StrictResource): any bad row, and nothing is saved; errors name the Excel row.
+Whole files or nothing (StrictResource): any bad row, and nothing is saved; errors name the Excel row. The
+members' import is batched (``use_bulk``): the file's people, members, organisations, units and communities are
+looked up once, each row is checked in Python, and the rows are written by ``services.member_register_many``.
 Column headings carry their own translation context ("partybuild excel column").
 """
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext, pgettext_lazy
 from import_export import fields, widgets
 
 from station import idnumbers
 from station.models import Community, PartnerUnit, Person
-from station.resources import StrictResource
-from station.services import person_save
+from station.resources import StrictResource, column_values, in_chunks
 
 from . import services
 from .models import PartyMember, PartyOrg, QuarterlySheet
@@ -69,12 +71,47 @@ class MemberResource(StrictResource):
         import_id_fields = ()
         clean_model_instances = False
         skip_unchanged = False
+        use_bulk = True
 
     def __init__(self, station=None, user=None, **kwargs):
         super().__init__(**kwargs)
         self.station = station
         self.user = user
         self._ids_seen: set[str] = set()
+
+    def before_import(self, dataset, **kwargs):
+        """Look up once for the whole file what each row is checked against: the people by ID number, which
+        of them are members already, and the party organisations, units and communities the file names."""
+        self._today = timezone.localdate()  # each new member is registered today (asked once, not per row)
+        self._headings = {label: str(pgettext(CONTEXT, label)) for _name, label, _attr in COLUMNS}
+        self._links = {}  # a link by its code or its label, translated once per file
+        for code, label in PartyMember.Link.choices:
+            self._links.setdefault(code, code)
+            self._links.setdefault(str(label), code)
+        column = lambda label: {_text(v) for v in column_values(dataset, self._headings[label])} - {""}  # noqa: E731
+        self._by_hash = {}
+        for chunk in in_chunks({idnumbers.keyed_hash(v) for v in column("ID number")}):
+            people = Person.objects.filter(id_number_hash__in=chunk).select_related("community")
+            for person in people.defer("id_number"):  # not read here; decrypting them all took seconds
+                self._by_hash[person.id_number_hash] = person
+        self._members = set()
+        for chunk in in_chunks(person.pk for person in self._by_hash.values()):
+            self._members.update(
+                PartyMember.objects.filter(person_id__in=chunk).order_by().values_list("person", flat=True)
+            )
+        self._orgs = self._by_name(PartyOrg, column("party organisation"))
+        self._units = self._by_name(PartnerUnit, column("work unit"))
+        self._communities = self._by_name(Community, column("community"))
+
+    def _by_name(self, model, names) -> dict:
+        """The station's records of ``model`` by name (the first of namesakes, in the model's order)."""
+        found = {}
+        records = model.objects.filter(**({"station": self.station} if self.station is not None else {}))
+        for chunk in in_chunks(names):
+            chosen = records.filter(name__in=chunk)
+            for record in chosen if chosen.ordered else chosen.order_by("pk"):
+                found.setdefault(record.name, record)
+        return found
 
     def get_queryset(self):
         return PartyMember.objects.select_related("person__community", "org", "work_unit")
@@ -89,7 +126,7 @@ class MemberResource(StrictResource):
         return  # every column is read in import_instance and written through the services
 
     def _column(self, row, label) -> str:
-        return _text(row.get(str(pgettext(CONTEXT, label))))
+        return _text(row.get(self._headings[label]))
 
     def import_instance(self, instance, row, **kwargs):
         errors: dict[str, list] = {}
@@ -118,81 +155,69 @@ class MemberResource(StrictResource):
                     error("id_number", _("This ID number appears twice in the file."))
                 self._ids_seen.add(id_number)
 
-        link = next(
-            (code for code, label in PartyMember.Link.choices if link_text in (code, str(label))), None
-        )
+        link = self._links.get(link_text)
         if link is None:
             allowed = "、".join(str(label) for _code, label in PartyMember.Link.choices)
             error(
                 "link", _("“%(value)s” is not one of: %(allowed)s") % {"value": link_text, "allowed": allowed}
             )
 
-        station_filter = {"station": self.station} if self.station is not None else {}
-        org = None
-        if org_name:
-            org = PartyOrg.objects.filter(name=org_name, **station_filter).first()
-            if org is None:
-                error("org", _("Unknown party organisation “%(name)s”.") % {"name": org_name})
-        unit = None
-        if unit_name:
-            unit = PartnerUnit.objects.filter(name=unit_name, **station_filter).first()
-            if unit is None:
-                error(
-                    "work_unit",
-                    _("Unknown unit “%(name)s”: add it to the partner units first.") % {"name": unit_name},
-                )
+        org = self._orgs.get(org_name) if org_name else None
+        if org_name and org is None:
+            error("org", _("Unknown party organisation “%(name)s”.") % {"name": org_name})
+        unit = self._units.get(unit_name) if unit_name else None
+        if unit_name and unit is None:
+            error(
+                "work_unit",
+                _("Unknown unit “%(name)s”: add it to the partner units first.") % {"name": unit_name},
+            )
 
-        person = None
-        if id_number:
-            people = Person.objects.filter(id_number_hash=idnumbers.keyed_hash(id_number))
-            person = people.first()
-            if (
-                person is not None
-                and self.station is not None
-                and person.community.station_id != self.station.pk
-            ):
-                error("id_number", _("This person is registered at another station."))
-            elif person is not None and PartyMember.objects.filter(person=person).exists():
-                error(
-                    "id_number",
-                    _("%(name)s is already registered as a party member.") % {"name": person.name},
-                )
+        person = self._by_hash.get(idnumbers.keyed_hash(id_number)) if id_number else None
+        if person is not None:
+            person.id_number = id_number  # theirs (the digest matched): the preview shows it masked, no query
+        if person is not None and self.station is not None and person.community.station_id != self.station.pk:
+            error("id_number", _("This person is registered at another station."))
+        elif person is not None and person.pk in self._members:
+            error("id_number", _("%(name)s is already registered as a party member.") % {"name": person.name})
         if person is None and id_number:
-            community = Community.objects.filter(name=community_name, **station_filter).first()
+            community = self._communities.get(community_name)
             if community is None:
                 error("community", _("Unknown community “%(name)s”.") % {"name": community_name})
             if not name:
                 error("name", _("The name is missing."))
             person = Person(name=name, phone=phone, community=community, id_number=id_number)
+            person.registered_id_hashes = self._by_hash  # its number is not among them: it was looked up
             if community is not None and name:
-                try:
-                    person.full_clean()
+                try:  # the community came from the lookup; the file's numbers were checked above
+                    person.full_clean(
+                        exclude=["community"], validate_unique=False, validate_constraints=False
+                    )
                 except ValidationError as exc:
                     errors = exc.update_error_dict(errors)
-        instance._person = person
-        instance._org, instance._unit, instance._link = org, unit, link
+        if person is not None:
+            instance.person = person
+        instance.org, instance.work_unit, instance.link = org, unit, link or ""
         instance.skills = self._column(row, "skills")
         instance.preferences = self._column(row, "service preferences")
         instance.availability = self._column(row, "availability")
+        instance.joined_on = self._today
+        try:  # the member's own columns, in the form the service stores them
+            services.member_prepare(instance)
+            instance.full_clean(
+                exclude=["person", "org", "work_unit", *errors],
+                validate_unique=False,
+                validate_constraints=False,
+            )
+        except ValidationError as exc:
+            errors = exc.update_error_dict(errors)
         if errors:
             raise ValidationError(errors)
 
-    def do_instance_save(self, instance, is_create):
-        person = instance._person
-        if person.pk is None:
-            person_save(person=person, actor=self.user)
-        created = services.member_register(
-            person=person,
-            link=instance._link,
-            actor=self.user,
-            org=instance._org,
-            work_unit=instance._unit,
-            skills=instance.skills,
-            preferences=instance.preferences,
-            availability=instance.availability,
-        )
-        instance.pk = created.pk
-        instance.person = person
+    def check_batch(self, instances):
+        services.member_check_many(members=instances, actor=self.user)
+
+    def save_batch(self, instances):
+        services.member_register_many(members=instances, actor=self.user)
 
 
 class QuarterlySheetResource(StrictResource):

@@ -16,7 +16,16 @@ from django.utils.translation import gettext as _
 from station.models import Activity, Attendance, AuditEvent, Need, Person
 from station.periods import quarter_bounds
 from station.roles import is_station_staff
-from station.services import audit_record, need_meet, need_raise, need_take, notification_create
+from station.services import (
+    audit_record,
+    audit_record_many,
+    need_meet,
+    need_raise,
+    need_take,
+    notification_create,
+    person_create_many,
+)
+from station.signals import records_written
 from volunteers import selectors as volunteer_selectors
 from volunteers import services as volunteer_services
 
@@ -66,7 +75,6 @@ def add_months(day: date, months: int) -> date:
 # Members ---------------------------------------------------------------------------------------------------
 
 
-@transaction.atomic
 def member_register(
     *,
     person: Person,
@@ -80,24 +88,68 @@ def member_register(
     joined_on: date | None = None,
 ) -> PartyMember:
     """Record a person as a party member (one person, every role)."""
-    _require_staff(actor, person.community.station_id)
-    if PartyMember.objects.filter(person=person).exists():
-        raise ValidationError(_("%(name)s is already registered as a party member.") % {"name": person.name})
     member = PartyMember(
         person=person,
         link=link,
         org=org,
         work_unit=work_unit,
-        skills=normalise_skills(skills),
-        preferences=preferences.strip(),
-        availability=availability.strip(),
-        joined_on=joined_on or timezone.localdate(),
+        skills=skills,
+        preferences=preferences,
+        availability=availability,
+        joined_on=joined_on,
     )
-    _member_check(member)
-    member.full_clean(validate_unique=False)  # one member per person: checked above
-    member.save()
-    audit_record(actor=actor, action=ACTION.CREATE, target=member, changes={"link": link})
-    return member
+    _require_staff(actor, person.community.station_id)
+    member_prepare(member)
+    member.full_clean(validate_unique=False)  # one member per person: member_register_many checks it
+    return member_register_many(members=[member], actor=actor)[0]
+
+
+def member_check_many(*, members: list[PartyMember], actor) -> None:
+    """The rules ``member_register_many`` applies to a batch beyond each member's own checks, without writing
+    (an import's check runs it on every batch): the actor is staff of each member's station, nobody is a
+    member already or twice in the batch, and each member's organisation and unit are of their station. A few
+    queries for the whole batch."""
+    for station_id in {member.person.community.station_id for member in members}:
+        _require_staff(actor, station_id)
+    first: dict[int, PartyMember] = {}
+    for member in members:
+        if member.person.pk is not None and first.setdefault(member.person.pk, member) is not member:
+            raise ValidationError(
+                _("%(name)s is twice among the members to register.") % {"name": member.person.name}
+            )
+    ids = list(first)
+    for start in range(0, len(ids), 5000):
+        members_already = PartyMember.objects.filter(person_id__in=ids[start : start + 5000]).order_by()
+        for taken in members_already.values_list("person_id", flat=True)[:1]:
+            raise ValidationError(
+                _("%(name)s is already registered as a party member.") % {"name": first[taken].person.name}
+            )
+    for member in members:
+        _member_check(member)
+
+
+def member_prepare(member: PartyMember) -> None:
+    """A new member in the form it is stored: skills normalised, text trimmed, registered today unless a day
+    is given."""
+    member.skills = normalise_skills(member.skills)
+    member.preferences = (member.preferences or "").strip()
+    member.availability = (member.availability or "").strip()
+    member.joined_on = member.joined_on or timezone.localdate()
+
+
+@transaction.atomic
+def member_register_many(*, members: list[PartyMember], actor) -> list[PartyMember]:
+    """Record many people as party members at once (an import; ``member_register`` is a batch of one): each
+    member already in its stored form and checked (``member_prepare``, then ``full_clean`` but for its person,
+    organisation and unit, which the batch's rules cover: ``member_check_many``). New residents among them
+    (``member.person`` not saved, already checked with ``full_clean``) are registered first, each with their
+    audit row; then each member gets one."""
+    member_check_many(members=members, actor=actor)
+    person_create_many(people=[member.person for member in members if member.person.pk is None], actor=actor)
+    PartyMember.objects.bulk_create(members)
+    audit_record_many(actor=actor, action=ACTION.CREATE, targets=members, changes=lambda m: {"link": m.link})
+    records_written.send(sender=PartyMember, instances=members)  # the month to date follows, as after a save
+    return members
 
 
 def _member_check(member: PartyMember) -> None:
