@@ -30,10 +30,6 @@ def _text(value) -> str:
     return text.removesuffix(".0") if text.replace(".", "", 1).isdigit() else text
 
 
-def _cell(row, heading) -> str:
-    return _text(row.get(pgettext(CONTEXT, heading)))
-
-
 def _date(value):
     if isinstance(value, datetime):
         return value.date()
@@ -64,6 +60,7 @@ class _TalentResource(StrictResource):
         self.station = station
         self.user = user
         self._rows_by_key: dict = {}
+        self._headings: dict[str, str] = {}
 
     def before_import(self, dataset, **kwargs):
         names = {_text(v) for v in column_values(dataset, pgettext(CONTEXT, "name"))} - {""}
@@ -84,8 +81,17 @@ class _TalentResource(StrictResource):
     def import_field(self, field, instance, row, is_m2m=False, **kwargs):
         return  # every column is read in import_instance and written through the services
 
+    def _raw(self, row, heading):
+        """The row's cell under a heading (translated once per file: once per cell cost more than the rest)."""
+        if heading not in self._headings:
+            self._headings[heading] = pgettext(CONTEXT, heading)
+        return row.get(self._headings[heading])
+
+    def _cell(self, row, heading) -> str:
+        return _text(self._raw(row, heading))
+
     def _person(self, row, errors) -> Person | None:
-        name, phone = _cell(row, "name"), _cell(row, "phone")
+        name, phone = self._cell(row, "name"), self._cell(row, "phone")
         found = [p for p in self._people.get(name, []) if not phone or p.phone == phone]
         if len(found) != 1:
             errors.setdefault("person", []).append(
@@ -98,7 +104,7 @@ class _TalentResource(StrictResource):
         return found[0]
 
     def _exam_year(self, row, errors) -> ExamYear | None:
-        raw = _cell(row, "exam year")
+        raw = self._cell(row, "exam year")
         exam = self._exam_years.get(int(raw)) if raw.isdigit() else None
         if exam is None:
             errors.setdefault("exam_year", []).append(
@@ -108,7 +114,7 @@ class _TalentResource(StrictResource):
 
     def _by_name(self, choices, row, heading, field, errors):
         """The level or subject the row names (the first of that name), or an error listing them all."""
-        text = _cell(row, heading)
+        text = self._cell(row, heading)
         found = next((choice for choice in choices if choice.name == text), None)
         if found is None:
             allowed = "、".join(choice.name for choice in choices)
@@ -160,7 +166,7 @@ class CandidateResource(_TalentResource):
         person, exam = self._person(row, errors), self._exam_year(row, errors)
         level = self._by_name(self._levels, row, "level", "level", errors)
         instance.person, instance.exam_year, instance.level = person, exam, level
-        raw = row.get(pgettext(CONTEXT, "registered on"))
+        raw = self._raw(row, "registered on")
         instance.registered_on = _date(raw)
         if _text(raw) and instance.registered_on is None:
             errors.setdefault("registered_on", []).append(_("“%(value)s” is not a date.") % {"value": raw})
@@ -203,7 +209,7 @@ class ExamResultResource(_TalentResource):
         person = self._person(row, errors)
         exam = self._exam_year(row, errors)
         subject = self._by_name(self._subjects, row, "subject", "subject", errors)
-        raw = _cell(row, "score")
+        raw = self._cell(row, "score")
         try:
             score = Decimal(raw) if raw else None
         except InvalidOperation:
@@ -252,15 +258,15 @@ class CEHoursResource(_TalentResource):
     def import_instance(self, instance, row, **kwargs):
         errors = {}
         person = instance.person = self._person(row, errors)
-        instance.provider = _cell(row, "provider")
-        instance.course = _cell(row, "course")
-        raw_day = row.get(pgettext(CONTEXT, "completed on"))
+        instance.provider = self._cell(row, "provider")
+        instance.course = self._cell(row, "course")
+        raw_day = self._raw(row, "completed on")
         instance.completed_on = _date(raw_day)
         if instance.completed_on is None:
             errors.setdefault("completed_on", []).append(
                 _("“%(value)s” is not a date.") % {"value": _text(raw_day)}
             )
-        raw = _cell(row, "hours")
+        raw = self._cell(row, "hours")
         try:
             instance.hours = Decimal(raw)
         except InvalidOperation:

@@ -87,9 +87,8 @@ def _require_people(actor, person_ids):
     """The actor is staff of every station these people live in: one query per 5,000 people."""
     station_ids = set()
     for chunk in in_chunks(set(person_ids)):
-        station_ids.update(
-            Person.objects.filter(pk__in=chunk).values_list("community__station_id", flat=True)
-        )
+        people = Person.objects.filter(pk__in=chunk)
+        station_ids.update(people.values_list("community__station_id", flat=True).distinct())
     for station_id in station_ids or {None}:
         _require_staff(actor, station_id)
 
