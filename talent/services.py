@@ -85,8 +85,11 @@ def _require_person(actor, person: Person):
 
 def _require_people(actor, person_ids):
     """The actor is staff of every station these people live in: one query per 5,000 people."""
+    person_ids = set(person_ids)
+    if not person_ids:
+        return
     station_ids = set()
-    for chunk in in_chunks(set(person_ids)):
+    for chunk in in_chunks(person_ids):
         people = Person.objects.filter(pk__in=chunk)
         station_ids.update(people.values_list("community__station_id", flat=True).distinct())
     for station_id in station_ids or {None}:
@@ -259,9 +262,8 @@ def exam_results_refresh(*, pairs, actor) -> list[ExamAttempt]:
     attempts, scores = [], {}
     for chunk in in_chunks(sorted({person_id for person_id, _level in pairs})):
         found = ExamAttempt.objects.filter(person_id__in=chunk).select_related("exam_year", "level", "person")
-        attempts += found.defer(
-            "person__id_number"
-        )  # not read here; decrypting thousands of them took seconds
+        # The ID numbers are not read here; decrypting thousands of them took seconds.
+        attempts += found.defer("person__id_number")
         rows = SubjectScore.objects.filter(attempt__person_id__in=chunk)
         for attempt_id, subject_id, score in rows.values_list("attempt_id", "subject_id", "score"):
             scores.setdefault(attempt_id, {})[subject_id] = score
@@ -414,7 +416,9 @@ def scores_record_many(*, scores: list[SubjectScore], actor) -> list[SubjectScor
     scores_check_many(scores=scores, actor=actor)
     attempts_register_many(attempts=[score.attempt for score in scores], actor=actor)
     recorded = {}
-    for chunk in in_chunks({score.attempt.pk for score in scores}):
+    for chunk in in_chunks(sorted({score.attempt.pk for score in scores})):
+        # The attempts are locked (in primary-key order) as scores_record locks its one.
+        list(ExamAttempt.objects.select_for_update().filter(pk__in=chunk).order_by("pk").values_list("pk"))
         for pk, attempt_id, subject_id in SubjectScore.objects.filter(attempt_id__in=chunk).values_list(
             "pk", "attempt_id", "subject_id"
         ):
