@@ -1,4 +1,8 @@
-"""Every write of the talent platform that has rules. Admin, pages, imports and tasks call these."""
+"""Every write of the talent platform that has rules. Admin, pages, imports and tasks call these.
+
+The Excel imports write through the ``*_many`` services (candidates, exam results, continuing-education
+hours): the same rules as the one-record services, in a few queries for a whole batch.
+"""
 
 from datetime import date
 from decimal import Decimal
@@ -11,8 +15,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from station.models import Activity, Attendance, AuditEvent, Person, years_before
+from station.resources import in_chunks
 from station.roles import is_station_staff
-from station.services import audit_record
+from station.services import audit_record, audit_record_many
+from station.signals import records_written
 
 from . import rules
 from .models import (
@@ -74,9 +80,20 @@ def _require_staff(actor, station_id):
 
 
 def _require_person(actor, person: Person):
-    _require_staff(
-        actor, Person.objects.filter(pk=person.pk).values_list("community__station_id", flat=True).first()
-    )
+    _require_people(actor, [person.pk])
+
+
+def _require_people(actor, person_ids):
+    """The actor is staff of every station these people live in: one query per 5,000 people."""
+    person_ids = set(person_ids)
+    if not person_ids:
+        return
+    station_ids = set()
+    for chunk in in_chunks(person_ids):
+        people = Person.objects.filter(pk__in=chunk)
+        station_ids.update(people.values_list("community__station_id", flat=True).distinct())
+    for station_id in station_ids or {None}:
+        _require_staff(actor, station_id)
 
 
 def _audit(actor, target, creating: bool, **changes):
@@ -102,32 +119,41 @@ def talent_profile_save(*, profile: TalentProfile, actor) -> TalentProfile:
     return profile
 
 
-def person_pass_dates(person: Person) -> list[date]:
-    """The results days of every level the person passed (the exam's last day when results are not dated)."""
-    return [
-        attempt.exam_year.results_on or attempt.exam_year.exam_ends
-        for attempt in ExamAttempt.objects.filter(
-            person=person, result=ExamAttempt.Result.PASSED
-        ).select_related("exam_year")
-    ]
-
-
 def local_social_worker_refresh(*, person: Person) -> date | None:
     """Store the day the person first counted as a local social worker; once stored it never moves later, so
     the person is counted once, in that month."""
-    profile = TalentProfile.objects.select_for_update().filter(person=person).first()
-    if profile is None:
-        return None
-    since = rules.local_social_worker_on(
-        is_local=profile.is_local,
-        supported_since=profile.supported_since,
-        pass_dates=person_pass_dates(person),
-        part_time_since=profile.part_time_since,
-    )
-    if since is not None and (profile.local_counted_on is None or since < profile.local_counted_on):
-        TalentProfile.objects.filter(pk=profile.pk).update(local_counted_on=since)
-        profile.local_counted_on = since
-    return profile.local_counted_on
+    return local_social_workers_refresh(person_ids=[person.pk]).get(person.pk)
+
+
+def local_social_workers_refresh(*, person_ids) -> dict[int, date | None]:
+    """``local_social_worker_refresh`` for many people at once: {person id: the day, for those with a talent
+    profile}. The results days of every level they passed (the exam's last day when results are not dated)
+    are read in one query per 5,000 people."""
+    profiles = []
+    for chunk in in_chunks(sorted(set(person_ids))):
+        profiles += TalentProfile.objects.select_for_update().filter(person_id__in=chunk).order_by("pk")
+    pass_dates: dict[int, list[date]] = {}
+    for chunk in in_chunks([profile.person_id for profile in profiles]):
+        passes = ExamAttempt.objects.filter(person_id__in=chunk, result=ExamAttempt.Result.PASSED)
+        for person_id, results_on, exam_ends in passes.values_list(
+            "person_id", "exam_year__results_on", "exam_year__exam_ends"
+        ):
+            pass_dates.setdefault(person_id, []).append(results_on or exam_ends)
+    moved: dict[date, list[int]] = {}
+    for profile in profiles:
+        since = rules.local_social_worker_on(
+            is_local=profile.is_local,
+            supported_since=profile.supported_since,
+            pass_dates=pass_dates.get(profile.person_id, []),
+            part_time_since=profile.part_time_since,
+        )
+        if since is not None and (profile.local_counted_on is None or since < profile.local_counted_on):
+            moved.setdefault(since, []).append(profile.pk)
+            profile.local_counted_on = since
+    for since, pks in moved.items():
+        for chunk in in_chunks(pks):
+            TalentProfile.objects.filter(pk__in=chunk).update(local_counted_on=since)
+    return {profile.person_id: profile.local_counted_on for profile in profiles}
 
 
 # ---------------------------------------------------------------- the national exam
@@ -144,6 +170,10 @@ def exam_year_save(*, exam_year: ExamYear, actor) -> ExamYear:
     return exam_year
 
 
+def _attempt_changes(attempt: ExamAttempt) -> dict:
+    return {"level": attempt.level.code, "year": str(attempt.exam_year.year)}
+
+
 @transaction.atomic
 def attempt_register(
     *, person: Person, exam_year: ExamYear, level: ExamLevel, actor, registered_on: date | None = None
@@ -156,44 +186,57 @@ def attempt_register(
     attempt = ExamAttempt(person=person, exam_year=exam_year, level=level, registered_on=registered_on)
     attempt.full_clean()
     attempt.save()
-    _audit(actor, attempt, True, level=level.code, year=exam_year.year)
+    audit_record(
+        actor=actor, action=AuditEvent.Action.CREATE, target=attempt, changes=_attempt_changes(attempt)
+    )
     return attempt
 
 
-def _passed_subjects(person: Person, level: ExamLevel) -> tuple[dict[str, set[int]], set[int]]:
-    passed: dict[str, set[int]] = {}
-    rows = SubjectScore.objects.filter(
-        attempt__person=person, attempt__level=level, score__isnull=False
-    ).values_list("subject__code", "attempt__exam_year__year", "score", "attempt__exam_year__pass_mark")
-    for code, year, score, mark in rows:
-        if score >= mark:
-            passed.setdefault(code, set()).add(year)
-    reviews = set(
-        ExamAttempt.objects.filter(person=person, level=level, review_passed=True).values_list(
-            "exam_year__year", flat=True
-        )
+def _attempt_key(attempt: ExamAttempt) -> tuple:
+    return (attempt.person_id, attempt.exam_year_id, attempt.level_id)
+
+
+def attempts_check_many(*, attempts: list[ExamAttempt], actor) -> None:
+    """The rule ``attempts_register_many`` applies to a batch beyond each attempt's own ``full_clean`` (every
+    candidate in the actor's station), without writing: an import's check runs it on every batch."""
+    _require_people(actor, {attempt.person_id for attempt in attempts})
+
+
+@transaction.atomic
+def attempts_register_many(*, attempts: list[ExamAttempt], actor) -> list[ExamAttempt]:
+    """``attempt_register`` for many candidates at once (an imported list), each already checked with
+    ``full_clean``: a candidate already registered for that level and year keeps their registration (the
+    attempt given takes its primary key), and so does the same candidate twice in the batch; the others are
+    created, each with its audit row. A few queries for the whole batch."""
+    attempts_check_many(attempts=attempts, actor=actor)
+    registered = {}
+    for chunk in in_chunks({attempt.person_id for attempt in attempts}):
+        for pk, *key in ExamAttempt.objects.filter(person_id__in=chunk).values_list(
+            "pk", "person_id", "exam_year_id", "level_id"
+        ):
+            registered[tuple(key)] = pk
+    new = {}
+    for attempt in attempts:
+        if _attempt_key(attempt) not in registered:
+            new.setdefault(_attempt_key(attempt), attempt)
+    ExamAttempt.objects.bulk_create(list(new.values()))
+    registered.update((key, attempt.pk) for key, attempt in new.items())
+    for attempt in attempts:
+        attempt.pk = registered[_attempt_key(attempt)]
+    records_written.send(sender=ExamAttempt, instances=list(new.values()))
+    audit_record_many(
+        actor=actor, action=AuditEvent.Action.CREATE, targets=list(new.values()), changes=_attempt_changes
     )
-    return passed, reviews
+    return attempts
 
 
-def level_pass_year_of(person: Person, level: ExamLevel) -> int | None:
-    """The exam year the person passed the level, from their recorded scores, by the one rule."""
-    passed, reviews = _passed_subjects(person, level)
-    subjects = list(level.subjects.values_list("code", flat=True))
-    return rules.level_pass_year(level.code, subjects, passed, reviews)
-
-
-def attempt_result_refresh(*, attempt: ExamAttempt, actor) -> str:
-    """Recompute the attempt's result by the pass rule; a pass makes the certificate and may count the person
-    as a local social worker."""
-    year = level_pass_year_of(attempt.person, attempt.level)
-    scores = {s.subject_id: s.score for s in attempt.scores.all()}
-    subjects = list(attempt.level.subjects.values_list("pk", flat=True))
-    if year == attempt.exam_year.year:
+def _result_by_rule(attempt: ExamAttempt, pass_year: int | None, scores: dict, subject_ids) -> str:
+    """An attempt's result from the year its person passed the level and its scores ({subject id: score})."""
+    if pass_year == attempt.exam_year.year:
         result = ExamAttempt.Result.PASSED
-    elif year is not None and year < attempt.exam_year.year:
+    elif pass_year is not None and pass_year < attempt.exam_year.year:
         result = ExamAttempt.Result.PASSED  # already passed earlier: nothing more to win this year
-    elif all(scores.get(pk) is not None for pk in subjects) or (
+    elif all(scores.get(pk) is not None for pk in subject_ids) or (
         attempt.exam_year.results_on
         and attempt.exam_year.results_on <= timezone.localdate()
         and any(v is not None for v in scores.values())
@@ -207,18 +250,80 @@ def attempt_result_refresh(*, attempt: ExamAttempt, actor) -> str:
         and attempt.review_passed is None
     ):
         result = ExamAttempt.Result.PENDING
-    if result != attempt.result:
-        ExamAttempt.objects.filter(pk=attempt.pk).update(result=result)
-        audit_record(actor=actor, action=AuditEvent.Action.UPDATE, target=attempt, changes={"result": result})
-        attempt.result = result
-    if result == ExamAttempt.Result.PASSED and year == attempt.exam_year.year:
-        certificate, created = Certificate.objects.get_or_create(
-            person=attempt.person, level=attempt.level, defaults={"year_passed": year}
-        )
-        if created:
-            audit_record(actor=actor, action=AuditEvent.Action.CREATE, target=certificate)
-        local_social_worker_refresh(person=attempt.person)
     return result
+
+
+def exam_results_refresh(*, pairs, actor) -> list[ExamAttempt]:
+    """Recompute by the pass rule the result of every attempt of these (person id, level id) pairs, every year
+    (a later year's result may depend on an earlier one: the intermediate level's two-year window). A pass in
+    its year makes the certificate and may count the person as a local social worker. A few queries per
+    5,000 people, whatever the number of attempts."""
+    pairs = set(pairs)
+    attempts, scores = [], {}
+    for chunk in in_chunks(sorted({person_id for person_id, _level in pairs})):
+        found = ExamAttempt.objects.filter(person_id__in=chunk).select_related("exam_year", "level", "person")
+        # The ID numbers are not read here; decrypting thousands of them took seconds.
+        attempts += found.defer("person__id_number")
+        rows = SubjectScore.objects.filter(attempt__person_id__in=chunk)
+        for attempt_id, subject_id, score in rows.values_list("attempt_id", "subject_id", "score"):
+            scores.setdefault(attempt_id, {})[subject_id] = score
+    attempts = sorted(
+        (a for a in attempts if (a.person_id, a.level_id) in pairs), key=lambda a: (a.exam_year.year, a.pk)
+    )
+    codes, level_subjects = {}, {}
+    for level_id, pk, code in ExamSubject.objects.values_list("level_id", "pk", "code"):
+        codes[pk] = code
+        level_subjects.setdefault(level_id, []).append(pk)
+    passed: dict[tuple, dict[str, set[int]]] = {pair: {} for pair in pairs}
+    reviews: dict[tuple, set[int]] = {pair: set() for pair in pairs}
+    for attempt in attempts:
+        pair, year = (attempt.person_id, attempt.level_id), attempt.exam_year.year
+        for subject_id, score in scores.get(attempt.pk, {}).items():
+            if score is not None and score >= attempt.exam_year.pass_mark:
+                passed[pair].setdefault(codes[subject_id], set()).add(year)
+        if attempt.review_passed:
+            reviews[pair].add(year)
+    changed, passing = {}, []
+    for attempt in attempts:
+        pair, subject_ids = (attempt.person_id, attempt.level_id), level_subjects.get(attempt.level_id, [])
+        pass_year = rules.level_pass_year(
+            attempt.level.code, [codes[pk] for pk in subject_ids], passed[pair], reviews[pair]
+        )
+        result = _result_by_rule(attempt, pass_year, scores.get(attempt.pk, {}), subject_ids)
+        if result != attempt.result:
+            attempt.result = result
+            changed.setdefault(result, []).append(attempt)
+        if result == ExamAttempt.Result.PASSED and pass_year == attempt.exam_year.year:
+            passing.append(attempt)
+    for result, group in changed.items():
+        for chunk in in_chunks([attempt.pk for attempt in group]):
+            ExamAttempt.objects.filter(pk__in=chunk).update(result=result)
+    audit_record_many(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        targets=[attempt for group in changed.values() for attempt in group],
+        changes=lambda attempt: {"result": attempt.result},
+    )
+    _certificates_for(passing, actor)
+    local_social_workers_refresh(person_ids={attempt.person_id for attempt in passing})
+    return attempts
+
+
+def _certificates_for(attempts: list[ExamAttempt], actor) -> None:
+    """The certificate of each level passed (in the attempt's year) that its holder has not got yet."""
+    held = set()
+    for chunk in in_chunks({attempt.person_id for attempt in attempts}):
+        held.update(Certificate.objects.filter(person_id__in=chunk).values_list("person_id", "level_id"))
+    new = {}
+    for attempt in attempts:
+        key = (attempt.person_id, attempt.level_id)
+        if key not in held and key not in new:
+            new[key] = Certificate(
+                person=attempt.person, level=attempt.level, year_passed=attempt.exam_year.year
+            )
+    certificates = Certificate.objects.bulk_create(list(new.values()))
+    records_written.send(sender=Certificate, instances=certificates)
+    audit_record_many(actor=actor, action=AuditEvent.Action.CREATE, targets=certificates)
 
 
 @transaction.atomic
@@ -269,21 +374,70 @@ def scores_record(
     if review_passed is not None:
         attempt.review_passed = review_passed
         attempt.save(update_fields=["review_passed"])
-    audit_record(
-        actor=actor,
-        action=AuditEvent.Action.UPDATE,
-        target=attempt,
-        changes={row.subject.code: str(row.score) for row in rows},
-    )
-    # A later year's result may depend on this one (the intermediate level's two-year window).
-    for other in (
-        ExamAttempt.objects.filter(person=attempt.person, level=attempt.level)
-        .select_related("exam_year", "level", "person")
-        .order_by("exam_year__year")
-    ):
-        attempt_result_refresh(attempt=other, actor=actor)
+    audit_record(actor=actor, action=AuditEvent.Action.UPDATE, target=attempt, changes=_score_changes(rows))
+    exam_results_refresh(pairs={(attempt.person_id, attempt.level_id)}, actor=actor)
     attempt.refresh_from_db()
     return attempt
+
+
+def _score_changes(rows) -> dict:
+    return {row.subject.code: str(row.score) for row in rows}
+
+
+def scores_check_many(*, scores: list[SubjectScore], actor) -> None:
+    """The rules ``scores_record_many`` applies to a batch beyond each score's own ``full_clean`` (its field's
+    range), without writing: every candidate in the actor's station, each subject of its attempt's level, and
+    one score per candidate, year and subject. An import's check runs them on every batch."""
+    _require_people(actor, {score.attempt.person_id for score in scores})
+    seen = set()
+    for score in scores:
+        if score.subject.level_id != score.attempt.level_id:
+            raise ValidationError(_("This subject belongs to another level."))
+        key = (*_attempt_key(score.attempt), score.subject.pk)
+        if key in seen:
+            raise ValidationError(
+                _("%(name)s has two scores of %(subject)s in %(year)s.")
+                % {
+                    "name": score.attempt.person.name,
+                    "subject": score.subject.name,
+                    "year": score.attempt.exam_year.year,
+                }
+            )
+        seen.add(key)
+
+
+@transaction.atomic
+def scores_record_many(*, scores: list[SubjectScore], actor) -> list[SubjectScore]:
+    """``scores_record`` for many scores at once (an imported results list), each already checked with
+    ``full_clean`` and carrying its attempt (``score.attempt``, saved or not: a candidate not yet registered
+    for the level and year is registered, as ``attempts_register_many`` does). A score already recorded for
+    that attempt and subject is replaced. One audit row per attempt with its scores, then every result of the
+    candidates' levels by the rule, with the certificates of the passes. A few queries for the whole batch."""
+    scores_check_many(scores=scores, actor=actor)
+    attempts_register_many(attempts=[score.attempt for score in scores], actor=actor)
+    recorded = {}
+    for chunk in in_chunks(sorted({score.attempt.pk for score in scores})):
+        # The attempts are locked (in primary-key order) as scores_record locks its one.
+        list(ExamAttempt.objects.select_for_update().filter(pk__in=chunk).order_by("pk").values_list("pk"))
+        for pk, attempt_id, subject_id in SubjectScore.objects.filter(attempt_id__in=chunk).values_list(
+            "pk", "attempt_id", "subject_id"
+        ):
+            recorded[(attempt_id, subject_id)] = pk
+    by_attempt: dict[int, list[SubjectScore]] = {}
+    for score in scores:
+        score.attempt = score.attempt  # its primary key is known now
+        score.pk = recorded.get((score.attempt_id, score.subject_id))
+        by_attempt.setdefault(score.attempt_id, []).append(score)
+    SubjectScore.objects.bulk_update([s for s in scores if s.pk is not None], ["score"], batch_size=5000)
+    SubjectScore.objects.bulk_create([s for s in scores if s.pk is None])
+    audit_record_many(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        targets=[rows[0].attempt for rows in by_attempt.values()],
+        changes=lambda attempt: _score_changes(by_attempt[attempt.pk]),
+    )
+    exam_results_refresh(pairs={(s.attempt.person_id, s.attempt.level_id) for s in scores}, actor=actor)
+    return scores
 
 
 # ---------------------------------------------------------------- certificates and registration
@@ -393,14 +547,40 @@ def registration_move(*, registration: Registration, to: str, actor, on: date | 
 # ---------------------------------------------------------------- continuing education
 
 
+def _ce_changes(entry: CEHours) -> dict:
+    return {"hours": str(entry.hours), "course": str(entry.course)}
+
+
 @transaction.atomic
 def ce_hours_record(*, entry: CEHours, actor) -> CEHours:
     _require_person(actor, entry.person)
     creating = entry.pk is None
     entry.full_clean()
     entry.save()
-    _audit(actor, entry, creating, hours=entry.hours, course=entry.course)
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.CREATE if creating else AuditEvent.Action.UPDATE,
+        target=entry,
+        changes=_ce_changes(entry),
+    )
     return entry
+
+
+def ce_hours_check_many(*, entries: list[CEHours], actor) -> None:
+    """The rule ``ce_hours_record_many`` applies to a batch beyond each entry's own ``full_clean`` (everyone
+    in the actor's station), without writing: an import's check runs it on every batch."""
+    _require_people(actor, {entry.person_id for entry in entries})
+
+
+@transaction.atomic
+def ce_hours_record_many(*, entries: list[CEHours], actor) -> list[CEHours]:
+    """``ce_hours_record`` for many new entries at once (an imported list), each already checked with
+    ``full_clean``: created, each with its audit row, in a few queries for the whole batch."""
+    ce_hours_check_many(entries=entries, actor=actor)
+    CEHours.objects.bulk_create(entries)
+    records_written.send(sender=CEHours, instances=entries)
+    audit_record_many(actor=actor, action=AuditEvent.Action.CREATE, targets=entries, changes=_ce_changes)
+    return entries
 
 
 def ce_required_hours(level_code: str) -> int:
