@@ -4,7 +4,8 @@ row number, Chinese column headings.
 The imports are batched: what a file names (partner units, communities, projects, people, the activities of a
 sign-in sheet and who is already recorded at them) is looked up once for the file, each row is checked in
 memory, and the rows are written through the ``*_many`` services of projects.services in a few queries. On
-the imports bench, 20,000 rows check and save in about N s each (they took a query or more per row before)."""
+the imports bench (PostgreSQL, 20,000 rows, check then confirm) a file costs 16 to 25 s of the process's CPU;
+2,000 rows cost 90 to 126 s before, at several queries and a savepoint a row."""
 
 import re
 
@@ -452,8 +453,8 @@ class BeneficiaryResource(UserScopedResource):
     def save_batch(self, instances):
         attendances = services.beneficiary_record_many(rows=self._rows(instances), actor=self.user)
         for instance, attendance in zip(instances, attendances, strict=True):
-            if attendance is not None:
-                instance.pk, instance.activity_id = attendance.pk, attendance.activity_id
+            if attendance is not None:  # the activity in memory: the admin's log names each row by it
+                instance.pk, instance.activity = attendance.pk, attendance.activity
 
     def dehydrate_project(self, obj):
         link = getattr(obj.activity, "project_link", None)
