@@ -15,7 +15,8 @@ from django.utils.translation import gettext as _
 from station.models import Activity, Attendance, AuditEvent, PartnerUnit, Person, Rubric
 from station.rubrics import rubric_copy, scores_check, weighted_total
 from station.selectors import person_list_visible_to
-from station.services import audit_record
+from station.services import audit_record, audit_record_many
+from station.signals import records_written
 
 from . import permissions, scoring
 from .models import (
@@ -98,12 +99,9 @@ def project_save(*, project: Project, actor, needs=None, communities=None) -> Pr
             raise ValidationError({"station": _("A project cannot move to another station.")})
     else:
         project.status = Status.DRAFT
-    project.title = (project.title or "").strip()
-    project.full_clean()
     if communities is not None:
         communities = list(communities)
-        if any(c.station_id != project.station_id for c in communities):
-            raise ValidationError({"communities": _("This community belongs to another station.")})
+    _project_clean(project, communities)
     project.save()
     if needs is not None:
         project.needs.set(needs)
@@ -161,20 +159,25 @@ def project_move(
     return project
 
 
+def _project_activity_fields(activity: Activity, project: Project, kind: str, actor) -> None:
+    """A project's activity in the station's service ledger: its platform, station, kind and organiser."""
+    activity.platform = Activity.Platform.PROJECTS
+    activity.station_id = project.station_id
+    activity.kind = "project_publicity" if kind == ProjectActivity.Kind.PUBLICITY else "project_service"
+    if activity.organiser_id is None and getattr(actor, "is_authenticated", False):
+        activity.organiser = actor
+
+
 @transaction.atomic
 def project_activity_record(
     *, project: Project, activity: Activity, actor, kind: str = ProjectActivity.Kind.SERVICE, reach: int = 0
 ) -> ProjectActivity:
     """Record an activity or a publicity event of the project in the station's service ledger."""
     _require_staff(actor, project.station_id)
-    activity.platform = Activity.Platform.PROJECTS
-    activity.station_id = project.station_id
-    activity.kind = "project_publicity" if kind == ProjectActivity.Kind.PUBLICITY else "project_service"
+    _project_activity_fields(activity, project, kind, actor)
     if activity.community_id is None and activity.pk is None:
         served = list(project.communities.values_list("pk", flat=True)[:2])
         activity.community_id = served[0] if len(served) == 1 else None  # several: a station-wide event
-    if activity.organiser_id is None and getattr(actor, "is_authenticated", False):
-        activity.organiser = actor
     activity.full_clean()
     activity.save()
     link = ProjectActivity.objects.filter(activity=activity).first() or ProjectActivity(
@@ -192,8 +195,7 @@ def project_activity_for_day(*, project: Project, title: str, day: date, actor) 
     """The project's service activity of that title on that local day, recorded (starting at the day's start,
     times to be corrected in the admin) when it is not there yet: what a sign-in sheet import needs."""
     _require_staff(actor, project.station_id)
-    start = timezone.make_aware(datetime.combine(day, time.min))
-    end = timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
+    start, end = _day_start(day), _day_start(day + timedelta(days=1))
     link = (
         ProjectActivity.objects.filter(
             project=project,
@@ -213,60 +215,17 @@ def project_activity_for_day(*, project: Project, title: str, day: date, actor) 
     )
 
 
-@transaction.atomic
 def beneficiary_record(
     *, link: ProjectActivity, person: Person | None, headcount: int = 0, actor
 ) -> Attendance | None:
     """A person who came to a project's activity (once per activity), and/or people counted but not named
     (added to the activity's anonymous head-count)."""
-    project = link.project
-    _require_staff(actor, project.station_id)
-    if link.kind != ProjectActivity.Kind.SERVICE:
-        raise ValidationError(_("People are recorded at service activities, not at publicity."))
-    if headcount < 0:
-        raise ValidationError(_("The head-count cannot be negative."))
-    if person is None and not headcount:
-        raise ValidationError(_("Give the person's name or a head-count."))
-    attendance = None
-    if person is not None:
-        if not person_list_visible_to(actor).filter(pk=person.pk).exists():
-            raise ValidationError(_("Unknown person “%(name)s”.") % {"name": person.name})
-        if Attendance.objects.filter(activity_id=link.activity_id, person=person).exists():
-            raise ValidationError(_("%(name)s is already recorded at this activity.") % {"name": person.name})
-        attendance = Attendance(activity_id=link.activity_id, person=person)
-        attendance.full_clean()
-        attendance.save()
-    if headcount:
-        activity = Activity.objects.select_for_update().get(pk=link.activity_id)
-        activity.headcount += headcount
-        activity.save(update_fields=["headcount"])
-    _audit(
-        actor,
-        project,
-        {"beneficiary": [link.activity_id, person.pk if person else None, headcount]},
-        AuditEvent.Action.IMPORT,
-    )
-    return attendance
+    return beneficiary_record_many(rows=[(link, person, headcount)], actor=actor)[0]
 
 
-@transaction.atomic
 def resource_record(*, resource: Resource, actor) -> Resource:
     """One resource in (or out): money, or goods with what, how many and their value."""
-    _require_staff(actor, resource.station_id)
-    if resource.pk is not None:
-        raise ValidationError(_("A resource record is not changed; record a correction instead."))
-    resource.description = (resource.description or "").strip()
-    if getattr(actor, "is_authenticated", False):
-        resource.recorded_by = actor
-    resource.full_clean()
-    resource.save()
-    _audit(
-        actor,
-        resource,
-        {"kind": resource.kind, "direction": resource.direction, "amount": str(resource.amount)},
-        AuditEvent.Action.CREATE,
-    )
-    return resource
+    return resource_record_many(resources=[resource], actor=actor)[0]
 
 
 @transaction.atomic
@@ -311,6 +270,256 @@ def outcome_save(*, outcome: Outcome, actor) -> Outcome:
     outcome.save()
     _audit(actor, outcome.project, {"outcome": [outcome.label, str(outcome.target)]})
     return outcome
+
+
+# ---------------------------------------------------------------- imports
+
+
+# Imports: a whole file written in a few queries. The same rules as the per-row services above; the related
+# records (station, partner units, projects, communities, people) come from the lookups made for the file,
+# so each record's full_clean skips them, and the check constraints are the database's to hold.
+RELATED = {"station", "introduced_from", "runner_partner", "runner_type", "lead_worker", "partner", "project",
+           "need", "person", "recorded_by", "community", "organiser"}  # fmt: skip
+
+
+def _require_staff_of(actor, station_ids) -> None:
+    for station_id in sorted(set(station_ids)):
+        _require_staff(actor, station_id)
+
+
+def _project_clean(project: Project, communities, **options) -> None:
+    project.title = (project.title or "").strip()
+    project.full_clean(**options)
+    if communities is not None and any(c.station_id != project.station_id for c in communities):
+        raise ValidationError({"communities": _("This community belongs to another station.")})
+
+
+def project_check_many(*, projects: list[tuple[Project, list]], actor) -> None:
+    """The rules ``project_create_many`` applies, without writing (an import's check runs them on every
+    batch): the station's staff, each new project checked with ``full_clean`` as a draft, its communities
+    (the list beside it) of its own station."""
+    _require_staff_of(actor, (project.station_id for project, _communities in projects))
+    for project, communities in projects:
+        if project.pk is not None:
+            raise ValidationError(_("Only new projects are imported."))
+        project.status = Status.DRAFT
+        _project_clean(
+            project, communities, exclude=RELATED, validate_unique=False, validate_constraints=False
+        )
+
+
+@transaction.atomic
+def project_create_many(*, projects: list[tuple[Project, list]], actor) -> list[Project]:
+    """Create many projects at once (an imported file), each with the communities it serves: the same rules
+    as ``project_save`` for a new project, one audit row each, in a few queries for the whole batch."""
+    project_check_many(projects=projects, actor=actor)
+    saved = Project.objects.bulk_create([project for project, _communities in projects], batch_size=1000)
+    served = {id(project): sorted({c.pk for c in communities}) for project, communities in projects}
+    Through = Project.communities.through
+    Through.objects.bulk_create(
+        [Through(project_id=p.pk, community_id=pk) for p in saved for pk in served[id(p)]], batch_size=5000
+    )
+    audit_record_many(
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        targets=saved,
+        changes=lambda p: {
+            "title": p.title,
+            "origin": p.origin,
+            "status": p.status,
+            "communities": served[id(p)],
+        },
+    )
+    records_written.send(sender=Project, instances=saved)
+    return saved
+
+
+def resource_check_many(*, resources: list[Resource], actor) -> None:
+    """The rules ``resource_record_many`` applies, without writing: the station's staff, new records only,
+    each checked with ``full_clean`` (money or goods with their value, the partner unit a received resource
+    came from, partner and project of the same station)."""
+    _require_staff_of(actor, (resource.station_id for resource in resources))
+    recorded_by = actor if getattr(actor, "is_authenticated", False) else None
+    for resource in resources:
+        if resource.pk is not None:
+            raise ValidationError(_("A resource record is not changed; record a correction instead."))
+        resource.description = (resource.description or "").strip()
+        if recorded_by is not None:
+            resource.recorded_by = recorded_by
+        resource.full_clean(exclude=RELATED, validate_unique=False, validate_constraints=False)
+
+
+@transaction.atomic
+def resource_record_many(*, resources: list[Resource], actor) -> list[Resource]:
+    """Record many resources at once (an imported file, or one from the admin): one audit row each."""
+    resource_check_many(resources=resources, actor=actor)
+    saved = Resource.objects.bulk_create(resources, batch_size=1000)
+    audit_record_many(
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        targets=saved,
+        changes=lambda r: {"kind": r.kind, "direction": r.direction, "amount": str(r.amount)},
+    )
+    records_written.send(sender=Resource, instances=saved)
+    return saved
+
+
+def _chunks(values, size=5000):
+    values = sorted(values)
+    return (values[start : start + size] for start in range(0, len(values), size))
+
+
+def _day_start(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def project_service_links(*, projects, titles) -> dict:
+    """The projects' service activities of these titles already recorded, by (project id, title, local day):
+    the first of that title that day, as ``project_activity_for_day`` finds it. A few queries for a whole
+    sign-in sheet (it only reads; ``beneficiary_record_many`` checks who writes)."""
+    projects = {project.pk: project for project in projects}
+    found = {}
+    for chunk in _chunks(set(titles)):
+        links = (
+            ProjectActivity.objects.filter(
+                project_id__in=list(projects), kind=ProjectActivity.Kind.SERVICE, activity__title__in=chunk
+            )
+            .select_related("activity")
+            .order_by("activity__starts_at", "pk")
+        )
+        for link in links:
+            link.project = projects[link.project_id]
+            key = (link.project_id, link.activity.title, timezone.localdate(link.activity.starts_at))
+            found.setdefault(key, link)
+    return found
+
+
+def project_service_link_new(*, project: Project, title: str, day: date) -> ProjectActivity:
+    """A service activity of the project that day, not saved: ``beneficiary_record_many`` records it (at the
+    day's start, times to be corrected in the admin) with the first people recorded at it."""
+    start = _day_start(day)
+    return ProjectActivity(
+        project=project,
+        kind=ProjectActivity.Kind.SERVICE,
+        activity=Activity(title=title, starts_at=start, ends_at=start),
+    )
+
+
+def _project_links_create(links: list[ProjectActivity], actor) -> None:
+    """``project_activity_record`` for many new activities at once: each in the station's service ledger, in
+    the project's community when it serves exactly one, with one audit row each."""
+    served = {}
+    through = Project.communities.through.objects.filter(project_id__in={link.project_id for link in links})
+    for row in through.select_related("community"):
+        served.setdefault(row.project_id, []).append(row.community)
+    for link in links:
+        activity = link.activity
+        _project_activity_fields(activity, link.project, link.kind, actor)
+        if activity.community_id is None:
+            communities = served.get(link.project_id, [])
+            activity.community = communities[0] if len(communities) == 1 else None
+        activity.full_clean(exclude=RELATED, validate_constraints=False)
+        link.reach = link.reach or 0
+    Activity.objects.bulk_create([link.activity for link in links], batch_size=1000)
+    ProjectActivity.objects.bulk_create(links, batch_size=1000)
+    changes = iter([{"activity": [link.activity_id, link.activity.title, link.kind]} for link in links])
+    audit_record_many(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        targets=[link.project for link in links],
+        changes=lambda _project: next(changes),  # the targets' changes in their order (a project repeats)
+    )
+
+
+def beneficiary_refusal(link, person, headcount) -> str | None:
+    """What is wrong with one row of a sign-in sheet on its own, or None."""
+    if link.kind != ProjectActivity.Kind.SERVICE:
+        return _("People are recorded at service activities, not at publicity.")
+    if headcount < 0:
+        return _("The head-count cannot be negative.")
+    if person is None and not headcount:
+        return _("Give the person's name or a head-count.")
+    return None
+
+
+def beneficiary_check_many(*, rows: list[tuple], actor) -> None:
+    """The rules ``beneficiary_record_many`` applies, without writing (an import's check runs them on every
+    batch). Each row is (a project's activity link, saved or new; a person or None; a head-count): the
+    station's staff, a service activity, a person the actor may see or a head-count, and a person at most
+    once an activity, counting those already recorded."""
+    _require_staff_of(actor, (link.project.station_id for link, _person, _headcount in rows))
+    seen = set()
+    for link, person, headcount in rows:
+        refusal = beneficiary_refusal(link, person, headcount)
+        if refusal:
+            raise ValidationError(refusal)
+        if person is not None:
+            key = (link.activity_id or f"new {id(link)}", person.pk)
+            if key in seen:
+                raise ValidationError(
+                    _("%(name)s is already recorded at this activity.") % {"name": person.name}
+                )
+            seen.add(key)
+    people = {person.pk: person for _link, person, _headcount in rows if person is not None}
+    visible = set()
+    for chunk in _chunks(people):
+        visible.update(person_list_visible_to(actor).filter(pk__in=chunk).values_list("pk", flat=True))
+    for pk, person in people.items():
+        if pk not in visible:
+            raise ValidationError(_("Unknown person “%(name)s”.") % {"name": person.name})
+    wanted = {(link.activity_id, person.pk) for link, person, _h in rows if link.activity_id and person}
+    activity_ids = sorted({activity_id for activity_id, _person_id in wanted})
+    for chunk in _chunks({person_id for _activity_id, person_id in wanted}) if wanted else ():
+        recorded = Attendance.objects.filter(activity_id__in=activity_ids, person_id__in=chunk)
+        for pair in recorded.values_list("activity_id", "person_id"):
+            if pair in wanted:
+                raise ValidationError(
+                    _("%(name)s is already recorded at this activity.") % {"name": people[pair[1]].name}
+                )
+
+
+@transaction.atomic
+def beneficiary_record_many(*, rows: list[tuple], actor) -> list[Attendance | None]:
+    """Record many rows of a sign-in sheet at once: each (link, person or None, head-count) as
+    ``beneficiary_record`` records it, its new activities first (as ``project_activity_record``), in a few
+    queries for the whole batch. Returns each row's attendance (None for a head-count alone)."""
+    beneficiary_check_many(rows=rows, actor=actor)
+    links, added = {}, {}
+    for link, _person, headcount in rows:
+        links.setdefault(id(link), link)
+        added[id(link)] = added.get(id(link), 0) + headcount
+    new = [link for link in links.values() if link.pk is None]
+    for link in new:
+        link.activity.headcount = (link.activity.headcount or 0) + added.pop(id(link))
+    if new:
+        _project_links_create(new, actor)
+    more = {}
+    for key, headcount in added.items():
+        if headcount:
+            more[links[key].activity_id] = more.get(links[key].activity_id, 0) + headcount
+    counted = (
+        list(Activity.objects.select_for_update().filter(pk__in=sorted(more)).order_by("pk")) if more else []
+    )
+    for activity in counted:
+        activity.headcount += more[activity.pk]
+    Activity.objects.bulk_update(counted, ["headcount"])
+    attendances = [
+        Attendance(activity=link.activity, person=person) if person is not None else None
+        for link, person, _headcount in rows
+    ]
+    Attendance.objects.bulk_create([a for a in attendances if a is not None], batch_size=5000)
+    changes = iter(
+        [{"beneficiary": [link.activity_id, person.pk if person else None, h]} for link, person, h in rows]
+    )
+    audit_record_many(
+        actor=actor,
+        action=AuditEvent.Action.IMPORT,
+        targets=[link.project for link, _person, _headcount in rows],
+        changes=lambda _project: next(changes),  # the rows' changes in their order (a project repeats)
+    )
+    records_written.send(sender=Activity, instances=[link.activity for link in new] + counted)
+    records_written.send(sender=Attendance, instances=[a for a in attendances if a is not None])
+    return attendances
 
 
 # ---------------------------------------------------------------- evaluations and tranches
