@@ -3,11 +3,7 @@
 Models are imported inside the functions: this module is imported before ``django.setup()``.
 """
 
-# Declared before importing the bench: run as a script, the bench imports this module, which imports the
-# bench again as bench.imports_bench, which looks here for IMPORTERS while this module is still loading.
-IMPORTERS: dict = {}
-
-from bench.imports_bench import Importer  # noqa: E402
+from bench.imports_bench import Importer
 
 ORG_HEADINGS = ["组织名称", "类别", "所在社区", "成立日期", "活动场地", "活动频次", "党建联系", "法律地位", "备案编号",
                 "备案日期", "统一社会信用代码", "登记日期"]  # fmt: skip

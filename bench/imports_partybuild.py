@@ -6,11 +6,7 @@ people (created with their member record), spread over the station's five commun
 organisations and ten work units.
 """
 
-# Declared before importing the bench: run as a script, the bench imports this module, which imports the
-# bench again as bench.imports_bench, which looks here for IMPORTERS while this module is still loading.
-IMPORTERS: dict = {}
-
-from bench.imports_bench import Importer, id_number  # noqa: E402
+from bench.imports_bench import Importer, id_number
 
 HEADINGS = [
     "姓名",
@@ -58,6 +54,8 @@ def members_workbook(rows):
     return HEADINGS, data
 
 
-IMPORTERS["party_members"] = Importer(
-    model=("partybuild", "partymember"), seed=seed_members, workbook=members_workbook
-)
+IMPORTERS = {
+    "party_members": Importer(
+        model=("partybuild", "partymember"), seed=seed_members, workbook=members_workbook
+    )
+}

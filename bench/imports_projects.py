@@ -6,10 +6,7 @@ Models are imported inside the functions: this module is imported before ``djang
 
 from datetime import date, timedelta
 
-try:  # run as bench/imports_bench.py, whose module-level scan would import this module again in a loop
-    from __main__ import Importer
-except ImportError:
-    from bench.imports_bench import Importer
+from bench.imports_bench import Importer
 
 PARTNERS = [f"基准合作单位{i}" for i in range(1, 6)]
 PROJECTS = [f"基准项目{i}" for i in range(1, 6)]

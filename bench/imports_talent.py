@@ -9,11 +9,7 @@ worker.
 
 from datetime import date, timedelta
 
-# Declared before importing the bench: run as a script, the bench imports this module, which imports the
-# bench again as bench.imports_bench, which looks here for IMPORTERS while this module is still loading.
-IMPORTERS: dict = {}
-
-from bench.imports_bench import Importer  # noqa: E402
+from bench.imports_bench import Importer
 
 YEAR = 2025
 
@@ -94,7 +90,7 @@ def _scores():
     return SubjectScore.objects.count()
 
 
-IMPORTERS |= {
+IMPORTERS = {
     "candidates": Importer(("talent", "examattempt"), seed_exam, candidates_workbook, resource=0),
     "exam_results": Importer(
         ("talent", "examattempt"), seed_exam, results_workbook, resource=1, saved=_scores
