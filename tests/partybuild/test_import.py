@@ -5,15 +5,12 @@ import io
 from datetime import date
 
 import openpyxl
-import pytest
 from tablib import Dataset
 
 from partybuild.models import PartyMember
 from partybuild.resources import MemberResource
 from station.models import Person
 from tests.factories import valid_id_number
-
-from .factories import PartnerUnitFactory, PartyOrgFactory
 
 HEADERS = [
     "姓名",
@@ -32,16 +29,6 @@ HEADERS = [
 def bad_check_digit(number: str) -> str:
     last = number[-1]
     return number[:-1] + ("0" if last != "0" else "1")
-
-
-@pytest.fixture
-def unit(station):
-    return PartnerUnitFactory(station=station, name="区人民医院")
-
-
-@pytest.fixture
-def branch(station):
-    return PartyOrgFactory(station=station, name="区人民医院党支部")
 
 
 def roster(community, rows):

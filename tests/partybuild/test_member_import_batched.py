@@ -16,18 +16,8 @@ from station.models import AuditEvent, Person
 from station.signals import records_written
 from tests.factories import PersonFactory, valid_id_number
 
-from .factories import PartnerUnitFactory, PartyOrgFactory, make_member
+from .factories import PartyOrgFactory, make_member
 from .test_import import HEADERS
-
-
-@pytest.fixture
-def unit(station):
-    return PartnerUnitFactory(station=station, name="区人民医院")
-
-
-@pytest.fixture
-def branch(station):
-    return PartyOrgFactory(station=station, name="区人民医院党支部")
 
 
 def members_file(community, n, start=0, bad_community_at=None):
