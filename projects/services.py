@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from station.models import Activity, Attendance, AuditEvent, PartnerUnit, Person, Rubric
+from station.resources import in_chunks
 from station.rubrics import rubric_copy, scores_check, weighted_total
 from station.selectors import person_list_visible_to
 from station.services import audit_record, audit_record_many
@@ -364,11 +365,6 @@ def resource_record_many(*, resources: list[Resource], actor) -> list[Resource]:
     return saved
 
 
-def _chunks(values, size=5000):
-    values = sorted(values)
-    return (values[start : start + size] for start in range(0, len(values), size))
-
-
 def _day_start(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
@@ -379,7 +375,7 @@ def project_service_links(*, projects, titles) -> dict:
     sign-in sheet (it only reads; ``beneficiary_record_many`` checks who writes)."""
     projects = {project.pk: project for project in projects}
     found = {}
-    for chunk in _chunks(set(titles)):
+    for chunk in in_chunks(sorted(set(titles))):
         links = (
             ProjectActivity.objects.filter(
                 project_id__in=list(projects), kind=ProjectActivity.Kind.SERVICE, activity__title__in=chunk
@@ -462,14 +458,14 @@ def beneficiary_check_many(*, rows: list[tuple], actor) -> None:
             seen.add(key)
     people = {person.pk: person for _link, person, _headcount in rows if person is not None}
     visible = set()
-    for chunk in _chunks(people):
+    for chunk in in_chunks(sorted(people)):
         visible.update(person_list_visible_to(actor).filter(pk__in=chunk).values_list("pk", flat=True))
     for pk, person in people.items():
         if pk not in visible:
             raise ValidationError(_("Unknown person “%(name)s”.") % {"name": person.name})
     wanted = {(link.activity_id, person.pk) for link, person, _h in rows if link.activity_id and person}
     activity_ids = sorted({activity_id for activity_id, _person_id in wanted})
-    for chunk in _chunks({person_id for _activity_id, person_id in wanted}) if wanted else ():
+    for chunk in in_chunks(sorted({person_id for _activity_id, person_id in wanted})) if wanted else ():
         recorded = Attendance.objects.filter(activity_id__in=activity_ids, person_id__in=chunk)
         for pair in recorded.values_list("activity_id", "person_id"):
             if pair in wanted:
