@@ -1,5 +1,7 @@
 """What each user may read. Every view and admin page loads through these functions."""
 
+from functools import lru_cache
+
 from django.db.models import IntegerField, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.shortcuts import get_object_or_404
@@ -16,6 +18,7 @@ from .models import (
     Station,
 )
 from .roles import STATION_STAFF_ROLES, Role, profile_of
+from .rows import Part, fetch_one
 
 
 def unread_notifications_of(model, column: str) -> RawSQL:
@@ -31,18 +34,53 @@ def unread_notifications_of(model, column: str) -> RawSQL:
     )
 
 
+@lru_cache
+def _session_query() -> tuple[str, list[Part]]:
+    """``user_for_session`` written once (station.rows): the user, her staff profile and its station, and
+    the unread count, by the user's id."""
+    from django.contrib.auth import get_user_model
+
+    from .models import StaffProfile
+
+    def whole(model, alias):
+        return Part(model, alias, tuple(f.name for f in model._meta.concrete_fields))
+
+    user_model = get_user_model()
+    user, profile, station = (
+        whole(user_model, user_model._meta.db_table),
+        whole(StaffProfile, "sp"),
+        whole(Station, "st"),
+    )
+    unread = unread_notifications_of(user_model, user_model._meta.pk.column).sql
+    sql = (
+        f"SELECT {user.columns()}, {profile.columns()}, {station.columns()}, ({unread}) FROM {user.table()} "
+        f"LEFT JOIN {profile.table()} ON {profile.column('user')} = {user.column('id')} "
+        f"LEFT JOIN {station.table()} ON {station.column('id')} = {profile.column('station')} "
+        f"WHERE {user.column('id')} = %s"
+    )
+    return sql, [user, profile, station]
+
+
 def user_for_session(user_id):
     """A signed-in user as every page needs her: her staff profile and its station (the header's name, the
     role's permissions) and her unread notifications, in one query; None when there is no such user."""
-    from django.contrib.auth import get_user_model
+    from .models import StaffProfile
 
-    found = list(
-        get_user_model()
-        ._default_manager.select_related("staff_profile__station")
-        .annotate(unread_notifications=unread_notifications_of(get_user_model(), "id"))
-        .filter(pk=user_id)[:1]
-    )
-    return found[0] if found else None
+    try:
+        user_id = int(user_id)
+    except (TypeError, ValueError):
+        return None
+    sql, parts = _session_query()
+    found = fetch_one(sql, [user_id], parts, extra=1)
+    if found is None:
+        return None
+    user, profile, station, unread = found
+    user.unread_notifications = unread
+    StaffProfile._meta.get_field("user").remote_field.set_cached_value(user, profile)
+    if profile is not None:
+        StaffProfile._meta.get_field("user").set_cached_value(profile, user)
+        StaffProfile._meta.get_field("station").set_cached_value(profile, station)
+    return user
 
 
 def station_staff_users(station_ids=None, roles=STATION_STAFF_ROLES, include_superusers=False):
