@@ -3,6 +3,7 @@ from functools import lru_cache
 from django.urls import NoReverseMatch, get_script_prefix, reverse
 from django.utils.translation import gettext_lazy as _
 
+from .pagecache import CSRF_PLACEHOLDER
 from .roles import STATION_STAFF_ROLES, Role, profile_of
 
 # The pages each role goes to every day, by URL name; a platform app that is not installed is left out.
@@ -34,9 +35,11 @@ def _nav_links(role, _script_prefix) -> list[tuple[str, str]]:
 
 
 def station_context(request):
+    # A page rendered to be kept (station.pagecache) carries a placeholder where the browser's token goes.
+    kept = {"csrf_token": CSRF_PLACEHOLDER} if getattr(request, "csrf_placeholder", False) else {}
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {}
+        return kept
     profile = profile_of(user)
 
     def unread():
@@ -44,6 +47,7 @@ def station_context(request):
         return counted if counted is not None else user.notifications.filter(read_at__isnull=True).count()
 
     return {
+        **kept,
         "staff_profile": profile,
         "unread_notifications": unread,
         "nav_links": nav_links(profile),

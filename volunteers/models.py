@@ -50,6 +50,10 @@ class Volunteer(models.Model):
     # The minutes of the volunteer's approved service records, kept by the services that approve and correct
     # hours (in the same transaction), so the phone pages read the summary from this row.
     approved_minutes = models.IntegerField(_("approved minutes"), default=0, editable=False)
+    # Counts the writes the volunteer's own phone pages show that leave the columns above as they were (a
+    # ledger entry, a sign-up, a check-in, a shift edited): raised in the same transaction as the write, and
+    # part of the key under which those pages are cached (volunteers.pages).
+    page_version = models.PositiveBigIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

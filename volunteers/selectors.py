@@ -6,6 +6,7 @@ their own rows, and anything else is a 404.
 
 import unicodedata
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -17,7 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from station import selectors as station_selectors
-from station.models import PartnerUnit, Station
+from station.models import Community, PartnerUnit, Person, Station
+from station.rows import Part, fetch_one
 
 from . import rules
 from .models import (
@@ -47,24 +49,56 @@ VOLUNTEER_PAGE_FIELDS = (
     "trainings",
     "points_balance",
     "approved_minutes",
+    "page_version",
     "person__name",
     "person__community__station_id",
 )
 _VOLUNTEER_OF_USER = Volunteer._meta.get_field("user").remote_field
 
 
+@lru_cache
+def _restore_query() -> tuple[str, list[Part]]:
+    """The session's restore (``user_with_volunteer``) written once: the user, her volunteer row with the
+    fields above, the person's name and community, and the unread count, by the user's id."""
+    user_model = get_user_model()
+    user = Part(
+        user_model, user_model._meta.db_table, tuple(f.name for f in user_model._meta.concrete_fields)
+    )
+    own = tuple(name.removesuffix("_id") for name in VOLUNTEER_PAGE_FIELDS if "__" not in name)
+    volunteer = Part(Volunteer, "v", ("id", *own))
+    person = Part(Person, "p", ("id", "name", "community"))
+    community = Part(Community, "c", ("id", "station"))
+    unread = station_selectors.unread_notifications_of(user_model, user_model._meta.pk.column).sql
+    sql = (
+        f"SELECT {user.columns()}, {volunteer.columns()}, {person.columns()}, {community.columns()}, ({unread}) "
+        f"FROM {user.table()} "
+        f"LEFT JOIN {volunteer.table()} ON {volunteer.column('user')} = {user.column('id')} "
+        f"LEFT JOIN {person.table()} ON {person.column('id')} = {volunteer.column('person')} "
+        f"LEFT JOIN {community.table()} ON {community.column('id')} = {person.column('community')} "
+        f"WHERE {user.column('id')} = %s"
+    )
+    return sql, [user, volunteer, person, community]
+
+
 def user_with_volunteer(user_id):
     """The user (every column Django's sign-in checks) with her volunteer row and unread reminders, in one
     query; None when there is no such user."""
-    user_model = get_user_model()
-    own = [field.name for field in user_model._meta.concrete_fields]
-    found = list(
-        user_model._default_manager.select_related("volunteer__person__community")
-        .only(*own, *(f"volunteer__{name}" for name in VOLUNTEER_PAGE_FIELDS))
-        .annotate(unread_notifications=station_selectors.unread_notifications_of(user_model, "id"))
-        .filter(pk=user_id)[:1]
-    )
-    return found[0] if found else None
+    try:
+        user_id = int(user_id)
+    except (TypeError, ValueError):
+        return None
+    sql, parts = _restore_query()
+    found = fetch_one(sql, [user_id], parts, extra=1)
+    if found is None:
+        return None
+    user, volunteer, person, community, unread = found
+    user.unread_notifications = unread
+    _VOLUNTEER_OF_USER.set_cached_value(user, volunteer)
+    if volunteer is not None:
+        Volunteer._meta.get_field("user").set_cached_value(volunteer, user)
+        Volunteer._meta.get_field("person").set_cached_value(volunteer, person)
+        Person._meta.get_field("community").set_cached_value(person, community)
+    return user
 
 
 def volunteer_of(user) -> Volunteer | None:
@@ -86,6 +120,21 @@ def volunteer_of(user) -> Volunteer | None:
         return None
     user.unread_notifications = found[0].unread_notifications
     return found[0]
+
+
+def own_pages_key(volunteer: Volunteer, user) -> tuple:
+    """What a volunteer's own pages show that can change, read from the row the session restored: the key
+    her home and ledger pages are kept under (station.pagecache). Every write those pages show either changes
+    one of these columns or raises ``page_version`` in the same transaction (volunteers.services)."""
+    return (
+        volunteer.pk,
+        volunteer.person.name,
+        volunteer.status,
+        volunteer.points_balance,
+        volunteer.approved_minutes,
+        volunteer.page_version,
+        getattr(user, "unread_notifications", None),
+    )
 
 
 def volunteer_summary(volunteer: Volunteer) -> dict:

@@ -22,6 +22,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from station import services as station_services
+from station.pagecache import cached_page, keep_for
 
 from . import permissions, rules, selectors, services
 from .forms import CertificateForm, SignInForm, WorkerCheckinForm
@@ -81,21 +82,27 @@ def sign_out(request):
 # The volunteer's pages -----------------------------------------------------------------------------------
 
 
+def _own_pages_key(request, *args, **kwargs):
+    return selectors.own_pages_key(request.volunteer, request.user)
+
+
 @volunteer_required
+@cached_page(_own_pages_key)
 def home(request):
     volunteer = request.volunteer
-    return render(
+    signups = selectors.coming_signups(volunteer, 5)
+    response = render(
         request,
         "volunteers/home.html",
-        {
-            "volunteer": volunteer,
-            **selectors.volunteer_summary(volunteer),
-            "signups": selectors.coming_signups(volunteer, 5),
-        },
+        {"volunteer": volunteer, **selectors.volunteer_summary(volunteer), "signups": signups},
     )
+    if signups:  # a shift leaves the list when it ends
+        keep_for(response, (min(s["ends_at"] for s in signups) - timezone.now()).total_seconds())
+    return response
 
 
 @volunteer_required
+@cached_page(_own_pages_key)
 def ledger(request):
     page = selectors.ledger_page(
         request.volunteer, before=request.GET.get("before"), after=request.GET.get("after")

@@ -2,18 +2,21 @@
 
 Locks: every ``select_for_update`` of the platform goes through ``lock_row`` / ``lock_rows``. Rows of one
 table are always locked in primary-key order, so two transactions that want overlapping rows queue instead of
-deadlocking. Across tables the order is always: service record, volunteer, redemption, reward; shift, sign-up.
+deadlocking. Across tables the order is always: service record, volunteer, redemption, reward; shift, sign-up;
+the volunteers' page versions (``pages_changed``) are raised last, at the end of the write.
 """
 
 from datetime import date, datetime
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Model, QuerySet
+from django.db.models import F, Model, QuerySet
 from django.utils import translation
 
 from station.models import AuditEvent
 from station.services import audit_record
+
+from ..models import Volunteer
 
 
 def words(text) -> str:
@@ -66,3 +69,9 @@ def lock_row(source, pk):
     if not rows:
         raise qs.model.DoesNotExist(f"{qs.model._meta.label} {pk} does not exist.")
     return rows[0]
+
+
+def pages_changed(volunteer_ids) -> None:
+    """Raise the page version of these volunteers (ids, or a query of ids) in the caller's transaction: what
+    their phone pages show changed without changing a column of their row (``Volunteer.page_version``)."""
+    Volunteer.objects.filter(pk__in=volunteer_ids).update(page_version=F("page_version") + 1)

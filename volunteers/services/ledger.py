@@ -68,7 +68,9 @@ def post_entry(
         **links,
     )
     entry.save()
-    Volunteer.objects.filter(pk=volunteer.pk).update(points_balance=F("points_balance") + points)
+    Volunteer.objects.filter(pk=volunteer.pk).update(
+        points_balance=F("points_balance") + points, page_version=F("page_version") + 1
+    )
     volunteer.points_balance = new_balance
     return entry
 

@@ -11,7 +11,7 @@ from station.models import Activity
 
 from .. import rules, selectors
 from ..models import ServiceRecord, Shift, SignUp, Volunteer, VolunteerActivity
-from .base import CREATE, DELETE, UPDATE, audit, lock_row, words
+from .base import CREATE, DELETE, UPDATE, audit, lock_row, pages_changed, words
 from .hours import record_event
 
 
@@ -38,6 +38,10 @@ def volunteer_activity_save(
         ends_at=activity.ends_at,
         is_published=volunteer_activity.is_published,
     )
+    if not creating:  # the title and times on the home pages of those signed up
+        pages_changed(
+            SignUp.objects.filter(shift__volunteer_activity=volunteer_activity).values("volunteer_id")
+        )
     return volunteer_activity
 
 
@@ -61,6 +65,8 @@ def shift_save(*, shift: Shift, actor) -> Shift:
         places=shift.places,
         points_per_hour=shift.points_per_hour,
     )
+    if not creating:
+        pages_changed(shift.signups.values("volunteer_id"))
     return shift
 
 
@@ -125,6 +131,7 @@ def signup_create(
         status=[before, SignUp.Status.SIGNED_UP],
         by_worker=by_worker,
     )
+    pages_changed([volunteer.pk])
     warnings = [
         _("This overlaps your shift “%(other)s”.") % {"other": other.shift}
         for other in selectors.overlapping_signups(volunteer, shift)
@@ -145,6 +152,7 @@ def signup_cancel(*, signup: SignUp, actor) -> SignUp:
     signup.cancelled_at = timezone.now()
     signup.save(update_fields=["status", "cancelled_at"])
     audit(actor=actor, target=signup, status=[SignUp.Status.SIGNED_UP, SignUp.Status.CANCELLED])
+    pages_changed([signup.volunteer_id])
     return signup
 
 
@@ -159,6 +167,7 @@ def _check_in(signup: SignUp, method: str, at: datetime, actor) -> SignUp:
     signup.check_in_method = method
     signup.save(update_fields=["checked_in_at", "check_in_method"])
     audit(actor=actor, target=signup, checked_in_at=at, check_in_method=method)
+    pages_changed([signup.volunteer_id])
     return signup
 
 
@@ -180,6 +189,7 @@ def checkout(
     signup.save(update_fields=["checked_out_at", "auto_checked_out"])
     minutes = rules.credited_minutes(signup.shift, signup.checked_in_at, at)
     audit(actor=actor, target=signup, checked_out_at=at, auto_checked_out=auto, credited_minutes=minutes)
+    pages_changed([signup.volunteer_id])
     if minutes <= 0:
         return None
     entered = ServiceRecord.objects.filter(
