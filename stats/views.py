@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from station import selectors, services
 from station.models import AuditEvent, Station
+from station.pagecache import cached_page, keep_for
 from station.queue import send_after_commit
 from station.registry import dashboard_panels
 from station.roles import STATION_STAFF_ROLES, Role, is_station_staff, profile_of
@@ -121,9 +122,48 @@ def chosen_range(request) -> tuple[date, date]:
 
 
 # --- pages --------------------------------------------------------------------------------------------
+# Each page is kept whole (station.pagecache) under who reads it, the day, and the stamp of the rollup runs it
+# was drawn from; the key's function checks on every request that the user may read the page.
+
+
+def _reader(request) -> tuple:
+    """Who reads a dashboard, as far as the page shows it: the user, her role and station, her unread count,
+    and the day (the watch list's day, and the month to date)."""
+    user, profile = request.user, profile_of(request.user)
+    return (
+        user.pk,
+        user.is_superuser,
+        user.is_staff,
+        profile.role if profile else None,
+        profile.station_id if profile else None,
+        getattr(user, "unread_notifications", None),
+        timezone.localdate(),
+    )
+
+
+def _index_key(request):
+    profile = profile_of(request.user)
+    if profile and (profile.role == Role.CADRE or profile.role in STATION_STAFF_ROLES and profile.station_id):
+        return None  # a redirect, or the cadre's list of communities
+    ids = selectors.station_ids_for(request.user)
+    ids = tuple(Station.objects.values_list("pk", flat=True) if ids is None else ids)
+    return (*_reader(request), ids, figures.rollup_version(ids)) if ids else None
+
+
+def _station_key(request, pk):
+    station = station_for_dashboard(request.user, pk)
+    if request.GET.get("community"):
+        community_for_dashboard(request.user, request.GET["community"], station=station)
+    return (*_reader(request), figures.rollup_version([station.pk]))
+
+
+def _community_key(request, pk):
+    community = community_for_dashboard(request.user, pk)
+    return (*_reader(request), figures.rollup_version([community.station_id]))
 
 
 @login_required
+@cached_page(_index_key)
 def index(request):
     user = request.user
     profile = profile_of(user)
@@ -195,6 +235,7 @@ def _cached(key: str, build, timeout: int | None = None):
 
 
 @login_required
+@cached_page(_station_key)
 def station_dashboard(request, pk):
     station = station_for_dashboard(request.user, pk)
     community = None
@@ -205,6 +246,7 @@ def station_dashboard(request, pk):
 
 
 @login_required
+@cached_page(_community_key)
 def community_dashboard(request, pk):
     community = community_for_dashboard(request.user, pk)
     scope = figures.Scope(station=community.station, community=community, month=chosen_month(request))
@@ -310,7 +352,7 @@ def _dashboard(request, scope, *, selector):
         station_ids=[scope.station.pk],
     )
     parts = _cached(key, lambda: _figures(scope, communities, compared))
-    return render(
+    response = render(
         request,
         "stats/dashboard.html",
         {
@@ -331,6 +373,7 @@ def _dashboard(request, scope, *, selector):
             "can_report": whole_station,
         },
     )
+    return keep_for(response, settings.STATS_DASHBOARD_PANELS_SECONDS) if staff else response
 
 
 def _watch_list(user, scope) -> list[dict]:
