@@ -7,8 +7,10 @@ instances with the database's converters (SQLite hands dates back as text), as t
 """
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.db import connection
+from django.db.backends.utils import CursorDebugWrapper
 
 
 def _quote(name: str) -> str:
@@ -29,6 +31,14 @@ class Part:
         self.fields = [f for f in self.model._meta.concrete_fields if f in wanted]
         self.names = tuple(f.name for f in self.fields)
 
+    @cached_property
+    def converters(self) -> list:
+        """Each column with the functions the database's values go through, as the ORM applies them."""
+        cols = [f.get_col(self.alias) for f in self.fields]
+        return [
+            (col, connection.ops.get_db_converters(col) + col.get_db_converters(connection)) for col in cols
+        ]
+
     def columns(self) -> str:
         return ", ".join(f"{_quote(self.alias)}.{_quote(f.column)}" for f in self.fields)
 
@@ -42,9 +52,8 @@ class Part:
         """The instance of these values (the model's other fields deferred), or None for a left join's
         missing row (its primary key is NULL)."""
         converted = []
-        for f, value in zip(self.fields, values, strict=True):
-            col = f.get_col(self.alias)
-            for convert in connection.ops.get_db_converters(col) + col.get_db_converters(connection):
+        for (col, converters), value in zip(self.converters, values, strict=True):
+            for convert in converters:
                 value = convert(value, col, connection)
             converted.append(value)
         if converted[self.names.index(self.model._meta.pk.name)] is None:
@@ -63,7 +72,16 @@ def _cursor():
 
     connection.ensure_connection()
     raw = psycopg.Cursor(connection.connection)
-    return connection.make_debug_cursor(raw) if connection.queries_logged else connection.make_cursor(raw)
+    return _LoggedCursor(raw, connection) if connection.queries_logged else connection.make_cursor(raw)
+
+
+class _LoggedCursor(CursorDebugWrapper):
+    """Logs the query as written: a cursor that binds on the server has no text with the values in it, and
+    Django would log None."""
+
+    def execute(self, sql, params=None):
+        with self.debug_sql(sql, params):
+            return super(CursorDebugWrapper, self).execute(sql, params)
 
 
 def fetch_one(sql: str, params, parts: list[Part], extra: int = 0) -> tuple | None:

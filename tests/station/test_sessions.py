@@ -63,7 +63,7 @@ def test_a_cached_session_slides_its_idle_half_hour_and_ends_after_it(worker, ca
 def test_a_cache_that_does_not_answer_leaves_sessions_to_the_database(worker, cached_sessions, settings):
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "station.cache.RedisCache",
             "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens there
             "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
         }

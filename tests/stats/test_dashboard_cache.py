@@ -167,7 +167,7 @@ def test_each_language_has_its_own_copy(november, head, station, as_user):
 def test_a_cache_that_does_not_answer_still_shows_the_page(november, head, station, settings, as_user):
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "station.cache.RedisCache",
             "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens there
             "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
         }

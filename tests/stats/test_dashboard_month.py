@@ -196,7 +196,7 @@ def test_a_cache_that_does_not_answer_never_fails_the_write(
     settings.STATS_REFRESH_SECONDS = 120
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "station.cache.RedisCache",
             "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens there
             "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
         }
