@@ -97,3 +97,14 @@ def fetch_one(sql: str, params, parts: list[Part], extra: int = 0) -> tuple | No
         out.append(part.build(list(row[at : at + len(part.fields)])))
         at += len(part.fields)
     return (*out, *row[at : at + extra])
+
+
+def fetch_by_id(query: tuple[str, list[Part]], pk, extra: int = 0) -> tuple | None:
+    """``fetch_one`` of a query whose one parameter is an integer id (a session's user id); None for an id that
+    is not a number or matches no row."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        return None
+    sql, parts = query
+    return fetch_one(sql, [pk], parts, extra)

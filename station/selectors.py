@@ -18,7 +18,7 @@ from .models import (
     Station,
 )
 from .roles import STATION_STAFF_ROLES, Role, profile_of
-from .rows import Part, fetch_one
+from .rows import Part, fetch_by_id
 
 
 def unread_notifications_of(model, column: str) -> RawSQL:
@@ -66,12 +66,7 @@ def user_for_session(user_id):
     role's permissions) and her unread notifications, in one query; None when there is no such user."""
     from .models import StaffProfile
 
-    try:
-        user_id = int(user_id)
-    except (TypeError, ValueError):
-        return None
-    sql, parts = _session_query()
-    found = fetch_one(sql, [user_id], parts, extra=1)
+    found = fetch_by_id(_session_query(), user_id, extra=1)
     if found is None:
         return None
     user, profile, station, unread = found

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from station import selectors as station_selectors
 from station.models import Community, PartnerUnit, Person, Station
-from station.rows import Part, fetch_one
+from station.rows import Part, fetch_by_id
 
 from . import rules
 from .models import (
@@ -83,12 +83,7 @@ def _restore_query() -> tuple[str, list[Part]]:
 def user_with_volunteer(user_id):
     """The user (every column Django's sign-in checks) with her volunteer row and unread reminders, in one
     query; None when there is no such user."""
-    try:
-        user_id = int(user_id)
-    except (TypeError, ValueError):
-        return None
-    sql, parts = _restore_query()
-    found = fetch_one(sql, [user_id], parts, extra=1)
+    found = fetch_by_id(_restore_query(), user_id, extra=1)
     if found is None:
         return None
     user, volunteer, person, community, unread = found
