@@ -1,9 +1,10 @@
 """Model instances from one hand-written SQL query, for the few queries every signed-in page runs.
 
 Building a query through the ORM costs more than PostgreSQL spends running it when the query is the
-session's restore (a user with her rows, a join of four tables): each page paid the compilation again. A
-``Select`` is the same query written once, from the models' own table and column names, read into model
-instances with the database's converters (SQLite hands dates back as text), as the ORM would.
+session's restore (a user with her rows, a join of four tables): each page paid the compilation again. Here
+such a query is written once per process from the models' own table and column names (a ``Part`` per model)
+and its row read back into model instances through the database's converters (SQLite hands dates back as
+text), as the ORM would.
 """
 
 from dataclasses import dataclass, field
