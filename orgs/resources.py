@@ -14,12 +14,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export import fields, widgets
 
+from station.batching import in_chunks
 from station.resources import (
     ChoiceLabelWidget,
     PersonByNameWidget,
     StrictResource,
     column_values,
-    in_chunks,
 )
 from station.selectors import community_list_visible_to
 

@@ -8,8 +8,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from station.batching import in_chunks
 from station.models import Activity, AuditEvent, Rubric, RubricCriterion
-from station.resources import in_chunks
 from station.roles import Role, is_station_staff, profile_of
 from station.rubrics import rubric_copy, scores_check, weighted_total
 from station.services import audit_record, audit_record_many

@@ -13,8 +13,9 @@ from django.utils.translation import pgettext, pgettext_lazy
 from import_export import fields, widgets
 
 from station import idnumbers
+from station.batching import in_chunks
 from station.models import Community, PartnerUnit, Person
-from station.resources import StrictResource, column_values, in_chunks
+from station.resources import StrictResource, column_values
 
 from . import services
 from .models import PartyMember, PartyOrg, QuarterlySheet

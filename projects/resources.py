@@ -16,8 +16,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 from import_export import fields, widgets
 
+from station.batching import in_chunks
 from station.models import Attendance, Community, PartnerUnit
-from station.resources import ChoiceLabelWidget, StrictResource, UserScopedResource, column_values, in_chunks
+from station.resources import ChoiceLabelWidget, StrictResource, UserScopedResource, column_values
 
 from . import services
 from .models import Beneficiary, Project, Resource

@@ -12,8 +12,8 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from station.batching import in_chunks
 from station.models import Activity, Attendance, AuditEvent, PartnerUnit, Person, Rubric
-from station.resources import in_chunks
 from station.rubrics import rubric_copy, scores_check, weighted_total
 from station.selectors import person_list_visible_to
 from station.services import audit_record, audit_record_many

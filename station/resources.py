@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from import_export import fields, resources, results, widgets
 
 from . import idnumbers
+from .batching import in_chunks
 from .models import AuditEvent, Community, Need, Person
 from .phones import normalise_phone
 from .selectors import person_list_visible_to
@@ -32,12 +33,6 @@ def column_values(dataset, heading) -> list:
     """The cells of one column of the file by its heading (an empty list when the file has no such column)."""
     heading = str(heading)
     return dataset.get_col(dataset.headers.index(heading)) if heading in (dataset.headers or []) else []
-
-
-def in_chunks(values, size=5000):
-    values = list(values)
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
 
 
 class _RowResult(results.RowResult):

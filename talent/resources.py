@@ -12,8 +12,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext, pgettext_lazy
 from import_export import fields
 
+from station.batching import in_chunks
 from station.models import Person
-from station.resources import StrictResource, column_values, in_chunks
+from station.resources import StrictResource, column_values
 
 from . import services
 from .models import CEHours, ExamAttempt, ExamLevel, ExamSubject, ExamYear, SubjectScore

@@ -14,8 +14,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from station.batching import in_chunks
 from station.models import Activity, Attendance, AuditEvent, Person, years_before
-from station.resources import in_chunks
 from station.roles import is_station_staff
 from station.services import audit_record, audit_record_many
 from station.signals import records_written

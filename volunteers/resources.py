@@ -15,9 +15,10 @@ from django.utils.translation import pgettext, pgettext_lazy
 from import_export import fields, widgets
 
 from station import idnumbers
+from station.batching import in_chunks
 from station.models import Community, Person
 from station.phones import validate_phone
-from station.resources import StrictResource, column_values, in_chunks
+from station.resources import StrictResource, column_values
 
 from . import services
 from .models import ServiceRecord, Volunteer
