@@ -32,6 +32,7 @@ def test_a_kept_page_is_sent_again_without_rendering_in_two_queries(
     with django_assert_max_num_queries(2):  # the session (without a shared cache) and the restored volunteer
         again = client.get("/v/")
     assert again.status_code == 200 and not again.templates
+    assert "Cookie" in again["Vary"]  # never shared by a cache between the phone and the server
     assert again.content.decode().count("张桂兰") == first.content.decode().count("张桂兰")
 
 
