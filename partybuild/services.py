@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from station.batching import in_chunks
 from station.models import Activity, Attendance, AuditEvent, Need, Person
 from station.periods import quarter_bounds
 from station.roles import is_station_staff
@@ -117,9 +118,8 @@ def member_check_many(*, members: list[PartyMember], actor) -> None:
             raise ValidationError(
                 _("%(name)s is twice among the members to register.") % {"name": member.person.name}
             )
-    ids = list(first)
-    for start in range(0, len(ids), 5000):
-        members_already = PartyMember.objects.filter(person_id__in=ids[start : start + 5000]).order_by()
+    for chunk in in_chunks(first):
+        members_already = PartyMember.objects.filter(person_id__in=chunk).order_by()
         for taken in members_already.values_list("person_id", flat=True)[:1]:
             raise ValidationError(
                 _("%(name)s is already registered as a party member.") % {"name": first[taken].person.name}
@@ -145,6 +145,8 @@ def member_register_many(*, members: list[PartyMember], actor) -> list[PartyMemb
     (``member.person`` not saved, already checked with ``full_clean``) are registered first, each with their
     audit row; then each member gets one."""
     member_check_many(members=members, actor=actor)
+    for member in members:  # the stored form, whoever calls (the import and member_register prepared it)
+        member_prepare(member)
     person_create_many(people=[member.person for member in members if member.person.pk is None], actor=actor)
     PartyMember.objects.bulk_create(members)
     audit_record_many(actor=actor, action=ACTION.CREATE, targets=members, changes=lambda m: {"link": m.link})
@@ -153,6 +155,10 @@ def member_register_many(*, members: list[PartyMember], actor) -> list[PartyMemb
 
 
 def _member_check(member: PartyMember) -> None:
+    if member.link not in PartyMember.Link.values:  # what the party figures count members by
+        raise ValidationError(
+            {"link": _("“%(value)s” is not a way of linking to the community.") % {"value": member.link}}
+        )
     station_id = member.person.community.station_id
     if member.org_id and member.org.station_id != station_id:
         raise ValidationError({"org": _("This party organisation belongs to another station.")})

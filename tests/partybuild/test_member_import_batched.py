@@ -7,6 +7,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from tablib import Dataset
 
 from partybuild import services
@@ -149,9 +150,21 @@ def test_member_register_many_refuses_another_stations_organisation_and_a_strang
         services.member_register_many(
             members=[PartyMember(person=person_a, link="retired")], actor=other_worker
         )
-    with pytest.raises(ValidationError, match="link"):  # one member alone: member_register checks its fields
+    with pytest.raises(ValidationError) as refused:  # one member alone: member_register checks its fields
         services.member_register(person=person_a, link="nonsense", actor=head)
+    assert "nonsense" in refused.value.message_dict["link"][0]
+    with pytest.raises(ValidationError, match="“nonsense”不是有效的联系类型"):  # the batch, called directly
+        services.member_register_many(members=[PartyMember(person=person_a, link="nonsense")], actor=head)
     assert not PartyMember.objects.exists()
+
+
+def test_member_register_many_stores_members_in_their_stored_form_whoever_calls_it(person_a, head):
+    member = PartyMember(person=person_a, link="retired", skills="义诊，义诊 , 护理", availability=" 周末 ")
+    services.member_register_many(members=[member], actor=head)
+    member.refresh_from_db()
+    assert member.joined_on == timezone.localdate()
+    assert member.availability == "周末"
+    assert member.skills == services.normalise_skills("义诊，义诊 , 护理") != "义诊，义诊 , 护理"
 
 
 def test_member_register_many_creates_new_people_with_their_members(station, community_a, head):
@@ -163,5 +176,5 @@ def test_member_register_many_creates_new_people_with_their_members(station, com
     services.member_register_many(members=[member], actor=head)
     member.refresh_from_db()
     assert member.person.pk == person.pk and Person.objects.get(pk=person.pk).name == "新党员"
-    assert member.skills == "义诊" and member.joined_on is not None
+    assert member.skills == "义诊" and member.joined_on == timezone.localdate()
     assert AuditEvent.objects.filter(target_type="station.Person", target_id=str(person.pk)).exists()
