@@ -556,6 +556,7 @@ def ce_hours_record(*, entry: CEHours, actor) -> CEHours:
     _require_person(actor, entry.person)
     creating = entry.pk is None
     entry.full_clean()
+    ce_hours_check_many(entries=[entry], actor=actor)
     entry.save()
     audit_record(
         actor=actor,
@@ -566,10 +567,39 @@ def ce_hours_record(*, entry: CEHours, actor) -> CEHours:
     return entry
 
 
+def _ce_key(person_id, provider, course, day) -> tuple:
+    return person_id, provider.strip(), course.strip(), day
+
+
 def ce_hours_check_many(*, entries: list[CEHours], actor) -> None:
-    """The rule ``ce_hours_record_many`` applies to a batch beyond each entry's own ``full_clean`` (everyone
-    in the actor's station), without writing: an import's check runs it on every batch."""
+    """The rules ``ce_hours_record_many`` applies to a batch beyond each entry's own ``full_clean``, without
+    writing (an import's check runs it on every batch): everyone in the actor's station, and a course is
+    entered once for a person and day, in the batch and beside what is recorded (a file imported twice would
+    count its hours twice). A query per 5,000 people."""
     _require_people(actor, {entry.person_id for entry in entries})
+    first: dict[tuple, CEHours] = {}
+    for entry in entries:
+        key = _ce_key(entry.person_id, entry.provider, entry.course, entry.completed_on)
+        if first.setdefault(key, entry) is not entry:
+            raise ValidationError(_ce_twice(entry))
+    ours = [entry.pk for entry in entries if entry.pk is not None]
+    for chunk in in_chunks(sorted({entry.person_id for entry in entries})):
+        recorded = (
+            CEHours.objects.filter(person_id__in=chunk, completed_on__in={e.completed_on for e in entries})
+            .exclude(pk__in=ours)
+            .values_list("person_id", "provider", "course", "completed_on")
+        )
+        for row in recorded:
+            if _ce_key(*row) in first:
+                raise ValidationError(_ce_twice(first[_ce_key(*row)]))
+
+
+def _ce_twice(entry: CEHours) -> str:
+    return _("%(name)s's course “%(course)s” of %(day)s is already entered.") % {
+        "name": entry.person.name,
+        "course": entry.course,
+        "day": entry.completed_on.isoformat(),
+    }
 
 
 @transaction.atomic

@@ -228,7 +228,7 @@ def test_scores_of_another_level_or_twice_the_same_are_refused(person_a, worker)
             ValidationError, match=f"{person_a.name}在2024年度有两条“社会工作综合能力（初级）”成绩"
         ):
             services.scores_check_many(scores=twice, actor=worker)
-        with pytest.raises(ValidationError):
+        with pytest.raises(ValidationError, match="有两条“社会工作综合能力（初级）”成绩"):
             services.scores_record_many(scores=twice, actor=worker)
     assert not ExamAttempt.objects.exists() and not SubjectScore.objects.exists()
 
@@ -249,3 +249,32 @@ def test_the_batch_services_write_what_the_one_record_services_write(person_a, p
     assert twice[0].pk == twice[1].pk == ExamAttempt.objects.get().pk
     created = AuditEvent.objects.get(target_type="talent.ExamAttempt")
     assert created.changes == {"level": "assistant", "year": "2024"}
+
+
+def test_a_ce_hours_file_imported_twice_does_not_count_its_hours_twice(station, community_a, head):
+    people = _people(community_a, 3, "继")
+    data = tablib.Dataset(*_ce(people), headers=CE_HEADERS)
+    assert not CEHoursResource(station=station, user=head).import_data(data, dry_run=False).has_errors()
+    with translation.override("zh-hans"):
+        again = CEHoursResource(station=station, user=head).import_data(data, dry_run=True)
+    assert again.has_errors()
+    assert "于2025-03-01完成的课程“社会工作伦理”已经登记过" in str(again.base_errors[0].error)
+    assert CEHours.objects.count() == 3
+
+
+def test_the_ce_hours_services_refuse_the_same_course_twice_whoever_calls_them(person_a, worker):
+    def entry():
+        return CEHours(
+            person=person_a, provider="市社工协会", course="伦理", completed_on=date(2025, 3, 1), hours=6
+        )
+
+    with translation.override("zh-hans"):
+        with pytest.raises(ValidationError, match="课程“伦理”已经登记过"):
+            services.ce_hours_record_many(entries=[entry(), entry()], actor=worker)
+        assert not CEHours.objects.exists()
+        saved = services.ce_hours_record(entry=entry(), actor=worker)
+        with pytest.raises(ValidationError, match="课程“伦理”已经登记过"):
+            services.ce_hours_record(entry=entry(), actor=worker)
+        saved.hours = 8  # editing the recorded one is not a second entry
+        services.ce_hours_record(entry=saved, actor=worker)
+    assert list(CEHours.objects.values_list("hours", flat=True)) == [8]
