@@ -59,6 +59,7 @@ class StrictResource(resources.ModelResource):
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self._meta = copy(self._meta)  # this import's own options (the diff is switched per row below)
+        self._rows_by_key: dict = {}
 
     def import_data(self, dataset, **kwargs):
         kwargs["rollback_on_validation_errors"] = True
@@ -115,6 +116,14 @@ class StrictResource(resources.ModelResource):
     def excel_row(self, kwargs) -> int:
         """The row being imported as Excel numbers it."""
         return kwargs.get("row_number", 0) + 1
+
+    def repeated_row(self, key, kwargs) -> str | None:
+        """The refusal of a row that repeats an earlier row of the file (``key`` says which rows are the same
+        record), else None."""
+        first = self._rows_by_key.setdefault(key, self.excel_row(kwargs))
+        if first == self.excel_row(kwargs):
+            return None
+        return _("This row repeats row %(row)d of the file; remove one of them.") % {"row": first}
 
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
         if not self._meta.use_bulk:
@@ -352,7 +361,6 @@ class UserScopedResource(StrictResource):
         self.fields[self.person_field].widget = PersonByNameWidget(
             user=user, phone_column=str(self.fields["phone"].column_name)
         )
-        self._rows_by_key: dict = {}
 
     def before_import(self, dataset, **kwargs):
         field = self.fields[self.person_field]
@@ -367,12 +375,9 @@ class UserScopedResource(StrictResource):
     def import_instance(self, instance, row, **kwargs):
         super().import_instance(instance, row, **kwargs)
         key = self.duplicate_key(instance)
-        if key is not None:
-            first = self._rows_by_key.setdefault(key, self.excel_row(kwargs))
-            if first != self.excel_row(kwargs):
-                raise ValidationError(
-                    _("This row repeats row %(row)d of the file; remove one of them.") % {"row": first}
-                )
+        refusal = self.repeated_row(key, kwargs) if key is not None else None
+        if refusal:
+            raise ValidationError(refusal)
 
 
 class PersonRowResource(UserScopedResource):

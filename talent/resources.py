@@ -62,7 +62,6 @@ class _TalentResource(StrictResource):
         super().__init__(**kwargs)
         self.station = station
         self.user = user
-        self._rows_by_key: dict = {}
         self._headings: dict[str, str] = {}
 
     def before_import(self, dataset, **kwargs):
@@ -127,12 +126,9 @@ class _TalentResource(StrictResource):
         return found
 
     def _once_in_file(self, key, errors, kwargs):
-        """Refuse a row that repeats an earlier row of the file (``key`` says which rows are the same)."""
-        first = self._rows_by_key.setdefault(key, self.excel_row(kwargs))
-        if first != self.excel_row(kwargs):
-            errors.setdefault(NON_FIELD_ERRORS, []).append(
-                _("This row repeats row %(row)d of the file; remove one of them.") % {"row": first}
-            )
+        refusal = self.repeated_row(key, kwargs)
+        if refusal:
+            errors.setdefault(NON_FIELD_ERRORS, []).append(refusal)
 
 
 class CandidateResource(_TalentResource):

@@ -280,7 +280,6 @@ class ServiceHoursResource(StrictResource):
         super().__init__(**kwargs)
         self.station = station
         self.user = user
-        self._rows_by_key: dict = {}
 
     def before_import(self, dataset, **kwargs):
         phones = {_text(v) for v in column_values(dataset, pgettext("volunteers excel column", "phone"))} - {
@@ -350,11 +349,9 @@ class ServiceHoursResource(StrictResource):
             )
         if not errors:
             key = (volunteer.pk, instance.service_date, instance.minutes, instance.description)
-            first = self._rows_by_key.setdefault(key, self.excel_row(kwargs))
-            if first != self.excel_row(kwargs):
-                errors["__all__"] = [
-                    _("This row repeats row %(row)d of the file; remove one of them.") % {"row": first}
-                ]
+            refusal = self.repeated_row(key, kwargs)
+            if refusal:
+                errors["__all__"] = [refusal]
             else:
                 try:
                     instance.full_clean(
