@@ -1,6 +1,6 @@
 """Every write on the charity project platform that has rules. Admin, pages, imports and tasks call these."""
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from decimal import Decimal
 
 from django.conf import settings
@@ -191,31 +191,6 @@ def project_activity_record(
     return link
 
 
-@transaction.atomic
-def project_activity_for_day(*, project: Project, title: str, day: date, actor) -> ProjectActivity:
-    """The project's service activity of that title on that local day, recorded (starting at the day's start,
-    times to be corrected in the admin) when it is not there yet: what a sign-in sheet import needs."""
-    _require_staff(actor, project.station_id)
-    start, end = _day_start(day), _day_start(day + timedelta(days=1))
-    link = (
-        ProjectActivity.objects.filter(
-            project=project,
-            kind=ProjectActivity.Kind.SERVICE,
-            activity__title=title,
-            activity__starts_at__gte=start,
-            activity__starts_at__lt=end,
-        )
-        .select_related("activity", "project")
-        .order_by("activity__starts_at", "pk")
-        .first()
-    )
-    if link is not None:
-        return link
-    return project_activity_record(
-        project=project, activity=Activity(title=title, starts_at=start, ends_at=start), actor=actor
-    )
-
-
 def beneficiary_record(
     *, link: ProjectActivity, person: Person | None, headcount: int = 0, actor
 ) -> Attendance | None:
@@ -371,8 +346,8 @@ def _day_start(day: date) -> datetime:
 
 def project_service_links(*, projects, titles) -> dict:
     """The projects' service activities of these titles already recorded, by (project id, title, local day):
-    the first of that title that day, as ``project_activity_for_day`` finds it. A few queries for a whole
-    sign-in sheet (it only reads; ``beneficiary_record_many`` checks who writes)."""
+    the first of that title that day (a sign-in sheet's rows join it; a day without one gets one). A few
+    queries for a whole sign-in sheet (it only reads; ``beneficiary_record_many`` checks who writes)."""
     projects = {project.pk: project for project in projects}
     found = {}
     for chunk in in_chunks(sorted(set(titles))):
