@@ -185,11 +185,7 @@ def attempt_register(
         return attempt
     attempt = ExamAttempt(person=person, exam_year=exam_year, level=level, registered_on=registered_on)
     attempt.full_clean()
-    attempt.save()
-    audit_record(
-        actor=actor, action=AuditEvent.Action.CREATE, target=attempt, changes=_attempt_changes(attempt)
-    )
-    return attempt
+    return attempts_register_many(attempts=[attempt], actor=actor)[0]  # the batch of one
 
 
 def _attempt_key(attempt: ExamAttempt) -> tuple:
