@@ -107,6 +107,14 @@ class Person(models.Model):
         blank=True,
         help_text=_("The day the person left the community's register."),
     )
+    # Kept by the database (station/first_attendance.py): never written by the application.
+    first_attended_at = models.DateTimeField(
+        _("first attendance"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("When the person's earliest recorded activity started; empty before any."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -128,6 +136,13 @@ class Person(models.Model):
 
     def save(self, *args, **kwargs):
         self.id_number_hash = idnumbers.keyed_hash(self.id_number)
+        if not self._state.adding and kwargs.get("update_fields") is None and not kwargs.get("force_insert"):
+            # Saving a person read before their attendance changed must not undo what the triggers wrote.
+            kwargs["update_fields"] = [
+                f.name
+                for f in self._meta.concrete_fields
+                if not f.primary_key and f.name != "first_attended_at"
+            ]
         super().save(*args, **kwargs)
 
     def clean(self):
