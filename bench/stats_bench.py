@@ -71,6 +71,8 @@ def recreate_database():
 
 
 def generate(people, visits, activities, attendees):
+    from station import first_attendance
+
     say(f"generate: {people:,} people, {visits:,} visits, {activities:,} activities (~{attendees} attendees)")
     timed("recreate database and migrate", recreate_database)
     block = people // COMMUNITIES  # people of a community are one contiguous block of ids
@@ -155,6 +157,11 @@ def generate(people, visits, activities, attendees):
                 sql = sql.replace(f"%({key})s", str(value))
             timed(label, cursor.execute, sql)
         cursor.execute("SET session_replication_role = DEFAULT")
+        # The load skipped the triggers that keep each person's first attendance: fill it as the migration
+        # does, then compact the table that update rewrote whole (a database that took its attendance over
+        # the years has had autovacuum behind each person's one update).
+        timed("first attendance", first_attendance.fill, connection)
+        timed("vacuum people", cursor.execute, "VACUUM (FULL) station_person")
         for table in ["station_station", "station_community", "station_person", "station_activity"]:
             cursor.execute(
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"

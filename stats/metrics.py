@@ -14,7 +14,6 @@ from collections import Counter, defaultdict
 from django.db.models import (
     BooleanField,
     Count,
-    Exists,
     ExpressionWrapper,
     F,
     IntegerField,
@@ -28,7 +27,7 @@ from django.db.models.functions import Coalesce
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from station.aggregates import count_distinct, count_groups, grouped
+from station.aggregates import count_distinct, count_groups
 from station.models import Activity, Attendance, Person
 
 from .registry import COUNT, DISTINCT, STATE, metric
@@ -100,10 +99,15 @@ def activity_figure(period, name):
 def _people_pass(period) -> dict:
     """One pass over the month's attendance, one row per station and person (in SQL), counted per (station,
     home community): distinct people in all ("all"), by platform ("platform:..."), by residency
-    ("residency:...") and those on two or more platforms ("multi"); and the named attendance of each residency
+    ("residency:..."), those on two or more platforms ("multi") and those whose first attendance ever is in the
+    period ("first", from ``Person.first_attended_at``); and the named attendance of each residency
     ("times:...")."""
-    per_person = {"times": Count("pk"), "platforms": Count("activity__platform", distinct=True)}
-    at_least = {"all": ("times", 1), "multi": ("platforms", 2)}
+    per_person = {
+        "times": Count("pk"),
+        "platforms": Count("activity__platform", distinct=True),
+        "first": Count("pk", filter=Q(person__first_attended_at__gte=period.start)),
+    }
+    at_least = {"all": ("times", 1), "multi": ("platforms", 2), "first": ("first", 1)}
     for platform in Platform.values:
         per_person[platform] = Count("pk", filter=Q(activity__platform=platform))
         at_least[f"platform:{platform}"] = (platform, 1)
@@ -323,18 +327,9 @@ for _i, ((_res, _plabel), (_res2, _rlabel)) in enumerate(zip(PARTICIPATION, POPU
     kind=DISTINCT,
 )
 def first_time_participants(period):
-    """People whose first recorded attendance anywhere falls in the month (summable across months): the month's
-    people less those with an earlier attendance. PostgreSQL runs "has an earlier one" as a semi-join on the
-    month's rows; "has none" it ran as an anti-join over all the attendance before narrowing to the month."""
-    earlier = Attendance.objects.filter(person=OuterRef("person_id"), activity__starts_at__lt=period.start)
-    returning = grouped(
-        _attendance(period).filter(Exists(earlier)),
-        "activity__station_id",
-        "person__community_id",
-        Count("person_id", distinct=True),
-    )
-    first = {key: n - returning.get(key, 0) for key, n in people_in(period, "all").items()}
-    return {key: n for key, n in first.items() if n}
+    """People whose first recorded attendance anywhere falls in the month (summable across months), read from
+    each person's first attendance, which the database keeps (``station.first_attendance``)."""
+    return people_in(period, "first")
 
 
 @metric(

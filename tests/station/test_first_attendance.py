@@ -1,15 +1,20 @@
 """Each person's first attendance is kept by the database on every path that writes attendance or moves an
-activity (station/first_attendance.py), on SQLite and PostgreSQL alike."""
+activity (station/first_attendance.py), on SQLite and PostgreSQL alike, and the month's first-time
+participants are counted from it."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.db import connection
 from django.db.models import Min
 
 from station import first_attendance
 from station.models import Activity, Attendance, Person
+from stats.models import StatValue
+from stats.rollup import rollup_month
 from tests.factories import PersonFactory
 from tests.stats.stats_helpers import local, make_activity
+
+MARCH, APRIL = date(2026, 3, 1), date(2026, 4, 1)
 
 
 def kept(person):
@@ -86,3 +91,19 @@ def test_triggers_lost_to_a_rebuilt_table_come_back_after_migrate(station, perso
     first_attendance.after_migrate(sender=None, using=connection.alias)
     make_activity(station, at=local(2026, 4, 10), people=[person_a])
     assert kept(person_a) == local(2026, 4, 10)
+
+
+def test_first_time_participants_follow_a_late_record_of_an_earlier_month(station, community_a, person_a):
+    make_activity(station, at=local(2026, 4, 10), community=community_a, people=[person_a])
+
+    def first_time(month):
+        rollup_month(station=station, month=month)
+        value = StatValue.objects.filter(
+            station=station, community=community_a, month=month, metric="station.first_time_participants"
+        ).first()
+        return value and value.value
+
+    assert first_time(APRIL) == 1
+    make_activity(station, at=local(2026, 3, 31, 23, 30), community=community_a, people=[person_a])
+    assert first_time(APRIL) is None  # she came in March: not a first-timer in April any more
+    assert first_time(MARCH) == 1
