@@ -88,9 +88,7 @@ def test_one_bad_row_among_good_ones_saves_nothing_and_is_named(station, communi
     assert PartyMember.objects.count() == 0 and not Person.objects.filter(name__startswith="新党员").exists()
 
 
-def test_a_bad_row_at_the_end_of_a_long_file_saves_none_of_its_rows(
-    station, community_a, head, unit, branch
-):
+def test_a_bad_row_at_the_end_of_a_long_file_saves_none_of_its_rows(station, community_a, head, unit, branch):
     data = Dataset(headers=HEADERS)
     for i in range(1_005):
         data.append([f"新党员{i}", "", community_a.name, valid_id_number(date(1960, 1, 1) + timedelta(days=i)), "退休党员", "", "",
