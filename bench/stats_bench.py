@@ -71,7 +71,8 @@ def recreate_database():
 
 
 def generate(people, visits, activities, attendees):
-    from station import first_attendance
+    from station.first_attendance import FIRST_ATTENDANCE
+    from station.named_attendance import NAMED_ATTENDANCE
 
     say(f"generate: {people:,} people, {visits:,} visits, {activities:,} activities (~{attendees} attendees)")
     timed("recreate database and migrate", recreate_database)
@@ -103,10 +104,10 @@ def generate(people, visits, activities, attendees):
         (
             "activities with attendance",
             f"""INSERT INTO station_activity (id, station_id, community_id, platform, kind, title, starts_at,
-                   ends_at, place, partners, headcount, created_at)
+                   ends_at, place, partners, headcount, named_count, created_at)
                SELECT a, 1 + (c - 1) / %(per)s, CASE WHEN a % 20 = 0 THEN NULL ELSE c END,
                    (ARRAY['partybuild','projects','volunteers','orgs','talent','station'])[1 + a % 6], '',
-                   '活动' || a, t, t + interval '2 hours', '', '', a % 15, now()
+                   '活动' || a, t, t + interval '2 hours', '', '', a % 15, 0, now()
                FROM (SELECT a, 1 + (a * 7919) % %(communities)s AS c,
                             {year_start} + ((a * 104729) % (365 * 24 * 60)) * interval '1 minute' AS t
                      FROM generate_series(1::bigint, %(activities)s) a) g""",
@@ -123,10 +124,10 @@ def generate(people, visits, activities, attendees):
         (
             "visits",
             f"""INSERT INTO station_activity (id, station_id, community_id, platform, kind, title, starts_at,
-                   ends_at, place, partners, headcount, created_at)
+                   ends_at, place, partners, headcount, named_count, created_at)
                SELECT %(activities)s + v, 1 + (c - 1) / %(per)s, c, 'casework',
                    CASE WHEN v % 3 = 0 THEN 'home_visit' ELSE 'phone_visit' END, '探访', t, t + interval '30 minutes',
-                   '', '', 0, now()
+                   '', '', 0, 0, now()
                FROM (SELECT v, LEAST(1 + (((v * 15485863) % %(people)s)) / %(block)s, %(communities)s) AS c,
                             {year_start} + ((v * 7727) % (365 * 24 * 60)) * interval '1 minute' AS t
                      FROM generate_series(1::bigint, %(visits)s) v) g""",
@@ -157,11 +158,14 @@ def generate(people, visits, activities, attendees):
                 sql = sql.replace(f"%({key})s", str(value))
             timed(label, cursor.execute, sql)
         cursor.execute("SET session_replication_role = DEFAULT")
-        # The load skipped the triggers that keep each person's first attendance: fill it as the migration
-        # does, then compact the table that update rewrote whole (a database that took its attendance over
-        # the years has had autovacuum behind each person's one update).
-        timed("first attendance", first_attendance.fill, connection)
-        timed("vacuum people", cursor.execute, "VACUUM (FULL) station_person")
+        # The load skipped the triggers that keep each person's first attendance and each activity's named
+        # count: fill them as the migrations do, then compact the tables those updates rewrote whole (a
+        # database that took its attendance over the years has had autovacuum behind each row's updates).
+        timed("first attendance", FIRST_ATTENDANCE.fill, connection)
+        timed("named attendance", NAMED_ATTENDANCE.fill, connection)
+        timed(
+            "vacuum people and activities", cursor.execute, "VACUUM (FULL) station_person, station_activity"
+        )
         for table in ["station_station", "station_community", "station_person", "station_activity"]:
             cursor.execute(
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"

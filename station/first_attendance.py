@@ -1,29 +1,25 @@
-"""Each person's first attendance (``Person.first_attended_at``), kept by the database.
+"""Each person's first attendance (``Person.first_attended_at``), kept by the database (``station.kept``).
 
 It is the earliest start of an activity the person attended, or empty: the rollup counts a month's
-first-time participants from it without reading every earlier attendance. Triggers keep it in the
-transaction of every write that can move it, whichever path made the write (a form, a service's
-``bulk_create``, a cascade, a queryset ``update``): attendance added, removed or re-pointed, an activity
-moved in time. On PostgreSQL the triggers run once per statement over the rows it wrote (an import of
-thousands of rows costs one ``UPDATE``); SQLite has only row triggers.
-
-The application never writes the column (``Person.save`` leaves it out). ``install`` is idempotent: the
-migration that adds the column runs it and fills the column, and it runs again after every ``migrate``,
-because SQLite drops a table's triggers when a migration rebuilds the table.
+first-time participants from it without reading every earlier attendance. Attendance added, removed or
+re-pointed and an activity moved in time move it. On PostgreSQL the triggers run once per statement over the
+rows it wrote (an import of thousands of rows costs one ``UPDATE``); SQLite has only row triggers.
 """
+
+from .kept import KeptColumn
 
 # One person's value from scratch; {person} is the SQL that names the person's id.
 _EARLIEST = """(SELECT min(v.starts_at) FROM station_attendance a
     JOIN station_activity v ON v.id = a.activity_id WHERE a.person_id = {person})"""
 
-_TRIGGERS = [
+_TRIGGERS = (
     ("station_attendance_added", "station_attendance"),
     ("station_attendance_removed", "station_attendance"),
     ("station_attendance_changed", "station_attendance"),
     ("station_activity_moved", "station_activity"),
-]
+)
 
-_POSTGRESQL = [
+_POSTGRESQL = (
     f"""CREATE OR REPLACE FUNCTION station_first_attended_refresh(ids bigint[]) RETURNS void
     LANGUAGE sql AS $$
         UPDATE station_person p SET first_attended_at = f.first
@@ -49,12 +45,16 @@ _POSTGRESQL = [
             ARRAY(SELECT person_id FROM old_rows UNION SELECT person_id FROM new_rows));
         RETURN NULL;
     END $$""",
+    # Most updates of activities move none (an edited title, a named count kept by station.named_attendance):
+    # those read only the statement's own rows.
     """CREATE OR REPLACE FUNCTION station_activity_moved() RETURNS trigger LANGUAGE plpgsql AS $$
+    DECLARE moved bigint[] := ARRAY(SELECT n.id FROM new_rows n JOIN old_rows o ON o.id = n.id
+                                    WHERE n.starts_at IS DISTINCT FROM o.starts_at);
     BEGIN
-        PERFORM station_first_attended_refresh(ARRAY(
-            SELECT DISTINCT a.person_id FROM new_rows n JOIN old_rows o ON o.id = n.id
-            JOIN station_attendance a ON a.activity_id = n.id
-            WHERE n.starts_at IS DISTINCT FROM o.starts_at));
+        IF cardinality(moved) > 0 THEN
+            PERFORM station_first_attended_refresh(ARRAY(
+                SELECT DISTINCT person_id FROM station_attendance WHERE activity_id = ANY (moved)));
+        END IF;
         RETURN NULL;
     END $$""",
     "DROP TRIGGER IF EXISTS station_attendance_added ON station_attendance",
@@ -71,13 +71,13 @@ _POSTGRESQL = [
     """CREATE TRIGGER station_activity_moved AFTER UPDATE ON station_activity
     REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
     FOR EACH STATEMENT EXECUTE FUNCTION station_activity_moved()""",
-]
+)
 
 _SQLITE_REFRESH = (
     f"UPDATE station_person SET first_attended_at = {_EARLIEST.format(person='station_person.id')}"
 )
 
-_SQLITE = [
+_SQLITE = (
     """CREATE TRIGGER IF NOT EXISTS station_attendance_added AFTER INSERT ON station_attendance BEGIN
         UPDATE station_person SET first_attended_at = (SELECT starts_at FROM station_activity WHERE id = NEW.activity_id)
         WHERE id = NEW.person_id AND (first_attended_at IS NULL
@@ -94,7 +94,7 @@ _SQLITE = [
     WHEN NEW.starts_at IS NOT OLD.starts_at BEGIN
         {_SQLITE_REFRESH} WHERE id IN (SELECT person_id FROM station_attendance WHERE activity_id = NEW.id);
     END""",
-]
+)
 
 _FILL = {
     "postgresql": """UPDATE station_person p SET first_attended_at = f.first
@@ -104,41 +104,12 @@ _FILL = {
     "sqlite": f"{_SQLITE_REFRESH} WHERE id IN (SELECT person_id FROM station_attendance)",
 }
 
-
-def install(connection) -> None:
-    """Create (or replace) the triggers on this database."""
-    statements = {"postgresql": _POSTGRESQL, "sqlite": _SQLITE}.get(connection.vendor)
-    if statements is None:
-        raise NotImplementedError(f"no first-attendance triggers for {connection.vendor}")
-    with connection.cursor() as cursor:
-        for sql in statements:
-            cursor.execute(sql)
-
-
-def after_migrate(sender, using, **kwargs):
-    """post_migrate: put back what a rebuilt table lost, once the column exists."""
-    from django.db import connections
-
-    connection = connections[using]
-    with connection.cursor() as cursor:
-        columns = {c.name for c in connection.introspection.get_table_description(cursor, "station_person")}
-    if "first_attended_at" in columns:
-        install(connection)
-
-
-def remove(connection) -> None:
-    """Drop the triggers (when the migration is reversed)."""
-    with connection.cursor() as cursor:
-        for name, table in _TRIGGERS:
-            on = f" ON {table}" if connection.vendor == "postgresql" else ""
-            cursor.execute(f"DROP TRIGGER IF EXISTS {name}{on}")
-        if connection.vendor == "postgresql":
-            for name, _table in _TRIGGERS:
-                cursor.execute(f"DROP FUNCTION IF EXISTS {name}()")
-            cursor.execute("DROP FUNCTION IF EXISTS station_first_attended_refresh(bigint[])")
-
-
-def fill(connection) -> None:
-    """Compute every person's value from the attendance (once, when the column is added)."""
-    with connection.cursor() as cursor:
-        cursor.execute(_FILL[connection.vendor])
+FIRST_ATTENDANCE = KeptColumn(
+    table="station_person",
+    column="first_attended_at",
+    triggers=_TRIGGERS,
+    postgresql=_POSTGRESQL,
+    sqlite=_SQLITE,
+    fill_sql=_FILL,
+    functions=("station_first_attended_refresh(bigint[])",),
+)

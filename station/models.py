@@ -10,6 +10,7 @@ from encrypted_fields.fields import EncryptedCharField
 
 from . import idnumbers
 from .fields import LimitedTextField
+from .kept import KeptFieldsMixin
 from .phones import validate_phone
 
 
@@ -69,7 +70,7 @@ class PersonQuerySet(models.QuerySet):
         return person_list_visible_to(user, queryset=self)
 
 
-class Person(models.Model):
+class Person(KeptFieldsMixin, models.Model):
     class Gender(models.TextChoices):
         MALE = "M", _("male")
         FEMALE = "F", _("female")
@@ -108,6 +109,7 @@ class Person(models.Model):
         help_text=_("The day the person left the community's register."),
     )
     # Kept by the database (station/first_attendance.py): never written by the application.
+    kept_fields = ("first_attended_at",)
     first_attended_at = models.DateTimeField(
         _("first attendance"),
         null=True,
@@ -136,13 +138,6 @@ class Person(models.Model):
 
     def save(self, *args, **kwargs):
         self.id_number_hash = idnumbers.keyed_hash(self.id_number)
-        if not self._state.adding and kwargs.get("update_fields") is None and not kwargs.get("force_insert"):
-            # Saving a person read before their attendance changed must not undo what the triggers wrote.
-            kwargs["update_fields"] = [
-                f.name
-                for f in self._meta.concrete_fields
-                if not f.primary_key and f.name != "first_attended_at"
-            ]
         super().save(*args, **kwargs)
 
     def clean(self):
@@ -327,7 +322,7 @@ class ActivityKind(models.TextChoices):
     TRAINING = "training", _("training")
 
 
-class Activity(models.Model):
+class Activity(KeptFieldsMixin, models.Model):
     """The station's service ledger (服务台账): every event delivered, on any platform."""
 
     class Platform(models.TextChoices):
@@ -368,6 +363,14 @@ class Activity(models.Model):
     partners = models.CharField(_("cooperating organisations"), max_length=300, blank=True)
     headcount = models.PositiveIntegerField(
         _("anonymous head-count"), default=0, help_text=_("People who came but were not recorded by name.")
+    )
+    # Kept by the database (station/named_attendance.py): never written by the application.
+    kept_fields = ("named_count",)
+    named_count = models.PositiveIntegerField(
+        _("named attendees"),
+        default=0,
+        editable=False,
+        help_text=_("How many people the activity's attendance names."),
     )
     attendees = models.ManyToManyField(
         Person,

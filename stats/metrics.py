@@ -11,19 +11,7 @@ group's session, a study group's session): those count as 小组活动 on their 
 
 from collections import Counter, defaultdict
 
-from django.db.models import (
-    BooleanField,
-    Count,
-    ExpressionWrapper,
-    F,
-    IntegerField,
-    OuterRef,
-    Q,
-    Subquery,
-    Sum,
-    Value,
-)
-from django.db.models.functions import Coalesce
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q, Sum
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -64,24 +52,14 @@ def _memo(period, name, compute):
 def _activity_pass(period) -> dict:
     """One pass over the month's activities, grouped by station, community, platform and whether the activity
     is a group's session: per (station, community) the count ("n:...") and the 人次 ("t:...": named
-    attendance, counted once per activity, plus the anonymous head-count) of all activities (""), of each
-    platform and of the community activities ("community")."""
-    named = (
-        Attendance.objects.filter(activity=OuterRef("pk"))
-        .order_by()
-        .values("activity")
-        .annotate(c=Count("pk"))
-        .values("c")
-    )
+    attendance, which the database keeps on each activity (``station.named_attendance``), plus the anonymous
+    head-count) of all activities (""), of each platform and of the community activities ("community")."""
     rows = (
         _activities(period)
-        .annotate(
-            named=Coalesce(Subquery(named, output_field=IntegerField()), Value(0)),
-            in_group=ExpressionWrapper(GROUP_SESSION, output_field=BooleanField()),
-        )
+        .annotate(in_group=ExpressionWrapper(GROUP_SESSION, output_field=BooleanField()))
         .order_by()
         .values("station_id", "community_id", "platform", "in_group")
-        .annotate(n=Count("pk"), t=Sum(F("named") + F("headcount")))
+        .annotate(n=Count("pk"), t=Sum(F("named_count") + F("headcount")))
     )
     result = defaultdict(Counter)
     for r in rows:

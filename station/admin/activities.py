@@ -82,7 +82,7 @@ class ActivityAdmin(ScopedAdminMixin, ScopedFormfieldsMixin, admin.ModelAdmin):
         "community",
         "starts_at",
         "headcount",
-        "attendee_count",
+        "named_count",
     ]
     list_filter = ["platform", ("community", ScopedCommunityFilter), "starts_at"]
     list_select_related = ["community"]
@@ -110,15 +110,6 @@ class ActivityAdmin(ScopedAdminMixin, ScopedFormfieldsMixin, admin.ModelAdmin):
     @admin.display(description=gettext_lazy("kind"), ordering="kind")
     def kind_shown(self, obj):
         return obj.kind_label
-
-    @admin.display(description=gettext_lazy("named attendees"))
-    def attendee_count(self, obj):
-        return obj.attendee_count
-
-    def get_queryset(self, request):
-        from django.db.models import Count
-
-        return super().get_queryset(request).annotate(attendee_count=Count("attendances"))
 
     def get_changeform_initial_data(self, request):
         initial = super().get_changeform_initial_data(request)

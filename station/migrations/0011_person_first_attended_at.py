@@ -1,15 +1,15 @@
 from django.db import migrations, models
 
-from station import first_attendance
+from station.first_attendance import FIRST_ATTENDANCE
 
 
 def install(apps, schema_editor):
-    first_attendance.install(schema_editor.connection)
-    first_attendance.fill(schema_editor.connection)
+    FIRST_ATTENDANCE.install(schema_editor.connection)
+    FIRST_ATTENDANCE.fill(schema_editor.connection)
 
 
 def remove(apps, schema_editor):
-    first_attendance.remove(schema_editor.connection)
+    FIRST_ATTENDANCE.remove(schema_editor.connection)
 
 
 class Migration(migrations.Migration):

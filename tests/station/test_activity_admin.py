@@ -49,3 +49,38 @@ def test_another_stations_person_cannot_be_put_on_the_register_by_id(worker, sta
     assert response.status_code == 200  # the form comes back with an error
     assert not Attendance.objects.exists()
     assert other_person.name not in response.content.decode()
+
+
+def test_the_ledger_list_shows_each_activitys_named_attendees_as_saved_in_the_form(
+    worker, station, person_a, person_b, as_user
+):
+    activity = ActivityFactory(station=station)
+    client = as_user(worker)
+    data = activity_form(
+        activity,
+        **{
+            "attendances-TOTAL_FORMS": "2",
+            "attendances-0-person": person_a.pk,
+            "attendances-1-person": person_b.pk,
+        },
+    )
+    assert client.post(f"/admin/station/activity/{activity.pk}/change/", data).status_code == 302
+    page = client.get("/admin/station/activity/?o=7").content.decode()  # sorted by the named attendees
+    assert '<td class="field-named_count">2</td>' in page
+    row = Attendance.objects.get(activity=activity, person=person_a)
+    data = activity_form(
+        activity,
+        **{
+            "attendances-TOTAL_FORMS": "2",
+            "attendances-INITIAL_FORMS": "2",
+            "attendances-0-id": row.pk,
+            "attendances-0-activity": activity.pk,
+            "attendances-0-person": person_a.pk,
+            "attendances-0-DELETE": "on",
+            "attendances-1-id": Attendance.objects.get(activity=activity, person=person_b).pk,
+            "attendances-1-activity": activity.pk,
+            "attendances-1-person": person_b.pk,
+        },
+    )
+    assert client.post(f"/admin/station/activity/{activity.pk}/change/", data).status_code == 302
+    assert '<td class="field-named_count">1</td>' in client.get("/admin/station/activity/").content.decode()

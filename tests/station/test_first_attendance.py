@@ -9,8 +9,9 @@ from django.db import connection
 from django.db.models import Min
 from django.db.models.signals import post_migrate
 
-from station import first_attendance
+from station.first_attendance import FIRST_ATTENDANCE
 from station.models import Activity, Attendance, Person
+from station.named_attendance import NAMED_ATTENDANCE
 from stats.models import StatValue
 from stats.rollup import rollup_month
 from tests.factories import PersonFactory
@@ -91,7 +92,8 @@ def test_many_people_over_many_activities_match_their_attendance(station, commun
 
 
 def test_triggers_lost_to_a_rebuilt_table_come_back_after_migrate(station, person_a):
-    first_attendance.remove(connection)
+    FIRST_ATTENDANCE.remove(connection)
+    NAMED_ATTENDANCE.remove(connection)
     station_app = apps.get_app_config("station")  # what migrate sends for the station app when it ends
     post_migrate.send(
         sender=station_app,
@@ -102,8 +104,9 @@ def test_triggers_lost_to_a_rebuilt_table_come_back_after_migrate(station, perso
         apps=apps,
         plan=[],
     )
-    make_activity(station, at=local(2026, 4, 10), people=[person_a])
+    activity = make_activity(station, at=local(2026, 4, 10), people=[person_a])
     assert kept(person_a) == local(2026, 4, 10)
+    assert Activity.objects.values_list("named_count", flat=True).get(pk=activity.pk) == 1
 
 
 def test_first_time_participants_follow_a_late_record_of_an_earlier_month(station, community_a, person_a):

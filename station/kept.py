@@ -1,0 +1,75 @@
+"""Columns the database keeps: derived data that triggers write in the transaction of every write that can
+move it, whichever path made the write (a form, a service's ``bulk_create``, a cascade, a queryset
+``update``), so that the rollup reads one column instead of searching the attendance. The application never
+writes them (``KeptFieldsMixin`` leaves them out of a save).
+
+``install`` is idempotent: the migration that adds a column runs it and fills the column, and it runs again
+after every ``migrate`` (``post_migrate`` of the station app), because SQLite drops a table's triggers when a
+migration rebuilds the table. SQLite also refuses to rebuild a table (which it does to add a NOT NULL column)
+while a trigger on another table names it: such a migration removes those triggers first (station 0012).
+"""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class KeptColumn:
+    table: str
+    column: str
+    triggers: tuple  # (trigger name, table it is on); on PostgreSQL each has a function of the same name
+    postgresql: tuple  # statements that create (or replace) the functions and triggers
+    sqlite: tuple
+    fill_sql: dict  # vendor: the statement that computes every row's value from scratch
+    functions: tuple = ()  # PostgreSQL helper functions, with their argument types
+
+    def install(self, connection) -> None:
+        """Create (or replace) the triggers on this database."""
+        statements = {"postgresql": self.postgresql, "sqlite": self.sqlite}.get(connection.vendor)
+        if statements is None:
+            raise NotImplementedError(f"no triggers for {self.table}.{self.column} on {connection.vendor}")
+        with connection.cursor() as cursor:
+            for sql in statements:
+                cursor.execute(sql)
+
+    def remove(self, connection) -> None:
+        """Drop the triggers (when the migration is reversed)."""
+        postgresql = connection.vendor == "postgresql"
+        with connection.cursor() as cursor:
+            for name, table in self.triggers:
+                cursor.execute(f"DROP TRIGGER IF EXISTS {name}{f' ON {table}' if postgresql else ''}")
+            if postgresql:
+                for name, _table in self.triggers:
+                    cursor.execute(f"DROP FUNCTION IF EXISTS {name}()")
+                for signature in self.functions:
+                    cursor.execute(f"DROP FUNCTION IF EXISTS {signature}")
+
+    def fill(self, connection) -> None:
+        """Compute every row's value from the attendance (once, when the column is added)."""
+        with connection.cursor() as cursor:
+            cursor.execute(self.fill_sql[connection.vendor])
+
+    def after_migrate(self, sender, using, **kwargs) -> None:
+        """post_migrate: put back what a rebuilt table lost, once the column exists."""
+        from django.db import connections
+
+        connection = connections[using]
+        with connection.cursor() as cursor:
+            columns = {c.name for c in connection.introspection.get_table_description(cursor, self.table)}
+        if self.column in columns:
+            self.install(connection)
+
+
+class KeptFieldsMixin:
+    """A model with columns the database keeps: saving an instance read before the triggers wrote them must
+    not put the old values back, so an update names every other field."""
+
+    kept_fields: tuple = ()
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding and kwargs.get("update_fields") is None and not kwargs.get("force_insert"):
+            kwargs["update_fields"] = [
+                f.name
+                for f in self._meta.concrete_fields
+                if not f.primary_key and f.name not in self.kept_fields
+            ]
+        super().save(*args, **kwargs)
