@@ -7,8 +7,9 @@ the run STARTED and the catch-up redoes it. A run is *final* when it was compute
 
 import logging
 from collections import defaultdict
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -41,7 +42,18 @@ def metrics_named(names) -> list:
     return [known[name] for name in names]
 
 
-def _rows_of(m, result: dict, *, station, month, community_ids: set, now) -> list[StatValue]:
+class Row(NamedTuple):
+    """One stored value as the rollup writes it: ``StatValue``'s columns, without a model instance per row."""
+
+    station_id: int
+    community_id: int | None
+    month: date
+    metric: str
+    value: Decimal
+    computed_at: datetime | None
+
+
+def _rows_of(m, result: dict, *, station, month, community_ids: set, now) -> list[Row]:
     """One station's {community: value} of one metric as rows; the NULL-community row is the total."""
     result = dict(result)
     total = result.pop("total", None)
@@ -52,21 +64,28 @@ def _rows_of(m, result: dict, *, station, month, community_ids: set, now) -> lis
     if total is None or m.additive:
         # Additive: the station's figure is everything counted, including station-wide events.
         total = sum((_as_decimal(v) for v in result.values()), Decimal("0"))
-    rows = [
-        StatValue(station=station, community_id=c, month=month, metric=m.name, value=v, computed_at=now)
-        for c, v in sorted(per_community.items())
-    ]
-    rows.append(
-        StatValue(
-            station=station,
-            community_id=None,
-            month=month,
-            metric=m.name,
-            value=_as_decimal(total),
-            computed_at=now,
-        )
-    )
+    rows = [Row(station.pk, c, month, m.name, v, now) for c, v in sorted(per_community.items())]
+    rows.append(Row(station.pk, None, month, m.name, _as_decimal(total), now))
     return rows
+
+
+def _write(rows: list[Row]) -> None:
+    """Insert the rows: on PostgreSQL as one INSERT of six arrays (a district's month, about 5,000 rows, in
+    about a third of the time of ``bulk_create``, which builds and prepares a model instance per row);
+    elsewhere with ``bulk_create``."""
+    if not rows:
+        return
+    if connection.vendor != "postgresql":
+        StatValue.objects.bulk_create([StatValue(**row._asdict()) for row in rows])
+        return
+    columns = ", ".join(StatValue._meta.get_field(name).column for name in Row._fields)
+    types = ["bigint[]", "bigint[]", "date[]", "varchar[]", "numeric[]", "timestamptz[]"]
+    arrays = ", ".join(f"%s::{t}" for t in types)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {StatValue._meta.db_table} ({columns}) SELECT * FROM unnest({arrays})",
+            [list(column) for column in zip(*rows, strict=True)],
+        )
 
 
 def _compute_grouped(m, period) -> dict:
@@ -94,7 +113,7 @@ def _without_jit():
 
 def compute_stations(*, stations, month: date, metrics, now) -> dict:
     """Every metric once for all the stations' month (one grouped query per metric, not one per station):
-    ``{station_id: [StatValue, ...]}``."""
+    ``{station_id: [Row, ...]}``."""
     stations = list(stations)
     period = stations_month_period(stations, month.year, month.month)
     community_ids = defaultdict(set)
@@ -164,9 +183,7 @@ def rollup_stations_month(*, stations, month: date, metric_names=None) -> list[R
         # One DELETE: ``delete()`` would read every row back and send each a post_delete, since receivers
         # listen to every model; those (stats.signals, stats.freshness) skip the stats app's own rows.
         old._raw_delete(old.db)
-        StatValue.objects.bulk_create(
-            [row for station_rows in rows.values() for row in station_rows], batch_size=1000
-        )
+        _write([row for station_rows in rows.values() for row in station_rows])
         for run in runs:
             run.status = RollupRun.Status.DONE
             run.finished_at = now
