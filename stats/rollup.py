@@ -71,7 +71,7 @@ def _rows_of(m, result: dict, *, station, month, community_ids: set, now) -> lis
 
 def _write(rows: list[Row]) -> None:
     """Insert the rows: on PostgreSQL as one INSERT of six arrays (a district's month, about 5,000 rows, in
-    about a third of the time of ``bulk_create``, which builds and prepares a model instance per row);
+    half the time of ``bulk_create``, which builds and prepares a model instance per row);
     elsewhere with ``bulk_create``."""
     if not rows:
         return
