@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count
+from django.db.models import Count, F
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -478,7 +478,7 @@ def group_detail(request, pk):
         else:
             messages.success(request, _("Session recorded."))
             return redirect("cases:group_detail", pk=group.pk)
-    sessions = group.sessions.select_related("activity").annotate(named=Count("activity__attendances"))
+    sessions = group.sessions.select_related("activity").annotate(named=F("activity__named_count"))
     return render(
         request,
         "cases/group_detail.html",

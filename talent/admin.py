@@ -3,7 +3,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.text import format_lazy
@@ -466,7 +466,7 @@ class StudySessionAdmin(ScopedAdminMixin, ServiceSaveMixin, admin.ModelAdmin):
         return queryset.filter(pk__in=selectors.study_session_list_visible_to(request.user).values("pk"))
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(n_attended=Count("activity__attendances"))
+        return super().get_queryset(request).annotate(n_attended=F("activity__named_count"))
 
     def get_form(self, request, obj=None, **kwargs):
         form_class = super().get_form(request, obj, **kwargs)

@@ -5,7 +5,7 @@ Counts of people on post, members and holders are states at the month's end: not
 
 from datetime import timedelta
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, F, Q, Sum
 from django.utils.translation import gettext_lazy as _
 
 from station.aggregates import grouped, per_station, sum_totals
@@ -141,13 +141,12 @@ def study_sessions(period):
 )
 def study_person_times(period):
     """Named attendance plus head-counts of the sessions in the month."""
-    rows = grouped(
-        _sessions(period), "group__station_id", "activity__community_id", Count("activity__attendances")
+    return grouped(
+        _sessions(period),
+        "group__station_id",
+        "activity__community_id",
+        Sum(F("activity__named_count") + F("activity__headcount")),
     )
-    heads = grouped(
-        _sessions(period), "group__station_id", "activity__community_id", Sum("activity__headcount")
-    )
-    return {key: named + (heads.get(key) or 0) for key, named in rows.items()}
 
 
 @metric(

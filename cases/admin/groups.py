@@ -1,7 +1,7 @@
 """Group work: groups and their sessions."""
 
 from django.contrib import admin
-from django.db.models import Count
+from django.db.models import Count, F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -30,7 +30,7 @@ class GroupSessionInline(admin.TabularInline):
             super()
             .get_queryset(request)
             .select_related("activity")
-            .annotate(named_count=Count("activity__attendances"))
+            .annotate(named_count=F("activity__named_count"))
         )
 
     @admin.display(description=gettext_lazy("activity"))
