@@ -13,22 +13,19 @@ class StationConfig(AppConfig):
         from django.contrib.auth import get_user_model
         from django.db.models.signals import post_migrate
 
-        from . import checks, first_attendance, named_attendance, signals  # noqa: F401
+        from . import checks, first_attendance, named_attendance, participation, signals  # noqa: F401
         from .roles import display_name
 
         # Staff are shown by their names, not their logins, wherever Django prints a user (admin lists and
         # filters, choice fields, exports): one definition, in roles.display_name.
         get_user_model().__str__ = display_name
-        post_migrate.connect(
-            first_attendance.FIRST_ATTENDANCE.after_migrate,
-            sender=self,
-            dispatch_uid="station-first-attendance",
-        )
-        post_migrate.connect(
-            named_attendance.NAMED_ATTENDANCE.after_migrate,
-            sender=self,
-            dispatch_uid="station-named-attendance",
-        )
+        # The columns the database keeps: their triggers come back after every migrate (station.kept).
+        for kept in (
+            first_attendance.FIRST_ATTENDANCE,
+            named_attendance.NAMED_ATTENDANCE,
+            participation.PARTICIPATION,
+        ):
+            post_migrate.connect(kept.after_migrate, sender=self, dispatch_uid=f"station-kept-{kept.table}")
 
 
 class StationAdminConfig(admin_apps.AdminConfig):

@@ -1,7 +1,8 @@
-"""Columns the database keeps: derived data that triggers write in the transaction of every write that can
-move it, whichever path made the write (a form, a service's ``bulk_create``, a cascade, a queryset
-``update``), so that the rollup reads one column instead of searching the attendance. The application never
-writes them (``KeptFieldsMixin`` leaves them out of a save).
+"""Columns the database keeps, and a table (``Participation``): derived data that triggers write in the
+transaction of every write that can move it, whichever path made the write (a form, a service's
+``bulk_create``, a cascade, a queryset ``update``), so that the rollup reads a column or a month's rows
+instead of searching the attendance. The application never writes them (``KeptFieldsMixin`` leaves the
+columns out of a save).
 
 ``install`` is idempotent: the migration that adds a column runs it and fills the column, and it runs again
 after every ``migrate`` (``post_migrate`` of the station app), because SQLite drops a table's triggers when a
@@ -54,6 +55,8 @@ class KeptColumn:
 
         connection = connections[using]
         with connection.cursor() as cursor:
+            if self.table not in connection.introspection.table_names(cursor):
+                return  # migrated back before the table
             columns = {c.name for c in connection.introspection.get_table_description(cursor, self.table)}
         if self.column in columns:
             self.install(connection)

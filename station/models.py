@@ -431,6 +431,33 @@ class Attendance(models.Model):
         return f"{self.person} @ {self.activity}"
 
 
+class Participation(models.Model):
+    """How many activities of one station, platform and local month a person attended: the attendance summed
+    up per person and month, kept by the database (``station.participation``) and never written by the
+    application. The rollup counts a month's people from the month's rows of its stations (an index range)
+    instead of searching all the attendance."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+", verbose_name=_("person"))
+    station = models.ForeignKey(  # indexed first in the constraint's index
+        Station, on_delete=models.CASCADE, related_name="+", db_index=False, verbose_name=_("station")
+    )
+    month = models.DateField(_("month"))
+    platform = models.CharField(_("platform"), max_length=20, choices=Activity.Platform.choices)
+    times = models.PositiveIntegerField(_("times"))
+
+    class Meta:
+        verbose_name = _("participation")
+        verbose_name_plural = _("participation")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["station", "month", "person", "platform"], name="participation_once_per_month"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.person} {self.month:%Y-%m} {self.platform} ×{self.times}"
+
+
 def evidence_path(instance, filename):
     return f"evidence/{timezone.now():%Y/%m}/{instance.activity_id}-{filename}"
 

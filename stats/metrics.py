@@ -1,4 +1,5 @@
-"""The station's own monthly metrics, read from the shared service ledger (Activity and Attendance).
+"""The station's own monthly metrics, read from the shared service ledger (Activity and Attendance, whose
+per-person monthly sums the database keeps as Participation).
 
 People are counted by the community they live in (their home community), so distinct-people figures add up
 across communities; they cannot be summed across months (``kind=DISTINCT``: over a range they are counted from
@@ -11,12 +12,12 @@ group's session, a study group's session): those count as 小组活动 on their 
 
 from collections import Counter, defaultdict
 
-from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q, Sum
+from django.db.models import BooleanField, Case, Count, ExpressionWrapper, F, Q, Sum, When
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from station.aggregates import count_distinct, count_groups
-from station.models import Activity, Attendance, Person
+from station.models import Activity, Participation, Person
 
 from .registry import COUNT, DISTINCT, STATE, metric
 
@@ -27,14 +28,6 @@ Residency = Person.Residency
 def _activities(period):
     return Activity.objects.filter(
         station_id__in=period.station_ids, starts_at__gte=period.start, starts_at__lt=period.end
-    )
-
-
-def _attendance(period):
-    return Attendance.objects.filter(
-        activity__station_id__in=period.station_ids,
-        activity__starts_at__gte=period.start,
-        activity__starts_at__lt=period.end,
     )
 
 
@@ -75,22 +68,34 @@ def activity_figure(period, name):
 
 
 def _people_pass(period) -> dict:
-    """One pass over the month's attendance, one row per station and person (in SQL), counted per (station,
-    home community): distinct people in all ("all"), by platform ("platform:..."), by residency
+    """One pass over the period's participation (each person's attendance per station, month and platform,
+    which the database keeps: ``station.participation``), one row per station and person (in SQL), counted per
+    (station, home community): distinct people in all ("all"), by platform ("platform:..."), by residency
     ("residency:..."), those on two or more platforms ("multi") and those whose first attendance ever is in the
     period ("first", from ``Person.first_attended_at``); and the named attendance of each residency
     ("times:...")."""
+    if period.first_day.day != 1 or period.end_day.day != 1:
+        raise ValueError(f"people are counted by whole months, not {period.first_day}–{period.end_day}")
     per_person = {
-        "times": Count("pk"),
-        "platforms": Count("activity__platform", distinct=True),
+        "times": Sum("times"),
         "first": Count("pk", filter=Q(person__first_attended_at__gte=period.start)),
     }
     at_least = {"all": ("times", 1), "multi": ("platforms", 2), "first": ("first", 1)}
     for platform in Platform.values:
-        per_person[platform] = Count("pk", filter=Q(activity__platform=platform))
+        per_person[platform] = Count("pk", filter=Q(platform=platform))
         at_least[f"platform:{platform}"] = (platform, 1)
-    keys = ["activity__station_id", "person__community_id", "person__residency"]
-    people = _attendance(period).order_by().values(*keys, "person_id").annotate(**per_person)
+    # How many platforms, from the counts per platform (a COUNT(DISTINCT) would sort every person's rows).
+    platforms = sum(Case(When(**{f"{p}__gt": 0}, then=1), default=0) for p in Platform.values)
+    keys = ["station_id", "person__community_id", "person__residency"]
+    people = (
+        Participation.objects.filter(
+            station_id__in=period.station_ids, month__gte=period.first_day, month__lt=period.end_day
+        )
+        .order_by()
+        .values(*keys, "person_id")
+        .annotate(**per_person)
+        .annotate(platforms=platforms)
+    )
     result = defaultdict(Counter)
     for (station_id, community_id, residency), figures in count_groups(
         people, keys, at_least, sums={"times": "times"}
