@@ -73,6 +73,7 @@ def recreate_database():
 def generate(people, visits, activities, attendees):
     from station.first_attendance import FIRST_ATTENDANCE
     from station.named_attendance import NAMED_ATTENDANCE
+    from station.participation import PARTICIPATION
 
     say(f"generate: {people:,} people, {visits:,} visits, {activities:,} activities (~{attendees} attendees)")
     timed("recreate database and migrate", recreate_database)
@@ -158,11 +159,13 @@ def generate(people, visits, activities, attendees):
                 sql = sql.replace(f"%({key})s", str(value))
             timed(label, cursor.execute, sql)
         cursor.execute("SET session_replication_role = DEFAULT")
-        # The load skipped the triggers that keep each person's first attendance and each activity's named
-        # count: fill them as the migrations do, then compact the tables those updates rewrote whole (a
-        # database that took its attendance over the years has had autovacuum behind each row's updates).
+        # The load skipped the triggers that keep each person's first attendance, each activity's named count
+        # and each person's monthly participation: fill them as the migrations do, then compact the tables
+        # those updates rewrote whole (a database that took its attendance over the years has had autovacuum
+        # behind each row's updates).
         timed("first attendance", FIRST_ATTENDANCE.fill, connection)
         timed("named attendance", NAMED_ATTENDANCE.fill, connection)
+        timed("participation", PARTICIPATION.fill, connection)
         timed(
             "vacuum people and activities", cursor.execute, "VACUUM (FULL) station_person, station_activity"
         )
