@@ -3,10 +3,11 @@
 It is the earliest start of an activity the person attended, or empty: the rollup counts a month's
 first-time participants from it without reading every earlier attendance. Attendance added, removed or
 re-pointed and an activity moved in time move it. On PostgreSQL the triggers run once per statement over the
-rows it wrote (an import of thousands of rows costs one ``UPDATE``); SQLite has only row triggers.
+rows it wrote (an import of thousands of rows costs one ``UPDATE``), one transaction at a time for each
+person (``kept.locked``); SQLite has only row triggers.
 """
 
-from .kept import KeptColumn
+from .kept import KeptColumn, locked
 
 # One person's value from scratch; {person} is the SQL that names the person's id.
 _EARLIEST = """(SELECT min(v.starts_at) FROM station_attendance a
@@ -22,12 +23,14 @@ _TRIGGERS = (
 _POSTGRESQL = (
     f"""CREATE OR REPLACE FUNCTION station_first_attended_refresh(ids bigint[]) RETURNS void
     LANGUAGE sql AS $$
+        SELECT {locked("station_person", "ids")};
         UPDATE station_person p SET first_attended_at = f.first
         FROM (SELECT i.id, {_EARLIEST.format(person="i.id")} AS first FROM unnest(ids) AS i(id)) f
         WHERE p.id = f.id AND p.first_attended_at IS DISTINCT FROM f.first
     $$""",
-    """CREATE OR REPLACE FUNCTION station_attendance_added() RETURNS trigger LANGUAGE plpgsql AS $$
+    f"""CREATE OR REPLACE FUNCTION station_attendance_added() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
+        PERFORM {locked("station_person", "ARRAY(SELECT person_id FROM added)")};
         UPDATE station_person p SET first_attended_at = f.first
         FROM (SELECT a.person_id, min(v.starts_at) AS first FROM added a
               JOIN station_activity v ON v.id = a.activity_id GROUP BY a.person_id) f

@@ -13,6 +13,16 @@ while a trigger on another table names it: such a migration removes those trigge
 from dataclasses import dataclass
 
 
+def locked(table: str, ids: str) -> str:
+    """PostgreSQL: the rows of ``table`` whose ids are in the array ``ids``, locked in order of id until the
+    transaction ends (after ``SELECT`` or ``PERFORM``). A trigger takes these locks before it counts: two
+    transactions writing about the same person or activity then take turns, and the second counts with what
+    the first committed (each statement of a function reads afresh). Without them, six people signed in to
+    one activity at once left its named count at 1. Row locks, not advisory ones: an import of 20,000 rows
+    would need more advisory locks than the server holds."""
+    return f"1 FROM {table} WHERE id = ANY ({ids}) ORDER BY id FOR NO KEY UPDATE"
+
+
 @dataclass(frozen=True)
 class KeptColumn:
     table: str

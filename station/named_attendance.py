@@ -4,10 +4,11 @@ It is how many people the activity's attendance names: the rollup reads an activ
 anonymous head-count) from the row instead of counting each activity's attendance. Each trigger counts the
 activities it touched afresh (an index read of their attendance), so a count is right whatever was in the
 column before. On PostgreSQL once per statement (an import of thousands of attendances costs one
-``UPDATE``); SQLite has only row triggers. Moving an activity in time does not change its count.
+``UPDATE``), one transaction at a time for each activity (``kept.locked``); SQLite has only row triggers.
+Moving an activity in time does not change its count.
 """
 
-from .kept import KeptColumn
+from .kept import KeptColumn, locked
 
 # One activity's value from scratch; {activity} is the SQL that names the activity's id.
 _COUNT = "(SELECT count(*) FROM station_attendance a WHERE a.activity_id = {activity})"
@@ -21,6 +22,7 @@ _TRIGGERS = (
 _POSTGRESQL = (
     f"""CREATE OR REPLACE FUNCTION station_named_count_refresh(ids bigint[]) RETURNS void
     LANGUAGE sql AS $$
+        SELECT {locked("station_activity", "ids")};
         UPDATE station_activity v SET named_count = c.n
         FROM (SELECT i.id, {_COUNT.format(activity="i.id")} AS n FROM unnest(ids) AS i(id)) c
         WHERE v.id = c.id AND v.named_count IS DISTINCT FROM c.n

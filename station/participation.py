@@ -6,7 +6,8 @@ index range over the month and its stations, so a rollup of a few stations reads
 searching all the attendance for the month's. A trigger recounts every person its statement touched from
 their attendance (an index read), so the rows are right whatever was there before: attendance added, removed
 or given to another person or activity, and an activity moved to another month, station or platform.
-PostgreSQL runs it once per statement; SQLite has only row triggers.
+PostgreSQL runs it once per statement, one transaction at a time for each person (``kept.locked``);
+SQLite has only row triggers (and one writer at a time).
 
 The month is the local month of the activity's start, in ``settings.TIME_ZONE``. SQLite has no time zones:
 it adds the zone's offset, which must not change over the year (Asia/Shanghai's has not since 1991).
@@ -17,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 
-from .kept import KeptColumn
+from .kept import KeptColumn, locked
 
 
 def _sqlite_offset() -> str:
@@ -52,9 +53,14 @@ _TRIGGERS = (
     ("station_participation_moved", "station_activity"),
 )
 
+# Two transactions recounting one person at once would each delete the rows they see and insert the whole
+# count, and the second would collide with the first's rows: each locks the people first (``locked``).
 _POSTGRESQL = (
     f"""CREATE OR REPLACE FUNCTION station_participation_refresh(ids bigint[]) RETURNS void
-    LANGUAGE sql AS $$ {_recount("postgresql", "SELECT unnest(ids)")} $$""",
+    LANGUAGE sql AS $$
+        SELECT {locked("station_person", "ids")};
+        {_recount("postgresql", "SELECT unnest(ids)")}
+    $$""",
     """CREATE OR REPLACE FUNCTION station_participation_added() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
         PERFORM station_participation_refresh(ARRAY(SELECT DISTINCT person_id FROM added));

@@ -80,3 +80,35 @@ def chromium_context(viewport: dict):
             yield context
         finally:
             context.close()
+
+
+def sign_in_at_once(activity_person_pairs, hold=0.2):
+    """Each attendance written in its own transaction on its own connection, all open at the same time (each
+    holds ``hold`` seconds before it commits), as workers saving sign-in sheets together: the errors raised."""
+    import threading
+    import time
+
+    from django.db import transaction
+
+    from station.models import Attendance
+
+    barrier = threading.Barrier(len(activity_person_pairs))
+    errors = []
+
+    def sign_in(activity, person):
+        try:
+            barrier.wait()
+            with transaction.atomic():
+                Attendance.objects.create(activity=activity, person=person)
+                time.sleep(hold)
+        except Exception as exc:  # noqa: BLE001 - the test reports any failure
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=sign_in, args=pair) for pair in activity_person_pairs]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return errors

@@ -3,10 +3,13 @@
 
 from datetime import date
 
+import pytest
+
 from station.models import Activity, Attendance
 from stats.models import StatValue
 from stats.rollup import rollup_month
 from tests.factories import PersonFactory
+from tests.helpers import require_postgresql, sign_in_at_once
 from tests.stats.stats_helpers import local, make_activity
 
 
@@ -75,3 +78,12 @@ def test_the_months_person_times_follow_the_attendance(station, community_a, per
     assert person_times() == 7
     Attendance.objects.filter(activity=activity).delete()
     assert person_times() == 5
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_activity_signed_by_several_people_at_once_counts_them_all(station, community_a):
+    require_postgresql()
+    activity = make_activity(station, at=local(2026, 4, 1), people=[])
+    people = [PersonFactory(community=community_a) for _ in range(6)]
+    assert sign_in_at_once([(activity, person) for person in people]) == []
+    assert kept(activity) == 6

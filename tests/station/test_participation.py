@@ -14,6 +14,7 @@ from stats.metrics import _people_pass
 from stats.models import StatValue
 from stats.rollup import rollup_month
 from tests.factories import PersonFactory
+from tests.helpers import require_postgresql, sign_in_at_once
 from tests.stats.stats_helpers import local, make_activity
 
 MARCH, APRIL = date(2026, 3, 1), date(2026, 4, 1)
@@ -118,3 +119,13 @@ def test_people_counted_over_two_months_are_counted_once(station, community_a, p
 def test_people_are_counted_by_whole_months_only(station):
     with pytest.raises(ValueError, match="whole months"):
         _people_pass(Period(station=station, first_day=date(2026, 3, 5), end_day=APRIL))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_attendance_of_one_person_written_by_several_workers_at_once(station, person_a):
+    require_postgresql()
+    make_activity(station, at=local(2026, 3, 1), people=[person_a])  # so no sheet moves her first attendance
+    activities = [make_activity(station, at=local(2026, 4, 1 + i), people=[]) for i in range(6)]
+    assert sign_in_at_once([(a, person_a) for a in activities]) == []
+    assert kept(person_a) == counted(person_a)
+    assert kept(person_a)[(station.pk, APRIL, Platform.STATION)] == 6
