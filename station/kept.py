@@ -18,8 +18,9 @@ def locked(table: str, ids: str) -> str:
     transaction ends (after ``SELECT`` or ``PERFORM``). A trigger takes these locks before it counts: two
     transactions writing about the same person or activity then take turns, and the second counts with what
     the first committed (each statement of a function reads afresh). Without them, six people signed in to
-    one activity at once left its named count at 1. Row locks, not advisory ones: an import of 20,000 rows
-    would need more advisory locks than the server holds."""
+    one activity at once left its named count at 1. Every trigger on the attendance locks the people before
+    the activities, so two writes of attendance never wait for each other in a circle. Row locks, not
+    advisory ones: an import of 20,000 rows would need more advisory locks than the server holds."""
     return f"1 FROM {table} WHERE id = ANY ({ids}) ORDER BY id FOR NO KEY UPDATE"
 
 

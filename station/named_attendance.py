@@ -19,6 +19,10 @@ _TRIGGERS = (
     ("station_attendance_counted_changed", "station_attendance"),
 )
 
+# Every trigger on the attendance locks its people before its activities (``kept.locked``), whichever fires
+# first, so that two transactions never wait for each other in a circle.
+_CHANGED_PEOPLE = "ARRAY(SELECT person_id FROM old_rows UNION SELECT person_id FROM new_rows)"
+
 _POSTGRESQL = (
     f"""CREATE OR REPLACE FUNCTION station_named_count_refresh(ids bigint[]) RETURNS void
     LANGUAGE sql AS $$
@@ -27,18 +31,21 @@ _POSTGRESQL = (
         FROM (SELECT i.id, {_COUNT.format(activity="i.id")} AS n FROM unnest(ids) AS i(id)) c
         WHERE v.id = c.id AND v.named_count IS DISTINCT FROM c.n
     $$""",
-    """CREATE OR REPLACE FUNCTION station_attendance_counted_added() RETURNS trigger LANGUAGE plpgsql AS $$
+    f"""CREATE OR REPLACE FUNCTION station_attendance_counted_added() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
+        PERFORM {locked("station_person", "ARRAY(SELECT person_id FROM added)")};
         PERFORM station_named_count_refresh(ARRAY(SELECT DISTINCT activity_id FROM added));
         RETURN NULL;
     END $$""",
-    """CREATE OR REPLACE FUNCTION station_attendance_counted_removed() RETURNS trigger LANGUAGE plpgsql AS $$
+    f"""CREATE OR REPLACE FUNCTION station_attendance_counted_removed() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
+        PERFORM {locked("station_person", "ARRAY(SELECT person_id FROM removed)")};
         PERFORM station_named_count_refresh(ARRAY(SELECT DISTINCT activity_id FROM removed));
         RETURN NULL;
     END $$""",
-    """CREATE OR REPLACE FUNCTION station_attendance_counted_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+    f"""CREATE OR REPLACE FUNCTION station_attendance_counted_changed() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
+        PERFORM {locked("station_person", _CHANGED_PEOPLE)};
         PERFORM station_named_count_refresh(
             ARRAY(SELECT activity_id FROM old_rows UNION SELECT activity_id FROM new_rows));
         RETURN NULL;
