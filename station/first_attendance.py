@@ -14,10 +14,10 @@ _EARLIEST = """(SELECT min(v.starts_at) FROM station_attendance a
     JOIN station_activity v ON v.id = a.activity_id WHERE a.person_id = {person})"""
 
 _TRIGGERS = (
-    ("station_attendance_added", "station_attendance"),
-    ("station_attendance_removed", "station_attendance"),
-    ("station_attendance_changed", "station_attendance"),
-    ("station_activity_moved", "station_activity"),
+    ("station_attendance_added", "station_attendance", "INSERT"),
+    ("station_attendance_removed", "station_attendance", "DELETE"),
+    ("station_attendance_changed", "station_attendance", "UPDATE"),
+    ("station_activity_moved", "station_activity", "UPDATE"),
 )
 
 _POSTGRESQL = (
@@ -60,20 +60,6 @@ _POSTGRESQL = (
         END IF;
         RETURN NULL;
     END $$""",
-    "DROP TRIGGER IF EXISTS station_attendance_added ON station_attendance",
-    """CREATE TRIGGER station_attendance_added AFTER INSERT ON station_attendance
-    REFERENCING NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION station_attendance_added()""",
-    "DROP TRIGGER IF EXISTS station_attendance_removed ON station_attendance",
-    """CREATE TRIGGER station_attendance_removed AFTER DELETE ON station_attendance
-    REFERENCING OLD TABLE AS removed FOR EACH STATEMENT EXECUTE FUNCTION station_attendance_removed()""",
-    "DROP TRIGGER IF EXISTS station_attendance_changed ON station_attendance",
-    """CREATE TRIGGER station_attendance_changed AFTER UPDATE ON station_attendance
-    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION station_attendance_changed()""",
-    "DROP TRIGGER IF EXISTS station_activity_moved ON station_activity",
-    """CREATE TRIGGER station_activity_moved AFTER UPDATE ON station_activity
-    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION station_activity_moved()""",
 )
 
 _SQLITE_REFRESH = (

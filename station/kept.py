@@ -24,13 +24,24 @@ def locked(table: str, ids: str) -> str:
     return f"1 FROM {table} WHERE id = ANY ({ids}) ORDER BY id FOR NO KEY UPDATE"
 
 
+# What a statement trigger calls the rows its statement wrote, by event.
+_TRANSITION = {
+    "INSERT": "NEW TABLE AS added",
+    "DELETE": "OLD TABLE AS removed",
+    "UPDATE": "OLD TABLE AS old_rows NEW TABLE AS new_rows",
+}
+
+
 @dataclass(frozen=True)
 class KeptColumn:
     table: str
     column: str
-    triggers: tuple  # (trigger name, table it is on); on PostgreSQL each has a function of the same name
-    postgresql: tuple  # statements that create (or replace) the functions and triggers
-    sqlite: tuple
+    # (trigger name, table it is on, INSERT/DELETE/UPDATE); on PostgreSQL each runs once per statement, the
+    # function of its name, which reads the statement's rows as ``added``, ``removed`` or ``old_rows`` and
+    # ``new_rows``
+    triggers: tuple
+    postgresql: tuple  # statements that create (or replace) the functions
+    sqlite: tuple  # statements that create the (row) triggers
     fill_sql: dict  # vendor: the statement that computes every row's value from scratch
     functions: tuple = ()  # PostgreSQL helper functions, with their argument types
 
@@ -42,15 +53,22 @@ class KeptColumn:
         with connection.cursor() as cursor:
             for sql in statements:
                 cursor.execute(sql)
+            if connection.vendor == "postgresql":
+                for name, table, event in self.triggers:
+                    cursor.execute(f"DROP TRIGGER IF EXISTS {name} ON {table}")
+                    cursor.execute(
+                        f"CREATE TRIGGER {name} AFTER {event} ON {table} REFERENCING {_TRANSITION[event]} "
+                        f"FOR EACH STATEMENT EXECUTE FUNCTION {name}()"
+                    )
 
     def remove(self, connection) -> None:
         """Drop the triggers (when the migration is reversed)."""
         postgresql = connection.vendor == "postgresql"
         with connection.cursor() as cursor:
-            for name, table in self.triggers:
+            for name, table, _event in self.triggers:
                 cursor.execute(f"DROP TRIGGER IF EXISTS {name}{f' ON {table}' if postgresql else ''}")
             if postgresql:
-                for name, _table in self.triggers:
+                for name, _table, _event in self.triggers:
                     cursor.execute(f"DROP FUNCTION IF EXISTS {name}()")
                 for signature in self.functions:
                     cursor.execute(f"DROP FUNCTION IF EXISTS {signature}")

@@ -14,9 +14,9 @@ from .kept import KeptColumn, locked
 _COUNT = "(SELECT count(*) FROM station_attendance a WHERE a.activity_id = {activity})"
 
 _TRIGGERS = (
-    ("station_attendance_counted_added", "station_attendance"),
-    ("station_attendance_counted_removed", "station_attendance"),
-    ("station_attendance_counted_changed", "station_attendance"),
+    ("station_attendance_counted_added", "station_attendance", "INSERT"),
+    ("station_attendance_counted_removed", "station_attendance", "DELETE"),
+    ("station_attendance_counted_changed", "station_attendance", "UPDATE"),
 )
 
 # Every trigger on the attendance locks its people before its activities (``kept.locked``), whichever fires
@@ -50,16 +50,6 @@ _POSTGRESQL = (
             ARRAY(SELECT activity_id FROM old_rows UNION SELECT activity_id FROM new_rows));
         RETURN NULL;
     END $$""",
-    "DROP TRIGGER IF EXISTS station_attendance_counted_added ON station_attendance",
-    """CREATE TRIGGER station_attendance_counted_added AFTER INSERT ON station_attendance
-    REFERENCING NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION station_attendance_counted_added()""",
-    "DROP TRIGGER IF EXISTS station_attendance_counted_removed ON station_attendance",
-    """CREATE TRIGGER station_attendance_counted_removed AFTER DELETE ON station_attendance
-    REFERENCING OLD TABLE AS removed FOR EACH STATEMENT EXECUTE FUNCTION station_attendance_counted_removed()""",
-    "DROP TRIGGER IF EXISTS station_attendance_counted_changed ON station_attendance",
-    """CREATE TRIGGER station_attendance_counted_changed AFTER UPDATE ON station_attendance
-    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION station_attendance_counted_changed()""",
 )
 
 _SQLITE_REFRESH = f"UPDATE station_activity SET named_count = {_COUNT.format(activity='station_activity.id')}"

@@ -47,10 +47,10 @@ def _recount(vendor, people) -> str:
 
 
 _TRIGGERS = (
-    ("station_participation_added", "station_attendance"),
-    ("station_participation_removed", "station_attendance"),
-    ("station_participation_changed", "station_attendance"),
-    ("station_participation_moved", "station_activity"),
+    ("station_participation_added", "station_attendance", "INSERT"),
+    ("station_participation_removed", "station_attendance", "DELETE"),
+    ("station_participation_changed", "station_attendance", "UPDATE"),
+    ("station_participation_moved", "station_activity", "UPDATE"),
 )
 
 # Two transactions recounting one person at once would each delete the rows they see and insert the whole
@@ -90,20 +90,6 @@ _POSTGRESQL = (
         END IF;
         RETURN NULL;
     END $$""",
-    "DROP TRIGGER IF EXISTS station_participation_added ON station_attendance",
-    """CREATE TRIGGER station_participation_added AFTER INSERT ON station_attendance
-    REFERENCING NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION station_participation_added()""",
-    "DROP TRIGGER IF EXISTS station_participation_removed ON station_attendance",
-    """CREATE TRIGGER station_participation_removed AFTER DELETE ON station_attendance
-    REFERENCING OLD TABLE AS removed FOR EACH STATEMENT EXECUTE FUNCTION station_participation_removed()""",
-    "DROP TRIGGER IF EXISTS station_participation_changed ON station_attendance",
-    """CREATE TRIGGER station_participation_changed AFTER UPDATE ON station_attendance
-    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION station_participation_changed()""",
-    "DROP TRIGGER IF EXISTS station_participation_moved ON station_activity",
-    """CREATE TRIGGER station_participation_moved AFTER UPDATE ON station_activity
-    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION station_participation_moved()""",
 )
 
 _SQLITE = (
