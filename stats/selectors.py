@@ -363,9 +363,8 @@ def rollup_version(station_ids) -> str:
     with connection.cursor() as cursor:
         cursor.execute(sql, ids)
         done, revised, runs = cursor.fetchone()
-    return ":".join(
-        [str(v or "-").replace(" ", "T") for v in (done, revised, runs)]
-    )  # a cache key: no spaces
+    stamp = [str(v or "-").replace(" ", "T") for v in (done, revised, runs)]  # part of cache keys: no spaces
+    return ":".join(stamp)
 
 
 def station_headlines(stations, month: date, names: list[str]) -> tuple[dict, dict]:
