@@ -126,21 +126,36 @@ class Coverage(NamedTuple):
 
 
 def coverage_figures(station, first_day: date, end_day: date, today: date | None = None) -> dict:
-    """Coverage of [first_day, end_day) per community: {community_id: Coverage(covered, visited, watched)}.
+    """Coverage of [first_day, end_day) per community of one station: {community_id: Coverage(covered,
+    visited, watched)}; see ``coverage_by_station``."""
+    figures = coverage_by_station([station.pk], first_day, end_day, today)
+    return {community: c for (_station, community), c in figures.items()}
+
+
+def coverage_by_station(station_ids, first_day: date, end_day: date, today: date | None = None) -> dict:
+    """Coverage of [first_day, end_day) per community of several stations at once: {(station_id,
+    community_id): Coverage(covered, visited, watched)}.
 
     Watched: under watch on some day of the month (up to today). Each person is judged on the last day they
     were watched in the month, with the tier in force that day: covered if a visit of a counting kind falls
     within the tier's cycle before that day (``day - visited <= cycle``); visited if any visit falls in the
-    month. Two queries: the watch entries, then their visits.
+    month. Two queries whatever the number of stations: the watch entries, then their visits.
     """
     today = today or timezone.localdate()
     last_day = min(end_day - timedelta(days=1), today)
     if last_day < first_day:
         return {}
     entries = (
-        WatchEntry.objects.filter(person__community__station=station, started_on__lte=last_day)
+        WatchEntry.objects.filter(person__community__station_id__in=station_ids, started_on__lte=last_day)
         .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=first_day))
-        .values("person_id", "person__community_id", "tier", "started_on", "ended_on")
+        .values(
+            "person_id",
+            "person__community__station_id",
+            "person__community_id",
+            "tier",
+            "started_on",
+            "ended_on",
+        )
     )
     # A person whose tier changed has several entries in the month: the one in force on their last day.
     judged = {}
@@ -163,11 +178,11 @@ def coverage_figures(station, first_day: date, end_day: date, today: date | None
     for person_id, ((day, _started), e) in judged.items():
         cycle = tier_cycle(e["tier"])
         visits = visits_by_person[person_id]
-        row = result[e["person__community_id"]]
+        row = result[(e["person__community__station_id"], e["person__community_id"])]
         row[0] += any(k in cycle["kinds"] and 0 <= (day - d).days <= cycle["days"] for k, d in visits)
         row[1] += any(first_day <= d for _k, d in visits)
         row[2] += 1
-    return {community: Coverage(*row) for community, row in result.items()}
+    return {key: Coverage(*row) for key, row in result.items()}
 
 
 def coverage(station, first_day: date, end_day: date, today: date | None = None) -> dict:

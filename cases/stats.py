@@ -1,9 +1,11 @@
 """Casework's monthly metrics per community (contract: station/stats.py)."""
 
+from collections import defaultdict
+
 from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext_lazy as _
 
-from station.aggregates import add_totals, count_distinct, each_station, grouped, per_station
+from station.aggregates import add_totals, count_distinct, grouped, per_station
 from station.models import Activity, Attendance, Need
 from stats.registry import metric
 
@@ -64,18 +66,20 @@ def households_visited(period):
 )
 def visit_coverage(period):
     """Share of watched people visited within their cycle as of the month's end (``plan.COVERAGE_DEFINITION``)."""
-    return each_station(period, lambda one: _share_of_watched(one, "covered"))
+    return _share_of_watched(period, "covered")
 
 
 def _share_of_watched(period, part: str):
-    """One station's share of its watched people who were ``covered`` or ``visited`` (``plan.Coverage``)."""
-    figures = plan.coverage_figures(period.station, period.first_day, period.end_day)
-    if not figures:
-        return {}
-    result = {c: plan.coverage_percent(getattr(f, part), f.watched) for c, f in figures.items()}
-    result["total"] = plan.coverage_percent(
-        sum(getattr(f, part) for f in figures.values()), sum(f.watched for f in figures.values())
-    )
+    """Each station's share of its watched people who were ``covered`` or ``visited`` (``plan.Coverage``),
+    per community and in all; a station with nobody watched has no figure."""
+    figures = plan.coverage_by_station(period.station_ids, period.first_day, period.end_day)
+    result, totals = {}, defaultdict(lambda: [0, 0])
+    for (station_id, community_id), f in figures.items():
+        result[(station_id, community_id)] = plan.coverage_percent(getattr(f, part), f.watched)
+        totals[station_id][0] += getattr(f, part)
+        totals[station_id][1] += f.watched
+    for station_id, (part_count, watched) in totals.items():
+        result[(station_id, "total")] = plan.coverage_percent(part_count, watched)
     return result
 
 
@@ -220,7 +224,7 @@ def needs_met(period):
 )
 def visited_in_month(period):
     """Share of watched people with a visit of any kind in the month (``plan.VISITED_DEFINITION``)."""
-    return each_station(period, lambda one: _share_of_watched(one, "visited"))
+    return _share_of_watched(period, "visited")
 
 
 # Households (户). A home visit is to the visited person's household (``station.selectors.household_of``);

@@ -15,7 +15,7 @@ from django.db.models.functions import Coalesce
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from station.aggregates import add_totals, each_station, grouped, per_station, sum_totals
+from station.aggregates import add_totals, grouped, per_station, sum_totals
 from station.models import Attendance
 from stats.registry import metric
 from volunteers import selectors as volunteer_selectors
@@ -252,27 +252,18 @@ def members(period):
 def leaders_from_volunteers(period):
     """People who lead an organisation at the month's end and were the station's volunteers by the day they
     joined it: each person once per community, and once in the station's total however many groups they lead."""
-    return each_station(period, _leaders_from_volunteers)
-
-
-def _leaders_from_volunteers(period):
     came_from_volunteers = Exists(
-        volunteer_selectors.volunteer_person_ids(period.station, joined_by=OuterRef("joined_on")).filter(
-            person_id=OuterRef("person_id")
-        )
+        volunteer_selectors.volunteer_person_ids(
+            OuterRef("org__station_id"), joined_by=OuterRef("joined_on")
+        ).filter(person_id=OuterRef("person_id"))
     )
     leaders = (
         Membership.objects.filter(
-            org__station=period.station, role=Membership.Role.LEADER, joined_on__lt=period.end_day
+            org__station_id__in=period.station_ids, role=Membership.Role.LEADER, joined_on__lt=period.end_day
         )
         .filter(Q(left_on__isnull=True) | Q(left_on__gte=period.end_day))
         .filter(came_from_volunteers)
     )
-    result = dict(
-        leaders.order_by()
-        .values("org__community_id")
-        .annotate(v=Count("person_id", distinct=True))
-        .values_list("org__community_id", "v")
-    )
-    result["total"] = leaders.order_by().values("person_id").distinct().count()
-    return result
+    result = grouped(leaders, "org__station_id", "org__community_id", Count("person_id", distinct=True))
+    totals = per_station(leaders, "org__station_id", Count("person_id", distinct=True))
+    return add_totals(result, period, totals, always=True)

@@ -517,8 +517,9 @@ def volunteer_facts(person_ids) -> dict[int, tuple[date, int]]:
 
 
 def volunteer_person_ids(station, *, joined_by=None) -> QuerySet:
-    """The ids (``person_id``) of the station's volunteers, for a subquery; with ``joined_by`` (a date or an
-    expression such as ``OuterRef("joined_on")``) only those who had joined by then."""
+    """The ids (``person_id``) of the station's volunteers, for a subquery (``station``: a station, its id or
+    an expression such as ``OuterRef("org__station_id")``); with ``joined_by`` (a date or an expression such
+    as ``OuterRef("joined_on")``) only those who had joined by then."""
     qs = Volunteer.objects.filter(person__community__station=station)
     if joined_by is not None:
         qs = qs.filter(joined_on__lte=joined_by)
