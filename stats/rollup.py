@@ -141,6 +141,44 @@ def compute_rows(*, station: Station, month: date, metrics, community_ids: set |
     return compute_stations(stations=[station], month=month, metrics=metrics, now=now)[station.pk]
 
 
+def _mark_started(stations, month: date) -> dict:
+    """Mark every station's run of the month STARTED in one statement (an upsert, in station order, its own
+    commit) and return ``{station_id: final}`` as each run was before: ``final`` is left as it was until the
+    run is DONE."""
+    now = timezone.now()
+    RollupRun.objects.bulk_create(
+        [
+            RollupRun(station=station, month=month, status=RollupRun.Status.STARTED, started_at=now)
+            for station in stations
+        ],
+        update_conflicts=True,
+        unique_fields=["station", "month"],
+        update_fields=["status", "started_at", "finished_at"],
+    )
+    return dict(
+        RollupRun.objects.filter(station__in=stations, month=month).values_list("station_id", "final")
+    )
+
+
+def _mark_done(runs, was_final: dict, stale: dict, now, month: date, metric_count: int) -> list[RollupRun]:
+    """Mark the locked runs DONE in one UPDATE; a final month computed again also says when and why."""
+    revised = []
+    for run in runs:
+        run.status = RollupRun.Status.DONE
+        run.finished_at = now
+        run.final = timezone.localdate(now) >= add_months(month, 1)
+        run.metric_count = metric_count
+        if was_final.get(run.station_id):
+            with translation.override(settings.LANGUAGE_CODE):
+                run.revision_reason = stale.get(run.station_id) or _("recomputed on request")
+            run.revised_at = now
+            revised.append(run)
+    RollupRun.objects.bulk_update(runs, ["status", "finished_at", "final", "metric_count"])
+    if revised:
+        RollupRun.objects.bulk_update(revised, ["revised_at", "revision_reason"])
+    return runs
+
+
 def rollup_stations_month(*, stations, month: date, metric_names=None) -> list[RollupRun]:
     """Recompute one month for several stations in one pass. With ``metric_names`` only those metrics are
     rewritten and a finished run only has its ``finished_at`` moved to now; without, every metric is, and
@@ -149,24 +187,11 @@ def rollup_stations_month(*, stations, month: date, metric_names=None) -> list[R
     stations = sorted(stations, key=lambda s: s.pk)
     metrics = metrics_named(metric_names)
     full = not metric_names
-    runs = []
-    if full:
-        for station in stations:
-            run, _created = RollupRun.objects.update_or_create(
-                station=station,
-                month=month,
-                defaults={
-                    "status": RollupRun.Status.STARTED,
-                    "started_at": timezone.now(),
-                    "finished_at": None,
-                },
-            )
-            run.was_final = run.final  # ``final`` is left as it was until the run is DONE
-            runs.append(run)
+    was_final = _mark_started(stations, month) if full else {}
     with transaction.atomic():
         # Two workers on the same station-month (the nightly run and a catch-up) take turns here; the run
         # records are locked in station order, so two overlapping groups never deadlock.
-        list(
+        locked = list(
             RollupRun.objects.select_for_update()
             .filter(station__in=stations, month=month)
             .order_by("station_id")
@@ -184,20 +209,10 @@ def rollup_stations_month(*, stations, month: date, metric_names=None) -> list[R
         # listen to every model; those (stats.signals, stats.freshness) skip the stats app's own rows.
         old._raw_delete(old.db)
         _write([row for station_rows in rows.values() for row in station_rows])
-        for run in runs:
-            run.status = RollupRun.Status.DONE
-            run.finished_at = now
-            run.final = timezone.localdate(now) >= add_months(month, 1)
-            run.metric_count = len(metrics)
-            fields = ["status", "finished_at", "final", "metric_count"]
-            if run.was_final:  # a final month computed again: say when and why
-                with translation.override(settings.LANGUAGE_CODE):
-                    run.revision_reason = stale.get(run.station_id) or _("recomputed on request")
-                run.revised_at = now
-                fields += ["revised_at", "revision_reason"]
-            run.save(update_fields=fields)
-        if full:
-            StaleMonth.objects.filter(station__in=stations, month=month).delete()
+        runs = _mark_done(locked, was_final, stale, now, month, len(metrics)) if full else []
+        if full:  # one DELETE; the stats app's receivers skip its own rows (as for ``old`` above)
+            done = StaleMonth.objects.filter(station__in=stations, month=month)
+            done._raw_delete(done.db)
         else:  # the month's figures changed now: say so on its run, which the dashboards' cache keys read
             RollupRun.objects.filter(station__in=stations, month=month, finished_at__isnull=False).update(
                 finished_at=now

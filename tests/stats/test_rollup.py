@@ -307,6 +307,32 @@ def test_several_stations_rolled_up_at_once_get_what_each_gets_alone(
     assert values(other_station)["cases.phone_visits"] == 1 and values(station)["cases.home_visits"] == 1
 
 
+def test_a_district_month_costs_the_same_statements_as_one_station(
+    station, other_station, other_community, person_a, july_work
+):
+    """The run records of every station are marked STARTED and DONE together, and the month's figures read
+    in grouped passes: rolling up two stations sends exactly as many statements as rolling up one, a
+    second time (a final month revised) included. (SQLite takes the stored rows in batches of 999 values:
+    those INSERTs are left out of the count.)"""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from stats.rollup import rollup_stations_month
+
+    make_activity(other_station, at=local(2025, 7, 4), community=other_community, people=[person_a])
+    rollup_stations_month(stations=[station], month=JULY)  # the content types cached, as in a worker
+    counts = []
+    for stations in ([station], [station, other_station], [station], [station, other_station]):
+        with CaptureQueriesContext(connection) as ctx:
+            runs = rollup_stations_month(stations=stations, month=JULY)
+        sql = [q["sql"] for q in ctx.captured_queries]
+        counts.append(sum(not (s.startswith("INSERT") and "station_statvalue" in s) for s in sql))
+        assert [run.status for run in runs] == [RollupRun.Status.DONE] * len(stations)
+    assert counts[0] == counts[1] and counts[2] == counts[3]
+    revised = RollupRun.objects.get(station=other_station, month=JULY)
+    assert revised.final and revised.revised_at is not None and revised.revision_reason
+
+
 def test_the_stations_own_figures_read_a_month_in_one_pass_per_source(
     station, other_station, other_community, person_a, july_work, django_assert_max_num_queries
 ):
