@@ -78,11 +78,11 @@ def _people_pass(period) -> dict:
         raise ValueError(f"people are counted by whole months, not {period.first_day}–{period.end_day}")
     per_person = {
         "times": Sum("times"),
-        "first": Count("pk", filter=Q(person__first_attended_at__gte=period.start)),
+        "first": Count("platform", filter=Q(person__first_attended_at__gte=period.start)),
     }
     at_least = {"all": ("times", 1), "multi": ("platforms", 2), "first": ("first", 1)}
     for platform in Platform.values:
-        per_person[platform] = Count("pk", filter=Q(platform=platform))
+        per_person[platform] = Count("platform", filter=Q(platform=platform))
         at_least[f"platform:{platform}"] = (platform, 1)
     # How many platforms, from the counts per platform (a COUNT(DISTINCT) would sort every person's rows).
     platforms = sum(Case(When(**{f"{p}__gt": 0}, then=1), default=0) for p in Platform.values)

@@ -129,3 +129,22 @@ def test_attendance_of_one_person_written_by_several_workers_at_once(station, pe
     assert sign_in_at_once([(a, person_a) for a in activities]) == []
     assert kept(person_a) == counted(person_a)
     assert kept(person_a)[(station.pk, APRIL, Platform.STATION)] == 6
+
+
+def test_the_month_is_read_from_the_index_alone_on_postgresql(station, person_a):
+    """The per-person pass reads person, platform and count from the unique index (migration 0014): a
+    plain constraint put back by a later migration would make the rollup visit the table for every row."""
+    require_postgresql()
+    from django.db import IntegrityError, connection, transaction
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_get_indexdef(indexrelid) FROM pg_index WHERE indexrelid = %s::regclass",
+            ["participation_once_per_month"],
+        )
+        assert cursor.fetchone()[0].endswith("(station_id, month, person_id, platform) INCLUDE (times)")
+    make_activity(station, at=local(2026, 4, 10), people=[person_a])
+    with pytest.raises(IntegrityError), transaction.atomic():  # still the one row a person has per month
+        Participation.objects.create(
+            person=person_a, station=station, month=APRIL, platform=Platform.STATION, times=1
+        )
