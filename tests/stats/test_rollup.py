@@ -264,15 +264,41 @@ def test_two_workers_on_the_same_month_take_turns_and_leave_one_set_of_rows(stat
 
 
 def test_several_stations_rolled_up_at_once_get_what_each_gets_alone(
-    station, community_a, person_a, worker, other_station, other_community, other_person, july_work
+    station,
+    community_a,
+    person_a,
+    worker,
+    other_station,
+    other_community,
+    other_person,
+    other_worker,
+    july_work,
 ):
     """One grouped pass over the month for both stations stores, for each, exactly the rows of its own run:
-    a person active in both stations counts in each, on each station's platforms only."""
+    a person active in both stations counts in each, on each station's platforms only; the visit plan's
+    coverage and the organisations' leaders come out per station as well."""
     from cases.models import Visit
+    from orgs import services as orgs_services
+    from orgs.models import Membership
     from projects.models import Project
     from stats.rollup import rollup_stations_month
-    from tests.cases.factories import VisitFactory
+    from tests.cases.factories import VisitFactory, WatchEntryFactory
+    from tests.orgs.factories import make_org
     from tests.projects.factories import ProjectFactory
+    from volunteers import services as volunteer_services
+
+    for community, someone, staff in (
+        (community_a, person_a, worker),
+        (other_community, other_person, other_worker),
+    ):
+        WatchEntryFactory(person=someone, worker=staff, tier="ordinary", started_on=date(2025, 1, 1))
+        WatchEntryFactory(
+            person=PersonFactory(community=community), worker=staff, started_on=date(2025, 1, 1)
+        )
+        leader = PersonFactory(community=community)
+        volunteer_services.volunteer_register(person=leader, actor=staff, joined_on=date(2024, 1, 1))
+        orgs_services.membership_add(org=make_org(staff, community), person=leader,
+                                     role=Membership.Role.LEADER, actor=staff, joined_on=date(2024, 6, 1))  # fmt: skip
 
     make_activity(
         other_station, at=local(2025, 7, 4), community=other_community, people=[other_person, person_a]
@@ -305,6 +331,9 @@ def test_several_stations_rolled_up_at_once_get_what_each_gets_alone(
     assert values(other_station)["station.multi_platform_people"] == 1  # person_a, on two of its platforms
     assert values(station)["station.multi_platform_people"] == 1
     assert values(other_station)["cases.phone_visits"] == 1 and values(station)["cases.home_visits"] == 1
+    for one in (station, other_station):  # one of two watched people visited in July, one leader
+        assert values(one)["cases.visited_in_month"] == Decimal("50.00")
+        assert values(one)["orgs.leaders_from_volunteers"] == 1
 
 
 def test_a_district_month_costs_the_same_statements_as_one_station(
