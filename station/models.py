@@ -132,6 +132,12 @@ class Person(KeptFieldsMixin, models.Model):
                 fields=["id_number_hash"], condition=~Q(id_number_hash=""), name="person_unique_id_number"
             ),
         ]
+        # The rollup counts each community's register at a month's end from this index alone.
+        indexes = [
+            models.Index(
+                fields=["community", "residency", "registered_on", "moved_out_on"], name="person_register"
+            )
+        ]
 
     def __str__(self):
         return self.name
