@@ -283,7 +283,7 @@ def _registered_pass(period) -> dict:
     )
     result = defaultdict(dict)
     for community_id, residency, n in (
-        registered_at_end(station_of, period.end_day)
+        registered_at_end(station_of.keys(), period.end_day)
         .order_by()
         .values("community_id", "residency")
         .annotate(n=Count("residency"))  # a column of the index: the count needs no table row
